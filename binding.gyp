@@ -1,0 +1,27 @@
+{
+  "targets": [
+    {
+      "target_name": "bimix",
+      "sources": [
+        "native/addon.cc",
+        "native/common/mapped_file.cc",
+        "native/formats/open_source.cc",
+        "native/formats/megatron.cc",
+        "native/formats/llmc.cc",
+        "native/formats/raw.cc",
+        "native/formats/npy.cc",
+        "native/formats/datatrove.cc",
+        "native/count/kernels_scalar.cc",
+        "native/count/kernels_avx2.cc",
+        "native/count/accumulator.cc",
+        "native/state/partial_file.cc",
+        "native/state/merge.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-fexceptions", "-std=c++17", "-O3"]
+    }
+  ]
+}

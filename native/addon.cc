@@ -1,0 +1,331 @@
+// The Node-API binding: value conversion and export registration only. Every
+// kernel lives in formats/, count/ and state/ and knows nothing of Node.
+#define NAPI_VERSION 8
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "count/accumulator.h"
+#include "count/kernels.h"
+#include "formats/source.h"
+#include "state/merge.h"
+#include "state/partial_file.h"
+
+namespace {
+
+using bimix::Status;
+
+[[noreturn]] void throwStatus(Napi::Env env, const Status& s) {
+  Napi::Error e = Napi::Error::New(env, s.message);
+  e.Set("code", Napi::String::New(env, s.code));
+  if (!s.file.empty()) e.Set("file", Napi::String::New(env, s.file));
+  if (s.offset >= 0) e.Set("offset", Napi::Number::New(env, static_cast<double>(s.offset)));
+  throw e;
+}
+
+[[noreturn]] void throwUsage(Napi::Env env, const std::string& message) {
+  Status s = Status::Error("E_USAGE", "", -1, message);
+  throwStatus(env, s);
+}
+
+std::string getString(const Napi::Object& o, const char* key, const std::string& def = "") {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return def;
+  if (!v.IsString()) throwUsage(o.Env(), std::string("native option ") + key + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+double getNumber(const Napi::Object& o, const char* key, double def) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return def;
+  if (!v.IsNumber()) throwUsage(o.Env(), std::string("native option ") + key + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+uint64_t toIndex(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throwUsage(env, std::string(what) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
+    throwUsage(env, std::string(what) + " must be a non-negative integer");
+  return static_cast<uint64_t>(d);
+}
+
+// ---- Source ---------------------------------------------------------------
+
+class Source : public Napi::ObjectWrap<Source> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Source", {InstanceAccessor<&Source::Info>("info")});
+  }
+  explicit Source(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Source>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) throwUsage(env, "Source(spec) needs a spec object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    bimix::SourceSpec spec;
+    spec.path = getString(o, "path");
+    spec.format = getString(o, "format", "auto");
+    spec.dtype = getString(o, "dtype", "");
+    spec.eos = static_cast<int64_t>(getNumber(o, "eos", -2));
+    Napi::Value ends = o.Get("docEnds");
+    if (ends.IsTypedArray()) {
+      Napi::TypedArray ta = ends.As<Napi::TypedArray>();
+      if (ta.TypedArrayType() != napi_float64_array) throwUsage(env, "docEnds must be a Float64Array");
+      Napi::Float64Array fa = ends.As<Napi::Float64Array>();
+      spec.hasDocEnds = true;
+      spec.docEnds.reserve(fa.ElementLength());
+      for (size_t i = 0; i < fa.ElementLength(); ++i) {
+        double d = fa[i];
+        if (!(d >= 0) || d > 9007199254740991.0) throwUsage(env, "docEnds must hold non-negative integers");
+        spec.docEnds.push_back(static_cast<uint64_t>(d));
+      }
+    }
+    std::shared_ptr<bimix::TokenSource> src;
+    Status s = bimix::openSource(spec, src);
+    if (!s.ok()) throwStatus(env, s);
+    src_ = std::move(src);
+  }
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", src_->path);
+    o.Set("format", src_->format);
+    o.Set("dtype", bimix::dtypeName(src_->dtype));
+    o.Set("width", src_->width());
+    o.Set("tokens", static_cast<double>(src_->tokens));
+    o.Set("dataOffset", static_cast<double>(src_->dataOffset));
+    o.Set("bytes", static_cast<double>(src_->data.size()));
+    o.Set("separator", static_cast<double>(src_->separator));
+    o.Set("explicitDocuments", src_->hasDocEnds ? Napi::Value(Napi::Number::New(env, static_cast<double>(src_->docEnds.size())))
+                                                : env.Null());
+    return o;
+  }
+  const bimix::TokenSource& source() const { return *src_; }
+
+ private:
+  std::shared_ptr<const bimix::TokenSource> src_;
+};
+// Per-environment data: each worker thread has its own class constructors.
+struct AddonData {
+  Napi::FunctionReference source;
+};
+
+const bimix::TokenSource& unwrapSource(Napi::Env env, const Napi::Value& v) {
+  AddonData* data = env.GetInstanceData<AddonData>();
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(data->source.Value())) throwUsage(env, "expected a Source");
+  return Source::Unwrap(v.As<Napi::Object>())->source();
+}
+
+// ---- Accumulator ------------------------------------------------------------
+
+class Accumulator : public Napi::ObjectWrap<Accumulator> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Accumulator",
+                       {InstanceMethod<&Accumulator::Add>("add"), InstanceMethod<&Accumulator::WritePartial>("writePartial"),
+                        InstanceAccessor<&Accumulator::Kernel>("kernel")});
+  }
+  explicit Accumulator(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Accumulator>(info) {
+    Napi::Env env = info.Env();
+    bimix::AccumulatorConfig cfg;
+    if (info.Length() >= 1 && info[0].IsObject()) {
+      Napi::Object o = info[0].As<Napi::Object>();
+      cfg.memoryBytes = static_cast<uint64_t>(getNumber(o, "memoryBytes", static_cast<double>(cfg.memoryBytes)));
+      cfg.spillDir = getString(o, "spillDir");
+      cfg.simd = getString(o, "simd", "auto");
+      cfg.vocab = static_cast<uint64_t>(getNumber(o, "vocab", 0));
+      cfg.unigramsOnly = o.Get("unigramsOnly").ToBoolean().Value();
+      cfg.batchTokens = static_cast<uint64_t>(getNumber(o, "batchTokens", 0));
+    }
+    acc_ = std::make_unique<bimix::Accumulator>(cfg);
+    Status s = acc_->init();
+    if (!s.ok()) throwStatus(env, s);
+  }
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3) throwUsage(env, "add(source, begin, end)");
+    const bimix::TokenSource& src = unwrapSource(env, info[0]);
+    uint64_t begin = toIndex(env, info[1], "begin");
+    uint64_t end = toIndex(env, info[2], "end");
+    bimix::ChunkStats st;
+    Status s = acc_->addChunk(src, begin, end, &st);
+    if (!s.ok()) throwStatus(env, s);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("tokens", static_cast<double>(st.tokens));
+    o.Set("documents", static_cast<double>(st.documents));
+    o.Set("separators", static_cast<double>(st.separators));
+    o.Set("bigrams", static_cast<double>(st.bigrams));
+    return o;
+  }
+  Napi::Value WritePartial(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) throwUsage(env, "writePartial(path, meta)");
+    Status s = acc_->writePartial(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+    if (!s.ok()) throwStatus(env, s);
+    return env.Undefined();
+  }
+  Napi::Value Kernel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), acc_->kernelName()); }
+
+ private:
+  std::unique_ptr<bimix::Accumulator> acc_;
+};
+
+// ---- functions --------------------------------------------------------------
+
+Napi::Value HistToJs(Napi::Env env, const bimix::CountHistogram& h) {
+  auto pairs = h.pairs();
+  Napi::Float64Array counts = Napi::Float64Array::New(env, pairs.size());
+  Napi::Float64Array mult = Napi::Float64Array::New(env, pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    counts[i] = static_cast<double>(pairs[i].first);
+    mult[i] = static_cast<double>(pairs[i].second);
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("counts", counts);
+  o.Set("multiplicities", mult);
+  return o;
+}
+
+Napi::Float64Array DenseToJs(Napi::Env env, const std::vector<uint64_t>& v) {
+  Napi::Float64Array a = Napi::Float64Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a[i] = static_cast<double>(v[i]);
+  return a;
+}
+
+std::vector<std::string> StringList(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsArray()) throwUsage(env, std::string(what) + " must be an array of paths");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    Napi::Value x = a.Get(i);
+    if (!x.IsString()) throwUsage(env, std::string(what) + " must be an array of paths");
+    out.push_back(x.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+// mergePartials(inputs, { out?, meta?, reduce?, dense? })
+Napi::Value MergePartials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> inputs = StringList(env, info[0], "inputs");
+  Napi::Object o = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+  std::string out = getString(o, "out");
+  std::string meta = getString(o, "meta", "{}");
+  bool reduce = o.Get("reduce").ToBoolean().Value();
+  bool dense = o.Get("dense").ToBoolean().Value();
+  bimix::Reduction red;
+  Status s = bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr);
+  if (!s.ok()) throwStatus(env, s);
+  if (!reduce) return env.Null();
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("tokens", static_cast<double>(red.tokens));
+  r.Set("documents", static_cast<double>(red.documents));
+  r.Set("separators", static_cast<double>(red.separators));
+  r.Set("unigramsOnly", red.unigramsOnly);
+  r.Set("bigramTotal", static_cast<double>(red.bigramTotal));
+  r.Set("bigramDistinct", static_cast<double>(red.bigramDistinct));
+  r.Set("unigramDistinct", static_cast<double>(red.unigramDistinct));
+  r.Set("leftDistinct", static_cast<double>(red.leftDistinct));
+  r.Set("unigramHist", HistToJs(env, red.unigramHist));
+  r.Set("leftHist", HistToJs(env, red.leftHist));
+  r.Set("bigramHist", HistToJs(env, red.bigramHist));
+  if (dense) {
+    r.Set("unigrams", DenseToJs(env, red.unigrams));
+    r.Set("docFinal", DenseToJs(env, red.docFinal));
+  }
+  return r;
+}
+
+// dumpBigrams(path) -> { keys: BigUint64Array, counts: Float64Array } (tests and tools; small files only)
+Napi::Value DumpBigrams(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "dumpBigrams(path)");
+  bimix::PartialReader r;
+  Status s = r.open(info[0].As<Napi::String>().Utf8Value());
+  if (!s.ok()) throwStatus(env, s);
+  uint64_t n = r.counts().bigramDistinct;
+  if (n > (1ULL << 28)) throwUsage(env, "too many bigrams to dump");
+  Napi::BigUint64Array keys = Napi::BigUint64Array::New(env, n);
+  Napi::Float64Array counts = Napi::Float64Array::New(env, n);
+  auto cur = r.bigrams();
+  uint64_t k, c, i = 0;
+  while (i < n && cur.next(k, c)) {
+    keys[i] = k;
+    counts[i] = static_cast<double>(c);
+    ++i;
+  }
+  if (!cur.ok() || i != n) throwStatus(env, Status::Error("E_STATE", r.path(), -1, "corrupt bigram section"));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("keys", keys);
+  o.Set("counts", counts);
+  return o;
+}
+
+Napi::Value ReadPartialInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "readPartialInfo(path)");
+  bimix::PartialReader r;
+  Status s = r.open(info[0].As<Napi::String>().Utf8Value());
+  if (!s.ok()) throwStatus(env, s);
+  const bimix::PartialCounts& c = r.counts();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("meta", r.meta());
+  o.Set("flags", c.flags);
+  o.Set("tokens", static_cast<double>(c.tokens));
+  o.Set("documents", static_cast<double>(c.documents));
+  o.Set("separators", static_cast<double>(c.separators));
+  o.Set("bigramTotal", static_cast<double>(c.bigramTotal));
+  o.Set("bigramDistinct", static_cast<double>(c.bigramDistinct));
+  o.Set("formatVersion", bimix::kPartialVersion);
+  return o;
+}
+
+// streamSum(source, begin, end, simd): the streaming limit used by the benchmark.
+Napi::Value StreamSum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const bimix::TokenSource& src = unwrapSource(env, info[0]);
+  uint64_t begin = toIndex(env, info[1], "begin");
+  uint64_t end = toIndex(env, info[2], "end");
+  std::string simd = info.Length() >= 4 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "auto";
+  const bimix::Kernels* k = bimix::selectKernels(simd);
+  if (k == nullptr) throwUsage(env, "unknown SIMD variant " + simd);
+  if (begin > end || end > src.tokens) throwUsage(env, "range outside the file");
+  const uint8_t* b = src.tokenBytes();
+  uint64_t sum;
+  switch (src.width()) {
+    case 1: sum = k->sum8(b + begin, end - begin); break;
+    case 2: sum = k->sum16(reinterpret_cast<const uint16_t*>(b) + begin, end - begin); break;
+    default: sum = k->sum32(reinterpret_cast<const uint32_t*>(b) + begin, end - begin); break;
+  }
+  return Napi::BigInt::New(env, sum);
+}
+
+Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("available", bimix::availableKernels());
+  const bimix::Kernels* k = bimix::selectKernels("auto");
+  o.Set("selected", k != nullptr ? k->name : "none");
+  o.Set("partialFormatVersion", bimix::kPartialVersion);
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function source = Source::Init(env);
+  AddonData* data = new AddonData();
+  data->source = Napi::Persistent(source);
+  env.SetInstanceData<AddonData>(data);
+  exports.Set("Source", source);
+  exports.Set("Accumulator", Accumulator::Init(env));
+  exports.Set("mergePartials", Napi::Function::New(env, MergePartials));
+  exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));
+  exports.Set("dumpBigrams", Napi::Function::New(env, DumpBigrams));
+  exports.Set("streamSum", Napi::Function::New(env, StreamSum));
+  exports.Set("kernelInfo", Napi::Function::New(env, KernelInfo));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(bimix, Init)

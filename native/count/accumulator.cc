@@ -1,0 +1,363 @@
+#include "accumulator.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+
+#include "../state/merge.h"
+#include "../state/partial_file.h"
+
+namespace bimix {
+
+namespace {
+
+constexpr size_t kBlock = 4096;  // keys packed per step before scattering
+constexpr uint32_t kNarrowShift = 16 + 6;  // narrow key >> 22 = left >> 6: 1024 partitions of 64 left ids
+std::atomic<uint64_t> gSpillCounter{0};
+
+// Calls f(s, u, ds, de) for each part [s, u) of [bs, be) that lies in one
+// document [ds, de) (explicit boundaries only; separators are handled by f).
+template <typename F>
+void forEachSegment(const TokenSource& src, uint64_t bs, uint64_t be, F&& f) {
+  if (!src.hasDocEnds) {
+    f(bs, be, uint64_t{0}, src.tokens);
+    return;
+  }
+  const auto& ends = src.docEnds;
+  size_t k = static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), bs) - ends.begin());
+  for (; k < ends.size(); ++k) {
+    uint64_t ds = k == 0 ? 0 : ends[k - 1];
+    uint64_t de = ends[k];
+    if (ds >= be) break;
+    uint64_t s = std::max(bs, ds), u = std::min(be, de);
+    if (s < u) f(s, u, ds, de);
+  }
+}
+
+uint64_t canonicalNarrow(uint64_t k) { return ((k >> 16) << 32) | (k & 0xFFFF); }
+
+}  // namespace
+
+Accumulator::Accumulator(AccumulatorConfig cfg) : cfg_(std::move(cfg)) {}
+
+Accumulator::~Accumulator() {
+  for (const std::string& p : spillPaths_) ::unlink(p.c_str());
+}
+
+Status Accumulator::init() {
+  kernels_ = selectKernels(cfg_.simd);
+  if (kernels_ == nullptr)
+    return Status::Error("E_USAGE", "", -1,
+                         "SIMD variant '" + cfg_.simd + "' is unknown or unsupported here (available: " +
+                             availableKernels() + ")");
+  if (cfg_.memoryBytes < (8ULL << 20))
+    return Status::Error("E_USAGE", "", -1, "memory budget must be at least 8 MB");
+  batchTokens_ = cfg_.batchTokens != 0 ? cfg_.batchTokens
+                                       : std::min<uint64_t>(16ULL << 20, std::max<uint64_t>(1 << 16, cfg_.memoryBytes / 64));
+  return Status::Ok();
+}
+
+size_t Accumulator::tableBytes() const {
+  size_t b = 0;
+  for (const auto& t : narrow_) b += t.bytes();
+  for (const auto& t : wide_) b += t.bytes();
+  return b;
+}
+
+Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned) {
+  const uint8_t* base = src.tokenBytes();
+  uint64_t n = end - begin;
+  uint32_t mx = 0;
+  switch (src.width()) {
+    case 1: mx = kernels_->max8(base + begin, n); break;
+    case 2: mx = kernels_->max16(reinterpret_cast<const uint16_t*>(base) + begin, n); break;
+    default: mx = kernels_->max32(reinterpret_cast<const uint32_t*>(base) + begin, n); break;
+  }
+  uint64_t signedLimit = src.dtype == DType::I16 ? (1ULL << 15) : src.dtype == DType::I32 ? (1ULL << 31) : ~0ULL;
+  uint64_t eff = std::min(limit, signedLimit);
+  if (mx < eff) return Status::Ok();
+  for (uint64_t i = begin; i < end; ++i) {
+    uint64_t v;
+    switch (src.width()) {
+      case 1: v = base[i]; break;
+      case 2: v = reinterpret_cast<const uint16_t*>(base)[i]; break;
+      default: v = reinterpret_cast<const uint32_t*>(base)[i]; break;
+    }
+    if (v < eff) continue;
+    int64_t off = static_cast<int64_t>(src.byteOffsetOf(i));
+    if (isSigned && v >= signedLimit) {
+      int64_t sv = src.dtype == DType::I16 ? static_cast<int16_t>(v) : static_cast<int32_t>(v);
+      return Status::Error("E_TOKEN_RANGE", src.path, off, "negative token id " + std::to_string(sv));
+    }
+    if (cfg_.vocab != 0 && v >= cfg_.vocab)
+      return Status::Error("E_TOKEN_RANGE", src.path, off,
+                           "token id " + std::to_string(v) + " is outside the vocabulary (--vocab " +
+                               std::to_string(cfg_.vocab) + ")");
+    return Status::Error("E_TOKEN_RANGE", src.path, off,
+                         "token id " + std::to_string(v) + " exceeds the supported maximum " +
+                             std::to_string(kMaxTokenId - 1));
+  }
+  return Status::Ok();
+}
+
+Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats) {
+  ChunkStats local;
+  ChunkStats& st = stats != nullptr ? *stats : local;
+  st = ChunkStats();
+  if (kernels_ == nullptr) BIMIX_TRY(init());
+  if (begin > end || end > src.tokens)
+    return Status::Error("E_USAGE", src.path, -1,
+                         "chunk [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside the " +
+                             std::to_string(src.tokens) + " tokens of the file");
+  if (begin == end) return Status::Ok();
+  uint64_t limit = cfg_.vocab != 0 ? std::min<uint64_t>(cfg_.vocab, kMaxTokenId) : kMaxTokenId;
+  BIMIX_TRY(checkRange(src, begin, end, limit, src.dtype == DType::I16 || src.dtype == DType::I32));
+  src.data.adviseSequential(src.byteOffsetOf(begin), (end - begin) * src.width());
+  Status s;
+  switch (src.dtype) {
+    case DType::U8: s = addNarrow<uint8_t>(src, begin, end, st); break;
+    case DType::U16:
+    case DType::I16: s = addNarrow<uint16_t>(src, begin, end, st); break;
+    default: s = addWide<uint32_t>(src, begin, end, st); break;
+  }
+  if (!s.ok()) return s;
+  tokens_ += st.tokens;
+  documents_ += st.documents;
+  separators_ += st.separators;
+  return Status::Ok();
+}
+
+template <typename T>
+void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st) {
+  if (sep < 0 || static_cast<int64_t>(static_cast<T>(sep)) != sep) {
+    if (s == ds) st.documents += 1;
+    if (u == de) docFinal_[t[de - 1]] += 1;
+    return;
+  }
+  const T sv = static_cast<T>(sep);
+  uint64_t n = u - s;
+  if (seps_.size() < n) seps_.resize(n);
+  size_t found;
+  if (sizeof(T) == 1)
+    found = kernels_->findSep8(reinterpret_cast<const uint8_t*>(t + s), n, static_cast<uint32_t>(sep), seps_.data());
+  else if (sizeof(T) == 2)
+    found = kernels_->findSep16(reinterpret_cast<const uint16_t*>(t + s), n, static_cast<uint32_t>(sep), seps_.data());
+  else
+    found = kernels_->findSep32(reinterpret_cast<const uint32_t*>(t + s), n, static_cast<uint32_t>(sep), seps_.data());
+  st.separators += found;
+  // Document starts owned by this segment.
+  if (t[s] != sv && (s == ds || t[s - 1] == sv)) st.documents += 1;
+  for (size_t k = 0; k < found; ++k) {
+    uint64_t j = s + seps_[k];
+    if (j + 1 < u && t[j + 1] != sv) st.documents += 1;
+    if (j > s && t[j - 1] != sv) docFinal_[t[j - 1]] += 1;
+  }
+  // The last token of the segment is document-final if the document ends here or
+  // a separator follows (the separator itself belongs to the next chunk).
+  if (t[u - 1] != sv && (u == de || t[u] == sv)) docFinal_[t[u - 1]] += 1;
+}
+
+template <typename T>
+Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
+  BIMIX_TRY(ensureMode(false));
+  const T* t = reinterpret_cast<const T*>(src.tokenBytes());
+  const int64_t sep = src.separator;
+  if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
+  if (docFinal_.size() < 65536) docFinal_.resize(65536, 0);
+  if (!cfg_.unigramsOnly && scatter_.size() < batchTokens_ * 4) scatter_.resize(batchTokens_ * 4);
+  if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
+  uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
+  uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
+  uint64_t* uni = unigrams_.data();
+  std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
+  for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
+    const uint64_t be = std::min(end, bs + batchTokens_);
+    uint64_t sepsBefore = st.separators;
+    if (cfg_.unigramsOnly) {
+      for (uint64_t i = bs; i < be; ++i) uni[t[i]] += 1;
+    } else {
+      uint32_t ph[kPartitions] = {0};
+      for (uint64_t i = bs; i < be; ++i) {
+        uni[t[i]] += 1;
+        ph[t[i] >> 6] += 1;
+      }
+      start[0] = 0;
+      for (uint32_t p = 0; p < kPartitions; ++p) {
+        start[p + 1] = start[p] + ph[p];
+        cursor[p] = start[p];
+      }
+    }
+    forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+      countDocs<T>(t, s, u, ds, de, sep, st);
+      if (cfg_.unigramsOnly) return;
+      uint64_t pe = std::min(u, de - 1);  // pairs (i, i+1) with i+1 inside the document
+      for (uint64_t i = s; i < pe; i += kBlock) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, pe - i));
+        size_t k = sizeof(T) == 2 ? kernels_->packKeys16(reinterpret_cast<const uint16_t*>(t + i), n, sep, block)
+                                  : kernels_->packKeys8(reinterpret_cast<const uint8_t*>(t + i), n, sep, block);
+        st.bigrams += k;
+        for (size_t j = 0; j < k; ++j) {
+          uint32_t key = block[j];
+          buf[cursor[key >> kNarrowShift]++] = key;
+        }
+      }
+    });
+    uint64_t sepsHere = st.separators - sepsBefore;
+    if (sep >= 0 && sep < 65536 && static_cast<int64_t>(static_cast<T>(sep)) == sep) uni[sep] -= sepsHere;
+    st.tokens += (be - bs) - sepsHere;
+    if (cfg_.unigramsOnly) continue;
+    for (uint32_t p = 0; p < kPartitions; ++p) {
+      if (cursor[p] > start[p]) narrow_[p].insert(buf + start[p], cursor[p] - start[p]);
+    }
+    if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
+  BIMIX_TRY(ensureMode(true));
+  const T* t = reinterpret_cast<const T*>(src.tokenBytes());
+  const int64_t sep = src.separator;
+  uint32_t mx = kernels_->max32(reinterpret_cast<const uint32_t*>(t) + begin, end - begin);
+  uint64_t need = std::max<uint64_t>(static_cast<uint64_t>(mx) + 2, cfg_.vocab);
+  if (unigrams_.size() < need) unigrams_.resize(need, 0);
+  if (docFinal_.size() < need) docFinal_.resize(need, 0);
+  if (wideShift_ == 0) {
+    uint64_t top = cfg_.vocab != 0 ? cfg_.vocab : static_cast<uint64_t>(mx) * 2 + 2;
+    uint32_t bits = 64 - static_cast<uint32_t>(__builtin_clzll(top));
+    wideShift_ = bits > 10 ? bits - 10 : 1;
+  }
+  const uint32_t shift = wideShift_;
+  if (!cfg_.unigramsOnly && scatter_.size() < batchTokens_ * 8) scatter_.resize(batchTokens_ * 8);
+  if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
+  uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
+  uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
+  uint64_t* uni = unigrams_.data();
+  std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
+  for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
+    const uint64_t be = std::min(end, bs + batchTokens_);
+    uint64_t sepsBefore = st.separators;
+    if (cfg_.unigramsOnly) {
+      for (uint64_t i = bs; i < be; ++i) uni[t[i]] += 1;
+    } else {
+      uint32_t ph[kPartitions] = {0};
+      for (uint64_t i = bs; i < be; ++i) {
+        uni[t[i]] += 1;
+        ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+      }
+      start[0] = 0;
+      for (uint32_t p = 0; p < kPartitions; ++p) {
+        start[p + 1] = start[p] + ph[p];
+        cursor[p] = start[p];
+      }
+    }
+    forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+      countDocs<T>(t, s, u, ds, de, sep, st);
+      if (cfg_.unigramsOnly) return;
+      uint64_t pe = std::min(u, de - 1);
+      for (uint64_t i = s; i < pe; i += kBlock) {
+        size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, pe - i));
+        size_t k = kernels_->packKeys32(reinterpret_cast<const uint32_t*>(t + i), n, sep, block);
+        st.bigrams += k;
+        for (size_t j = 0; j < k; ++j) {
+          uint64_t key = block[j];
+          buf[cursor[std::min<uint64_t>(key >> (32 + shift), kPartitions - 1)]++] = key;
+        }
+      }
+    });
+    uint64_t sepsHere = st.separators - sepsBefore;
+    if (sep >= 0 && static_cast<uint64_t>(sep) < unigrams_.size()) uni[sep] -= sepsHere;
+    st.tokens += (be - bs) - sepsHere;
+    if (cfg_.unigramsOnly) continue;
+    for (uint32_t p = 0; p < kPartitions; ++p) {
+      if (cursor[p] > start[p]) wide_[p].insert(buf + start[p], cursor[p] - start[p]);
+    }
+    if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
+  }
+  return Status::Ok();
+}
+
+Status Accumulator::ensureMode(bool wide) {
+  int want = wide ? 2 : 1;
+  if (mode_ == want) return Status::Ok();
+  if (mode_ != 0) BIMIX_TRY(spill());
+  narrow_.clear();
+  wide_.clear();
+  if (wide) wide_.resize(kPartitions);
+  else narrow_.resize(kPartitions);
+  mode_ = want;
+  return Status::Ok();
+}
+
+namespace {
+template <typename Table, typename Conv>
+void drainInto(std::vector<Table>& tables, PartialWriter& w, Conv conv) {
+  std::vector<std::pair<uint64_t, uint64_t>> part;
+  for (auto& t : tables) {
+    part.clear();
+    t.drainSorted(part);
+    for (const auto& kv : part) w.addBigram(conv(kv.first), kv.second);
+  }
+}
+}  // namespace
+
+Status Accumulator::spill() {
+  if (narrow_.empty() && wide_.empty()) return Status::Ok();
+  if (cfg_.spillDir.empty())
+    return Status::Error("E_USAGE", "", -1, "memory budget exceeded and no spill folder was given");
+  std::string path = cfg_.spillDir + "/spill-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
+  PartialWriter w;
+  BIMIX_TRY(w.open(path, "{\"spill\":true}"));
+  std::vector<uint64_t> none;
+  BIMIX_TRY(w.writeUnigrams(none));
+  BIMIX_TRY(w.writeDocFinal(none));
+  if (mode_ == 1) drainInto(narrow_, w, canonicalNarrow);
+  else drainInto(wide_, w, [](uint64_t k) { return k; });
+  BIMIX_TRY(w.finish(0, 0, 0));
+  spillPaths_.push_back(path);
+  // Release the scatter buffer too: the next batch re-allocates it.
+  std::vector<uint8_t>().swap(scatter_);
+  return Status::Ok();
+}
+
+Status Accumulator::writePartial(const std::string& path, const std::string& meta) {
+  uint32_t flags = cfg_.unigramsOnly ? kFlagUnigramsOnly : 0;
+  std::vector<uint8_t>().swap(scatter_);
+  if (spillPaths_.empty()) {
+    PartialWriter w;
+    BIMIX_TRY(w.open(path, meta));
+    BIMIX_TRY(w.writeUnigrams(unigrams_));
+    BIMIX_TRY(w.writeDocFinal(docFinal_));
+    if (mode_ == 1) drainInto(narrow_, w, canonicalNarrow);
+    else if (mode_ == 2) drainInto(wide_, w, [](uint64_t k) { return k; });
+    BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
+  } else {
+    BIMIX_TRY(spill());
+    // Unigram counts and totals travel in one more (bigram-free) run.
+    std::string rest = cfg_.spillDir + "/spill-" + std::to_string(::getpid()) + "-" +
+                       std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
+    PartialWriter w;
+    BIMIX_TRY(w.open(rest, "{\"spill\":true}"));
+    BIMIX_TRY(w.writeUnigrams(unigrams_));
+    BIMIX_TRY(w.writeDocFinal(docFinal_));
+    BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
+    spillPaths_.push_back(rest);
+    BIMIX_TRY(mergePartials(spillPaths_, path, meta, nullptr));
+    for (const std::string& p : spillPaths_) ::unlink(p.c_str());
+    spillPaths_.clear();
+  }
+  narrow_.clear();
+  wide_.clear();
+  mode_ = 0;
+  wideShift_ = 0;
+  unigrams_.clear();
+  docFinal_.clear();
+  tokens_ = documents_ = separators_ = 0;
+  return Status::Ok();
+}
+
+}  // namespace bimix

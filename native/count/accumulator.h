@@ -1,0 +1,81 @@
+// Accumulator: exact unigram/bigram counts of any number of chunks, in bounded
+// memory. Tables that outgrow the budget spill as sorted partial-state runs into
+// a spill folder; writePartial() merges everything into one partial-state file.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../common/status.h"
+#include "../formats/source.h"
+#include "bigram_tables.h"
+#include "kernels.h"
+
+namespace bimix {
+
+struct AccumulatorConfig {
+  uint64_t memoryBytes = 1ULL << 30;  // tables + scatter buffer
+  std::string spillDir;               // where spill runs go (required if the budget can be exceeded)
+  std::string simd = "auto";
+  uint64_t vocab = 0;  // 0: no --vocab check (ids still limited to 2^24)
+  bool unigramsOnly = false;
+  uint64_t batchTokens = 0;  // 0: chosen from the budget
+};
+
+struct ChunkStats {
+  uint64_t tokens = 0;      // non-separator tokens counted
+  uint64_t documents = 0;   // non-empty documents starting in the chunk
+  uint64_t separators = 0;  // separator tokens seen
+  uint64_t bigrams = 0;     // bigrams counted
+};
+
+class Accumulator {
+ public:
+  explicit Accumulator(AccumulatorConfig cfg);
+  ~Accumulator();
+  // Validates the configuration (kernels, budget).
+  Status init();
+  // Counts tokens [begin, end) of `src` (token positions). Bigrams whose left
+  // token lies in the range are counted here, reading one token past `end`.
+  Status addChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats = nullptr);
+  // Writes all counts (merging spills) as one partial-state file; resets the accumulator.
+  Status writePartial(const std::string& path, const std::string& meta);
+
+  uint64_t tokens() const { return tokens_; }
+  uint64_t documents() const { return documents_; }
+  uint64_t spills() const { return spillPaths_.size(); }
+  const char* kernelName() const { return kernels_ != nullptr ? kernels_->name : "none"; }
+
+ private:
+  template <typename T>
+  Status addNarrow(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st);
+  template <typename T>
+  Status addWide(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st);
+  template <typename T>
+  void countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st);
+  Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
+  Status ensureMode(bool wide);
+  Status spill();
+  size_t tableBytes() const;
+  void drainAll(std::vector<std::pair<uint64_t, uint64_t>>& out);
+
+  AccumulatorConfig cfg_;
+  const Kernels* kernels_ = nullptr;
+  int mode_ = 0;  // 0 none yet, 1 narrow, 2 wide
+  std::vector<PartitionTable<uint32_t>> narrow_;
+  std::vector<PartitionTable<uint64_t>> wide_;
+  uint32_t wideShift_ = 0;
+  std::vector<uint64_t> unigrams_;
+  std::vector<uint64_t> docFinal_;
+  std::vector<uint8_t> scatter_;  // scatter buffer (keys grouped by partition)
+  std::vector<uint8_t> block_;    // small packing block
+  std::vector<uint32_t> seps_;
+  uint64_t tokens_ = 0, documents_ = 0, separators_ = 0;
+  std::vector<std::string> spillPaths_;
+  uint64_t batchTokens_ = 0;
+};
+
+constexpr uint32_t kPartitions = 1024;
+
+}  // namespace bimix

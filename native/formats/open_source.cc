@@ -1,0 +1,98 @@
+// Format detection from magic bytes and sidecars, and the shared helpers.
+#include <cstring>
+
+#include "bytes.h"
+#include "source.h"
+
+namespace bimix {
+
+void megatronPaths(const std::string& path, std::string& bin, std::string& idx);
+
+const char* dtypeName(DType d) {
+  switch (d) {
+    case DType::U8: return "u8";
+    case DType::U16: return "u16";
+    case DType::U32: return "u32";
+    case DType::I16: return "i16";
+    case DType::I32: return "i32";
+  }
+  return "?";
+}
+
+bool parseDType(const std::string& s, DType& out) {
+  if (s == "u8") out = DType::U8;
+  else if (s == "u16") out = DType::U16;
+  else if (s == "u32") out = DType::U32;
+  else if (s == "i16") out = DType::I16;
+  else if (s == "i32") out = DType::I32;
+  else return false;
+  return true;
+}
+
+Status normaliseDocEnds(std::vector<uint64_t>& docEnds, uint64_t tokens, const std::string& path) {
+  uint64_t prev = 0;
+  for (size_t i = 0; i < docEnds.size(); ++i) {
+    if (docEnds[i] < prev || docEnds[i] > tokens)
+      return Status::Error("E_FORMAT", path, -1,
+                           "document boundary " + std::to_string(i) + " (" + std::to_string(docEnds[i]) +
+                               ") is out of order or past the " + std::to_string(tokens) + " tokens");
+    prev = docEnds[i];
+  }
+  if (docEnds.empty() || docEnds.back() != tokens) docEnds.push_back(tokens);
+  return Status::Ok();
+}
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Reads up to 16 leading bytes of a file; returns how many were read.
+size_t peek(const std::string& path, uint8_t* buf, size_t n) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return 0;
+  size_t got = std::fread(buf, 1, n, f);
+  std::fclose(f);
+  return got;
+}
+
+std::string detect(const std::string& path) {
+  uint8_t head[16] = {0};
+  std::string bin, idx;
+  megatronPaths(path, bin, idx);
+  if (endsWith(path, ".idx") || (!endsWith(path, ".bin") && !fileExists(path) && fileExists(idx))) return "megatron";
+  if (endsWith(path, ".bin") && fileExists(idx)) {
+    size_t n = peek(idx, head, 9);
+    if ((n >= 9 && std::memcmp(head, "MMIDIDX\0\0", 9) == 0) || (n >= 6 && std::memcmp(head, "TNTIDX", 6) == 0))
+      return "megatron";
+  }
+  size_t n = peek(path, head, sizeof head);
+  if (n >= 6 && head[0] == 0x93 && std::memcmp(head + 1, "NUMPY", 5) == 0) return "npy";
+  if (n >= 4) {
+    int32_t magic = loadLE<int32_t>(head);
+    if (magic == 20240520 || magic == 20240801) return "llmc";
+  }
+  if (fileExists(path + ".index")) return "datatrove";
+  return "raw";
+}
+
+}  // namespace
+
+Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out) {
+  auto src = std::make_shared<TokenSource>();
+  std::string format = spec.format == "auto" || spec.format.empty() ? detect(spec.path) : spec.format;
+  Status s;
+  if (format == "megatron") s = openMegatron(spec, *src);
+  else if (format == "llmc") s = openLlmc(spec, *src);
+  else if (format == "raw") s = openRaw(spec, *src);
+  else if (format == "npy") s = openNpy(spec, *src);
+  else if (format == "datatrove") s = openDatatrove(spec, *src);
+  else return Status::Error("E_USAGE", spec.path, -1, "unknown format " + format);
+  if (!s.ok()) return s;
+  if (src->tokens == 0 && src->data.size() == 0) return Status::Error("E_EMPTY", src->path, 0, "empty file");
+  out = std::move(src);
+  return Status::Ok();
+}
+
+}  // namespace bimix

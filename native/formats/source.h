@@ -1,0 +1,97 @@
+// TokenSource: one tokenized file opened by a format reader. Whatever the format,
+// a source is a flat little-endian array of `tokens` integers of one dtype at
+// `dataOffset` in a mapped file, plus how its documents are delimited: a separator
+// token, explicit document-end positions, or both.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../common/mapped_file.h"
+#include "../common/status.h"
+
+namespace bimix {
+
+enum class DType : uint8_t { U8, U16, U32, I16, I32 };
+
+inline uint32_t dtypeWidth(DType d) {
+  switch (d) {
+    case DType::U8: return 1;
+    case DType::U16:
+    case DType::I16: return 2;
+    default: return 4;
+  }
+}
+const char* dtypeName(DType d);
+// Parses "u8", "u16", "u32", "i16", "i32"; false when unknown.
+bool parseDType(const std::string& s, DType& out);
+
+// What the caller asks for; TypeScript validates and fills it.
+struct SourceSpec {
+  std::string path;
+  std::string format = "auto";  // auto|megatron|llmc|raw|npy|datatrove
+  std::string dtype;            // "" = the format's own or its default
+  int64_t eos = -2;             // -2: the format's default; -1: none; >= 0: separator id
+  bool hasDocEnds = false;      // explicit document ends from a sidecar parsed upstream
+  std::vector<uint64_t> docEnds;
+};
+
+struct TokenSource {
+  std::string path;    // the file that holds the tokens
+  std::string format;  // the format that was read
+  MappedFile data;
+  uint64_t dataOffset = 0;
+  uint64_t tokens = 0;
+  DType dtype = DType::U16;
+  int64_t separator = -1;  // -1: none
+  bool hasDocEnds = false;
+  std::vector<uint64_t> docEnds;  // sorted document-end token positions (exclusive), last == tokens
+
+  uint32_t width() const { return dtypeWidth(dtype); }
+  const uint8_t* tokenBytes() const { return data.data() + dataOffset; }
+  uint64_t byteOffsetOf(uint64_t token) const { return dataOffset + token * width(); }
+};
+
+using SourcePtr = std::shared_ptr<const TokenSource>;
+
+// Opens a source, detecting the format from magic bytes and sidecar files when
+// spec.format is "auto". All header fields are validated against the file size
+// before anything is allocated from them.
+Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out);
+
+// Format readers (each validates its own header); used by openSource and fuzzers.
+Status openMegatron(const SourceSpec& spec, TokenSource& out);
+Status openLlmc(const SourceSpec& spec, TokenSource& out);
+Status openRaw(const SourceSpec& spec, TokenSource& out);
+Status openNpy(const SourceSpec& spec, TokenSource& out);
+Status openDatatrove(const SourceSpec& spec, TokenSource& out);
+
+// Pure parsers over bytes, shared by the readers and the fuzz targets.
+struct MegatronIndex {
+  DType dtype = DType::U16;
+  uint64_t sequences = 0;
+  uint64_t documents = 0;
+  std::vector<uint64_t> docEndTokens;  // per document, exclusive end token position
+  uint64_t totalTokens = 0;
+};
+Status parseMegatronIndex(const uint8_t* idx, uint64_t idxSize, uint64_t binSize, const std::string& idxPath,
+                          MegatronIndex& out);
+struct NpyHeader {
+  DType dtype = DType::U16;
+  uint64_t dataOffset = 0;
+  uint64_t count = 0;
+};
+Status parseNpyHeader(const uint8_t* data, uint64_t size, const std::string& path, NpyHeader& out);
+struct LlmcHeader {
+  DType dtype = DType::U16;
+  uint64_t count = 0;
+  int64_t separator = -1;
+};
+Status parseLlmcHeader(const uint8_t* data, uint64_t size, const std::string& path, LlmcHeader& out);
+Status parseDatatroveIndex(const uint8_t* data, uint64_t size, uint64_t tokens, const std::string& path,
+                           std::vector<uint64_t>& docEnds);
+// Validates that explicit document ends are sorted and within `tokens`; appends `tokens` if missing.
+Status normaliseDocEnds(std::vector<uint64_t>& docEnds, uint64_t tokens, const std::string& path);
+
+}  // namespace bimix

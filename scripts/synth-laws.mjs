@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * Synthetic proxy-run sweeps for the mixing-law tests and examples: losses drawn from the
+ * transfer law (tau = 0 gives plain BiMix) with 0.5% multiplicative noise, seeded.
+ *
+ *   node scripts/synth-laws.mjs examples/laws   # writes the example CSV files
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** A seeded uniform generator (mulberry32). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draws from a uniform generator (Box–Muller). */
+export function normal(u) {
+  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
+const DOMAINS = {
+  web: { alpha: 0.1, beta: 0.45, b: 25, c: 2.4 },
+  forum: { alpha: 0.12, beta: 0.5, b: 30, c: 2.6 },
+  code: { alpha: 0.2, beta: 0.6, b: 60, c: 1.2 },
+  math: { alpha: 0.25, beta: 0.5, b: 35, c: 1.1 },
+};
+
+/** Transfer coefficients tau[i][j] (domain i learns from j) for the "transfer" sweep. */
+const TAU = {
+  web: { forum: 0.35, code: 0.1, math: 0.1 },
+  forum: { web: 0.5, code: 0.05, math: 0.05 },
+  code: { math: 0.15 },
+  math: { code: 0.2 },
+};
+
+/**
+ * Generates a sweep. `transfer: true` draws losses with cross-domain transfer and includes
+ * zero-share runs; `transfer: false` is plain BiMix with every share positive.
+ * Returns { domains, runs: [{ name, mixture }], rows: [{ run, step, domain, proportion, loss }] }.
+ */
+export function makeSweep({ transfer, seed = 7, runs = 16, steps = [1000, 2000, 4000, 6000, 8000] }) {
+  const u = rng(seed);
+  const z = normal(u);
+  const names = Object.keys(DOMAINS);
+  const m = names.length;
+  const mixes = [];
+  for (let k = 0; k < runs; k++) {
+    let v = names.map(() => (-Math.log(1 - u())) ** 1.3);
+    // In the transfer sweep every third run drops one domain entirely.
+    if (transfer && k % 3 === 2) v[(k / 3) % m | 0] = 0;
+    const floor = transfer ? 0 : 0.04;
+    v = v.map((x) => (x === 0 ? 0 : Math.max(floor, x)));
+    const s = v.reduce((a, b) => a + b, 0);
+    v = v.map((x) => Math.round((1e4 * x) / s) / 1e4);
+    const last = v.findLastIndex((x) => x > 0);
+    v[last] = Math.round(1e4 * (1 - v.reduce((a, b, j) => (j === last ? a : a + b), 0))) / 1e4;
+    mixes.push(v);
+  }
+  const rows = [];
+  mixes.forEach((mix, k) => {
+    for (const step of steps) {
+      names.forEach((d, i) => {
+        const p = DOMAINS[d];
+        let e = mix[i];
+        if (transfer) names.forEach((o, j) => (e += (TAU[d][o] ?? 0) * mix[j]));
+        const loss = Math.pow(e, -p.alpha) * (p.b * Math.pow(step, -p.beta) + p.c) * (1 + 0.005 * z());
+        rows.push({ run: `run${k}`, step, domain: d, proportion: mix[i], loss: Number(loss.toFixed(6)) });
+      });
+    }
+  });
+  return { domains: names, runs: mixes.map((mixture, k) => ({ name: `run${k}`, mixture })), rows, truth: { params: DOMAINS, tau: transfer ? TAU : {} } };
+}
+
+/** Long-format CSV text of a sweep. */
+export function toLongCsv(sweep) {
+  return `run,step,domain,proportion,loss\n${sweep.rows.map((r) => `${r.run},${r.step},${r.domain},${r.proportion},${r.loss}`).join('\n')}\n`;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const dir = process.argv[2] ?? 'examples/laws';
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'sweep-transfer.csv'), toLongCsv(makeSweep({ transfer: true })));
+  writeFileSync(path.join(dir, 'sweep-plain.csv'), toLongCsv(makeSweep({ transfer: false })));
+  // A small wide-format pair (plain BiMix data, 3 domains' worth of columns).
+  const plain = makeSweep({ transfer: false, runs: 8, steps: [1000, 2000, 4000, 8000] });
+  const mixCsv = `run,${plain.domains.join(',')}\n${plain.runs.map((r) => `${r.name},${r.mixture.join(',')}`).join('\n')}\n`;
+  const byKey = new Map(plain.rows.map((r) => [`${r.run}|${r.step}|${r.domain}`, r.loss]));
+  const steps = [...new Set(plain.rows.map((r) => r.step))];
+  const lossLines = plain.runs.flatMap((r) => steps.map((s) => `${r.name},${s},${plain.domains.map((d) => byKey.get(`${r.name}|${s}|${d}`)).join(',')}`));
+  writeFileSync(path.join(dir, 'mixtures.csv'), mixCsv);
+  writeFileSync(path.join(dir, 'losses.csv'), `run,step,${plain.domains.join(',')}\n${lossLines.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'reference.json'), `${JSON.stringify({ web: 0.25, forum: 0.25, code: 0.25, math: 0.25 }, null, 2)}\n`);
+  process.stderr.write(`wrote examples to ${dir}\n`);
+}

@@ -1,0 +1,218 @@
+/** `analyze`: exact per-domain statistics and the entropy-driven mixture. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BimixError, optionError } from './errors.js';
+import type { NativeReduction } from './engine/native.js';
+import { flattenChunks, planDomains, DEFAULT_CHUNK_BYTES, type DomainPlan } from './corpus/plan.js';
+import type { DomainSpec } from './corpus/types.js';
+import { WorkerPool, defaultThreads } from './exec/pool.js';
+import type { CountResult, CountTask, MergeTask } from './exec/protocol.js';
+import { entropiesFromCounts } from './stats/entropy.js';
+import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
+import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
+import { TOOL } from './version.js';
+
+/** Progress of one domain, as reported while counting. */
+export interface ProgressEvent {
+  domain: string;
+  domainIndex: number;
+  domains: number;
+  tokensDone: number;
+  tokensTotal: number;
+  bytesDone: number;
+  elapsedMs: number;
+}
+
+export interface AnalyzeOptions {
+  domains: DomainSpec[];
+  /** Folder relative globs resolve against (default: cwd). */
+  baseDir?: string;
+  threads?: number;
+  /** Memory budget for counting tables, in bytes (all threads together). */
+  memoryBytes?: number;
+  chunkBytes?: number;
+  base?: 'e' | '2';
+  proxy?: Proxy;
+  temperature?: number;
+  min?: Record<string, number>;
+  max?: Record<string, number>;
+  /** Force a SIMD variant ("scalar", "avx2"); default from BIMIX_SIMD or the CPU. */
+  simd?: string;
+  unigramsOnly?: boolean;
+  /** Folder for temporary partial files and spills (default: the OS temp folder). */
+  tmpDir?: string;
+  onProgress?: (p: ProgressEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** The default memory budget: 40% of physical memory. */
+export function defaultMemoryBytes(): number {
+  return Math.floor(os.totalmem() * 0.4);
+}
+
+function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 'memoryBytes' | 'chunkBytes' | 'base' | 'proxy' | 'temperature' | 'simd'>> {
+  const threads = o.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) throw optionError('--threads', 'a whole number from 1 to 1024', threads);
+  const memoryBytes = o.memoryBytes ?? defaultMemoryBytes();
+  if (!Number.isFinite(memoryBytes) || memoryBytes < threads * 8 * 1024 * 1024) {
+    throw optionError('--memory', `at least 8MB per thread (${threads * 8}MB for ${threads} threads)`, memoryBytes);
+  }
+  const chunkBytes = o.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw optionError('chunkBytes', 'a positive whole number', chunkBytes);
+  const base = o.base ?? 'e';
+  if (base !== 'e' && base !== '2') throw optionError('--base', 'e|2', base);
+  const proxy = o.proxy ?? 'conditional';
+  if (!PROXIES.includes(proxy)) throw optionError('--proxy', PROXIES.join('|'), proxy);
+  if (proxy === 'vne') throw new BimixError('E_USAGE', '--proxy vne is not available in this build: the VNE embedding pass is not implemented yet');
+  const temperature = o.temperature ?? 1;
+  if (!(temperature > 0)) throw optionError('--temperature', 'a number > 0', temperature);
+  if (o.unigramsOnly && proxy !== 'shannon') throw optionError('--proxy', 'shannon with --unigrams-only', proxy);
+  const simd = o.simd ?? process.env.BIMIX_SIMD ?? 'auto';
+  if (!['auto', 'scalar', 'avx2'].includes(simd)) throw optionError('BIMIX_SIMD', 'auto|scalar|avx2', simd);
+  return { threads, memoryBytes, chunkBytes, base, proxy, temperature, simd };
+}
+
+/** Counts every domain with a worker pool and reduces each to its exact statistics. */
+export async function countDomains(
+  plans: DomainPlan[],
+  pool: WorkerPool,
+  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; vocab?: (p: DomainPlan) => number },
+  onProgress?: (p: ProgressEvent) => void,
+  signal?: AbortSignal,
+): Promise<NativeReduction[]> {
+  const results: NativeReduction[] = [];
+  for (let di = 0; di < plans.length; di++) {
+    const plan = plans[di]!;
+    const chunks = flattenChunks(plan.chunks);
+    const claim = new SharedArrayBuffer(4);
+    const progress = new SharedArrayBuffer(16);
+    const claimView = new Int32Array(claim);
+    const onAbort = () => Atomics.store(claimView, 0, 0x7fffffff);
+    signal?.addEventListener('abort', onAbort);
+    const tasks = Math.max(1, Math.min(cfg.threads, plan.chunks.length));
+    const started = Date.now();
+    const progressView = new BigInt64Array(progress);
+    const tick = () =>
+      onProgress?.({
+        domain: plan.name,
+        domainIndex: di,
+        domains: plans.length,
+        tokensDone: Number(Atomics.load(progressView, 0)),
+        tokensTotal: plan.tokenPositions,
+        bytesDone: Number(Atomics.load(progressView, 1)),
+        elapsedMs: Date.now() - started,
+      });
+    const timer = onProgress ? setInterval(tick, 250) : undefined;
+    const outs: string[] = [];
+    try {
+      const runs: Promise<CountResult>[] = [];
+      for (let t = 0; t < tasks; t++) {
+        const out = path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
+        outs.push(out);
+        const task: CountTask = {
+          kind: 'count',
+          sources: plan.sources,
+          chunks,
+          claim,
+          progress,
+          config: {
+            memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
+            spillDir: cfg.tmpDir,
+            simd: cfg.simd,
+            vocab: plan.spec.read.vocab ?? 0,
+            unigramsOnly: cfg.unigramsOnly,
+          },
+          out,
+          meta: JSON.stringify({ domain: plan.name, task: t }),
+        };
+        runs.push(pool.run<CountResult>(task));
+      }
+      const settled = await Promise.allSettled(runs);
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      if (signal?.aborted) throw new BimixError('E_USAGE', 'interrupted');
+      const merge: MergeTask = { kind: 'merge', inputs: outs, reduce: true };
+      const red = await pool.run<NativeReduction>(merge);
+      results.push(red);
+      tick();
+    } finally {
+      if (timer) clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+      for (const o of outs) rmSync(o, { force: true });
+    }
+  }
+  return results;
+}
+
+/** Builds a domain's report entry from its exact reduction. */
+export function domainReport(plan: Pick<DomainPlan, 'name' | 'files'>, red: NativeReduction, base: 'e' | '2'): DomainReport {
+  const e = entropiesFromCounts(red);
+  const k = base === '2' ? 1 / Math.LN2 : 1;
+  return {
+    name: plan.name,
+    files: plan.files.map((f) => ({ ...f })),
+    tokens: red.tokens,
+    documents: red.documents,
+    unigrams: { distinct: red.unigramDistinct },
+    bigrams: { total: red.bigramTotal, distinct: red.bigramDistinct },
+    entropy: { shannon: e.plugIn.shannon * k, joint: e.plugIn.joint * k, conditional: e.plugIn.conditional * k },
+    millerMadow: { shannon: e.millerMadow.shannon * k, joint: e.millerMadow.joint * k, conditional: e.millerMadow.conditional * k },
+  };
+}
+
+/** Entropies in nats of the chosen proxy, per domain, from a report. */
+export function proxyEntropies(report: Pick<AnalysisReport, 'base' | 'domains'>, proxy: Proxy): Record<string, number> {
+  const toNats = report.base === '2' ? Math.LN2 : 1;
+  const out: Record<string, number> = {};
+  for (const d of report.domains) {
+    const v = d.entropy[proxy];
+    if (v === undefined) throw new BimixError('E_DATA', `domain ${d.name} has no ${proxy} entropy in this report`);
+    out[d.name] = v * toNats;
+  }
+  return out;
+}
+
+/** Analyzes every domain and returns the report (schema bimix.analysis/1). */
+export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
+  const v = validate(options);
+  const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
+  const tmpRoot = options.tmpDir ?? os.tmpdir();
+  const tmpDir = mkdtempSync(path.join(tmpRoot, 'bimix-'));
+  const pool = new WorkerPool(v.threads);
+  try {
+    const reductions = await countDomains(
+      plans,
+      pool,
+      { threads: v.threads, memoryBytes: v.memoryBytes, simd: v.simd, unigramsOnly: options.unigramsOnly ?? false, tmpDir },
+      options.onProgress,
+      options.signal,
+    );
+    const domains = plans.map((p, i) => domainReport(p, reductions[i]!, v.base));
+    const partial = { base: v.base, domains };
+    const mixture = mixtureFromEntropies(proxyEntropies(partial, v.proxy), {
+      proxy: v.proxy,
+      temperature: v.temperature,
+      ...(options.min ? { min: options.min } : {}),
+      ...(options.max ? { max: options.max } : {}),
+    });
+    const report: AnalysisReport = {
+      schema: ANALYSIS_SCHEMA,
+      tool: { ...TOOL },
+      base: v.base,
+      options: {
+        proxy: v.proxy,
+        temperature: v.temperature,
+        domains: options.domains.map((d) => ({ name: d.name, globs: d.globs, ...d.read })),
+        ...(options.unigramsOnly ? { unigramsOnly: true } : {}),
+      },
+      ...(options.unigramsOnly ? { unigramsOnly: true } : {}),
+      domains,
+      mixture,
+    };
+    return report;
+  } finally {
+    await pool.close();
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,90 @@
+/** The analyze options shared by `analyze`, `check`, `count` and `slurm`: parsing and validation. */
+import type { Command } from 'commander';
+import path from 'node:path';
+import { readConfigFile, parseDomainArgs, validateReadOptions } from '../corpus/config.js';
+import type { DomainSpec } from '../corpus/types.js';
+import { BimixError } from '../errors.js';
+import { collect, parseInteger, parseNumber, parseNumberMap, parseSize } from '../util/parse.js';
+import type { AnalyzeOptions } from '../analyze.js';
+import type { Proxy } from '../stats/mixture.js';
+
+/** Adds the corpus-selection and counting options to a command. */
+export function addCorpusOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'JSON config mapping domain names to globs and per-domain format options')
+    .option('--domain <name=glob>', 'a domain and a glob of its shards (repeatable)', collect)
+    .option('--format <format>', 'auto|megatron|llmc|raw|npy|datatrove', 'auto')
+    .option('--dtype <dtype>', 'token width where the format does not say: u16|u32')
+    .option('--eos <id>', 'separator token id delimiting documents')
+    .option('--vocab <n>', 'vocabulary size; larger ids are errors')
+    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--memory <size>', 'memory budget for counting, e.g. 512MB, 8GB (default: 40% of RAM)')
+    .option('--chunk-size <size>', 'bytes per work chunk (default 32MB)')
+    .option('--unigrams-only', 'count unigrams only (Shannon entropy; much faster)');
+}
+
+/** Adds the mixture options. */
+export function addMixtureOptions(cmd: Command): Command {
+  return cmd
+    .option('--base <base>', 'entropy unit: e (nats) or 2 (bits)', 'e')
+    .option('--proxy <proxy>', 'entropy driving the mixture: conditional|shannon|joint|vne', 'conditional')
+    .option('--temperature <t>', 'softmax temperature (1 = the paper)', '1')
+    .option('--min <domain=r>', 'lower bound on a domain proportion (repeatable, or a=0.1,b=0.2)', collect)
+    .option('--max <domain=r>', 'upper bound on a domain proportion (repeatable)', collect);
+}
+
+/** Raw commander values of the corpus and mixture options. */
+export interface CorpusFlags {
+  config?: string;
+  domain?: string[];
+  format?: string;
+  dtype?: string;
+  eos?: string;
+  vocab?: string;
+  threads?: string;
+  memory?: string;
+  chunkSize?: string;
+  unigramsOnly?: boolean;
+  base?: string;
+  proxy?: string;
+  temperature?: string;
+  min?: string[];
+  max?: string[];
+}
+
+/** Mixture options validated. */
+export function mixtureFlags(f: CorpusFlags): Pick<AnalyzeOptions, 'proxy' | 'temperature' | 'min' | 'max' | 'base'> {
+  const out: Pick<AnalyzeOptions, 'proxy' | 'temperature' | 'min' | 'max' | 'base'> = {};
+  if (f.base !== undefined) {
+    if (f.base !== 'e' && f.base !== '2') throw new BimixError('E_USAGE', `--base: expected e or 2, got ${JSON.stringify(f.base)}`);
+    out.base = f.base;
+  }
+  if (f.proxy !== undefined) out.proxy = f.proxy as Proxy;
+  if (f.temperature !== undefined) out.temperature = parseNumber('--temperature', f.temperature, { min: 0, exclusiveMin: true });
+  if (f.min) out.min = Object.fromEntries(parseNumberMap('--min', f.min));
+  if (f.max) out.max = Object.fromEntries(parseNumberMap('--max', f.max));
+  return out;
+}
+
+/** Resolves domains from --config and --domain, and the counting options. */
+export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly'>> {
+  const read = validateReadOptions({ format: f.format, dtype: f.dtype, eos: f.eos, vocab: f.vocab }, undefined, '--');
+  const domains: DomainSpec[] = [];
+  if (f.config) {
+    const cfg = await readConfigFile(f.config, read);
+    for (const d of cfg.domains) domains.push({ ...d, globs: d.globs.map((g) => (path.isAbsolute(g) ? g : path.join(cfg.baseDir, g))) });
+  }
+  if (f.domain) domains.push(...parseDomainArgs(f.domain, read).map((d) => ({ ...d, globs: d.globs.map((g) => (path.isAbsolute(g) ? g : path.resolve(g))) })));
+  if (domains.length === 0) throw new BimixError('E_USAGE', 'no domains: give --domain NAME=GLOB (repeatable) or --config FILE');
+  const names = new Set<string>();
+  for (const d of domains) {
+    if (names.has(d.name)) throw new BimixError('E_CONFIG', `domain ${d.name} is defined twice (config and --domain, or twice in the config)`);
+    names.add(d.name);
+  }
+  const out: Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly'> = { domains };
+  if (f.threads !== undefined) out.threads = parseInteger('--threads', f.threads, 1, 1024);
+  if (f.memory !== undefined) out.memoryBytes = parseSize('--memory', f.memory);
+  if (f.chunkSize !== undefined) out.chunkBytes = parseSize('--chunk-size', f.chunkSize);
+  if (f.unigramsOnly) out.unigramsOnly = true;
+  return out;
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { register as demoCommand } from './demo.js';
+import { register as analyzeCommand } from './analyze.js';
+import { register as mixCommand } from './mix.js';
+import { register as fitCommand } from './fit.js';
+import { register as predictCommand } from './predict.js';
+import { register as optimizeCommand } from './optimize.js';
+import { register as growCommand } from './grow.js';
+
+/** A command module registers itself on the program; `setExit` records its exit code. */
+export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+
+/** Every command of the CLI, in help order. Each lives in its own file in this folder. */
+export const COMMANDS: RegisterCommand[] = [demoCommand, analyzeCommand, mixCommand];
+
+// Mixing laws and growth planning (issue 4).
+COMMANDS.push(fitCommand, predictCommand, optimizeCommand, growCommand);

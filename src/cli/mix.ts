@@ -1,0 +1,38 @@
+import { proxyEntropies } from '../analyze.js';
+import { ANALYSIS_SCHEMA, type AnalysisReport } from '../report.js';
+import { mixtureFromEntropies, PROXIES, type Proxy } from '../stats/mixture.js';
+import { optionError } from '../errors.js';
+import { readSchemaFile } from '../util/json-file.js';
+import type { RegisterCommand } from './commands.js';
+import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
+import { printResult, writeJson } from './output.js';
+
+/** `bimix mix`: recompute the mixture from a saved report without recounting. */
+export const register: RegisterCommand = (program) => {
+  program
+    .command('mix')
+    .description('recompute an entropy-driven mixture from a saved analysis report')
+    .requiredOption('--from <report.json>', 'a report written by bimix analyze --out')
+    .option('--proxy <proxy>', 'conditional|shannon|joint|vne', 'conditional')
+    .option('--temperature <t>', 'softmax temperature', '1')
+    .option('--min <domain=r>', 'lower bound (repeatable)', collect)
+    .option('--max <domain=r>', 'upper bound (repeatable)', collect)
+    .option('--out <file>', 'write the mixture JSON here (atomically)')
+    .option('--json', 'print JSON')
+    .action(async (f: { from: string; proxy: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
+      if (!PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
+      const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
+      const mixture = mixtureFromEntropies(proxyEntropies(report, f.proxy as Proxy), {
+        proxy: f.proxy as Proxy,
+        temperature: parseNumber('--temperature', f.temperature, { min: 0, exclusiveMin: true }),
+        ...(f.min ? { min: Object.fromEntries(parseNumberMap('--min', f.min)) } : {}),
+        ...(f.max ? { max: Object.fromEntries(parseNumberMap('--max', f.max)) } : {}),
+      });
+      if (f.out) await writeJson(f.out, mixture);
+      printResult(f.json ?? false, mixture, () =>
+        Object.entries(mixture.proportions)
+          .map(([k, v]) => `${k.padEnd(16)} ${(100 * v).toFixed(2).padStart(6)}%\n`)
+          .join(''),
+      );
+    });
+};

@@ -1,0 +1,68 @@
+import { optimizeMixture, readLawFile, readMixtureFile } from '../laws/index.js';
+import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
+import type { RegisterCommand } from './commands.js';
+import { fmt, log, printResult, table } from './output.js';
+
+interface OptimizeOpts {
+  law: string;
+  steps: string;
+  weights?: string[];
+  min?: string[];
+  max?: string[];
+  available?: string[];
+  totalTokens?: string;
+  maxEpochs?: string;
+  reference?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `bimix optimize`: the mixture minimising the weighted predicted loss within bounds. */
+export const register: RegisterCommand = (program) => {
+  program
+    .command('optimize')
+    .description('find the mixture minimising sum_i w_i L_i(r, S) within bounds, from a law file')
+    .requiredOption('--law <file>', 'law file written by bimix fit (schema bimix.law/1)')
+    .requiredOption('--steps <S>', 'target training steps (in the unit the law was fitted with)')
+    .option('--weights <list>', 'domain=weight pairs (default 1 each)', collect)
+    .option('--min <list>', 'lower bounds, domain=proportion', collect)
+    .option('--max <list>', 'upper bounds, domain=proportion', collect)
+    .option('--available <list>', 'tokens available per domain, domain=tokens (needs --total-tokens)', collect)
+    .option('--total-tokens <T>', 'total training tokens of the target run')
+    .option('--max-epochs <E>', 'how many times a domain may be repeated (default 1)')
+    .option('--reference <file>', 'reference mixture JSON to report the predicted gain against')
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no warnings on stderr')
+    .action(async (opts: OptimizeOpts) => {
+      const law = await readLawFile(opts.law);
+      const obj = (m: Map<string, number>) => (m.size > 0 ? Object.fromEntries(m) : undefined);
+      const r = optimizeMixture(law, {
+        steps: parseNumber('--steps', opts.steps, { min: 0, exclusiveMin: true }),
+        weights: obj(parseNumberMap('--weights', opts.weights)),
+        min: obj(parseNumberMap('--min', opts.min)),
+        max: obj(parseNumberMap('--max', opts.max)),
+        available: obj(parseNumberMap('--available', opts.available)),
+        totalTokens: opts.totalTokens !== undefined ? parseNumber('--total-tokens', opts.totalTokens, { min: 0, exclusiveMin: true }) : undefined,
+        maxEpochs: opts.maxEpochs !== undefined ? parseNumber('--max-epochs', opts.maxEpochs, { min: 0, exclusiveMin: true }) : undefined,
+        reference: opts.reference !== undefined ? await readMixtureFile(opts.reference) : undefined,
+      });
+      for (const w of r.warnings) log(opts.quiet, `bimix: warning: ${w}`);
+      printResult(!!opts.json, r, () => {
+        const ref = r.reference;
+        const head = ['domain', 'proportion', 'min', 'max', 'weight', 'loss', ...(ref ? ['ref proportion', 'ref loss'] : [])];
+        const rows = r.domains.map((d, i) => [
+          d.name,
+          fmt(d.proportion, 6),
+          fmt(d.min, 4),
+          fmt(d.max, 4),
+          fmt(d.weight, 4),
+          fmt(d.loss, 6),
+          ...(ref ? [fmt(ref.proportions[d.name], 6), fmt(ref.domains.find((x) => x.name === d.name)?.loss ?? null, 6)] : []),
+        ]);
+        let s = `${r.law} law at ${law.stepUnit} ${fmt(r.steps)}; method: ${r.method}\n${table([head, ...rows])}`;
+        s += `weighted loss: ${fmt(r.weightedLoss, 7)}\n`;
+        if (ref) s += `reference weighted loss: ${fmt(ref.weightedLoss, 7)}; predicted gain: ${fmt(ref.gain, 5)}\n`;
+        return s;
+      });
+    });
+};

@@ -1,0 +1,55 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { BimixError } from '../errors.js';
+import type { DomainSpec, SourceSpec } from './types.js';
+
+const SIDECAR_SUFFIXES = ['.ds.index', '.ds.metadata', '.csv.gz'];
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Expands a domain's globs into its token files, sorted and de-duplicated, with sidecars attached. */
+export async function discoverSources(domain: DomainSpec, baseDir: string): Promise<SourceSpec[]> {
+  const found = new Set<string>();
+  for (const pattern of domain.globs) {
+    const abs = path.resolve(baseDir, pattern);
+    if (!isDynamicPattern(pattern)) {
+      // A literal path: a file, or a Megatron prefix naming X.bin + X.idx.
+      if (isFile(abs)) found.add(abs);
+      else if (isFile(`${abs}.bin`) && isFile(`${abs}.idx`)) found.add(`${abs}.bin`);
+      else throw new BimixError('E_CONFIG', `domain ${domain.name}: ${pattern} does not exist`, { file: abs });
+      continue;
+    }
+    const matches = await glob(pattern, { cwd: baseDir, absolute: true, onlyFiles: true, expandDirectories: false });
+    if (matches.length === 0) throw new BimixError('E_CONFIG', `domain ${domain.name}: glob ${JSON.stringify(pattern)} matched no files`);
+    for (const m of matches) found.add(path.resolve(m));
+  }
+  const files = [...found].filter((f) => {
+    if (SIDECAR_SUFFIXES.some((s) => f.endsWith(s))) return false;
+    // A Megatron .idx stands for its .bin.
+    if (f.endsWith('.idx') && found.has(`${f.slice(0, -4)}.bin`)) return false;
+    return true;
+  });
+  const mapped = files.map((f) => (f.endsWith('.idx') && isFile(`${f.slice(0, -4)}.bin`) ? `${f.slice(0, -4)}.bin` : f));
+  const unique = [...new Set(mapped)].sort();
+  if (unique.length === 0) throw new BimixError('E_EMPTY', `domain ${domain.name} has no token files (only sidecars matched)`);
+  return unique.map((p) => {
+    const spec: SourceSpec = {
+      path: p,
+      format: domain.read.format,
+      eos: domain.read.eos ?? -2,
+    };
+    if (domain.read.dtype) spec.dtype = domain.read.dtype;
+    const stem = p.replace(/\.(npy|bin)$/, '');
+    if (stem !== p && existsSync(`${stem}.csv.gz`) && (domain.read.format === 'auto' || domain.read.format === 'raw' || domain.read.format === 'npy')) {
+      spec.sidecar = `${stem}.csv.gz`;
+    }
+    return spec;
+  });
+}

@@ -1,0 +1,51 @@
+/** Shared shapes of the corpus layer: what a domain is and how its files are read. */
+
+/** Formats bimix reads. */
+export type FormatName = 'auto' | 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove';
+export const FORMATS: readonly FormatName[] = ['auto', 'megatron', 'llmc', 'raw', 'npy', 'datatrove'];
+
+/** Per-domain (or global) reading options. */
+export interface ReadOptions {
+  format: FormatName;
+  /** Token width where the format does not say ('u16' default for raw). */
+  dtype?: 'u8' | 'u16' | 'u32';
+  /** Separator token id; undefined = the format's own (llm.c) or none. */
+  eos?: number;
+  /** Vocabulary size: ids >= vocab are errors. */
+  vocab?: number;
+}
+
+/** A domain as the user named it. */
+export interface DomainSpec {
+  name: string;
+  globs: string[];
+  read: ReadOptions;
+}
+
+/** One tokenized file (a Megatron dataset counts as one file, named by its .bin). */
+export interface SourceSpec {
+  path: string;
+  format: FormatName;
+  dtype?: string;
+  /** -2: format default, -1: none, >= 0: separator. */
+  eos: number;
+  /** dolma-style `X.csv.gz` sidecar giving document spans. */
+  sidecar?: string;
+}
+
+/** A file of a domain after probing. */
+export interface FileEntry {
+  path: string;
+  format: string;
+  dtype: string;
+  bytes: number;
+  mtimeMs: number;
+  tokens: number;
+}
+
+/** A byte range of one file, in tokens: [begin, end). */
+export interface Chunk {
+  source: number;
+  begin: number;
+  end: number;
+}

@@ -1,0 +1,165 @@
+/**
+ * The single loader of the native addon, and the types of what it exports.
+ * Candidates are tried in order; BIMIX_NATIVE_PATH overrides them all.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BimixError } from '../errors.js';
+
+/** The file a native source was opened as. */
+export interface NativeSourceInfo {
+  path: string;
+  format: 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove';
+  dtype: 'u8' | 'u16' | 'u32' | 'i16' | 'i32';
+  width: number;
+  tokens: number;
+  dataOffset: number;
+  bytes: number;
+  separator: number;
+  explicitDocuments: number | null;
+}
+
+/** Spec of a source, mirroring the C++ SourceSpec. */
+export interface NativeSourceSpec {
+  path: string;
+  format?: string;
+  dtype?: string;
+  /** -2: the format's default separator; -1: none; >= 0: separator token id. */
+  eos?: number;
+  docEnds?: Float64Array;
+}
+
+export interface NativeSource {
+  readonly info: NativeSourceInfo;
+}
+
+/** Mirrors the C++ AccumulatorConfig. */
+export interface NativeAccumulatorConfig {
+  memoryBytes: number;
+  spillDir: string;
+  simd: string;
+  vocab: number;
+  unigramsOnly: boolean;
+  batchTokens?: number;
+}
+
+export interface NativeChunkStats {
+  tokens: number;
+  documents: number;
+  separators: number;
+  bigrams: number;
+}
+
+export interface NativeAccumulator {
+  add(source: NativeSource, begin: number, end: number): NativeChunkStats;
+  writePartial(path: string, meta: string): void;
+  readonly kernel: string;
+}
+
+/** Counts of counts: `multiplicities[i]` distinct items occurred `counts[i]` times (ascending counts). */
+export interface CountHistogram {
+  counts: Float64Array;
+  multiplicities: Float64Array;
+}
+
+export interface NativeReduction {
+  tokens: number;
+  documents: number;
+  separators: number;
+  unigramsOnly: boolean;
+  bigramTotal: number;
+  bigramDistinct: number;
+  unigramDistinct: number;
+  leftDistinct: number;
+  unigramHist: CountHistogram;
+  leftHist: CountHistogram;
+  bigramHist: CountHistogram;
+  unigrams?: Float64Array;
+  docFinal?: Float64Array;
+}
+
+export interface NativePartialInfo {
+  meta: string;
+  flags: number;
+  tokens: number;
+  documents: number;
+  separators: number;
+  bigramTotal: number;
+  bigramDistinct: number;
+  formatVersion: number;
+}
+
+export interface NativeAddon {
+  Source: new (spec: NativeSourceSpec) => NativeSource;
+  Accumulator: new (config: NativeAccumulatorConfig) => NativeAccumulator;
+  mergePartials(
+    inputs: string[],
+    options: { out?: string; meta?: string; reduce?: boolean; dense?: boolean },
+  ): NativeReduction | null;
+  readPartialInfo(path: string): NativePartialInfo;
+  dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };
+  streamSum(source: NativeSource, begin: number, end: number, simd?: string): bigint;
+  kernelInfo(): { available: string; selected: string; partialFormatVersion: number };
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Paths tried, in order, to load the addon. */
+export function addonCandidates(): string[] {
+  const list: string[] = [];
+  if (process.env.BIMIX_NATIVE_PATH) list.push(path.resolve(process.env.BIMIX_NATIVE_PATH));
+  list.push(path.join(root, 'build', 'Release', 'bimix.node'));
+  list.push(path.join(root, 'build-gyp', 'Release', 'bimix.node'));
+  list.push(path.join(root, 'build', 'Debug', 'bimix.node'));
+  return list;
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon once; throws one actionable E_NATIVE error when nothing loads. */
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const tried: string[] = [];
+  for (const candidate of addonCandidates()) {
+    if (!existsSync(candidate)) {
+      tried.push(`${candidate} (missing)`);
+      continue;
+    }
+    try {
+      cached = require(candidate) as NativeAddon;
+      return cached;
+    } catch (e) {
+      tried.push(`${candidate} (${(e as Error).message})`);
+      if (process.env.BIMIX_NATIVE_PATH) break;
+    }
+  }
+  throw new BimixError(
+    'E_NATIVE',
+    `the native addon could not be loaded; run \`npm run build:native\` (needs cmake and a C++17 compiler). Tried: ${tried.join('; ')}`,
+  );
+}
+
+/** Re-wraps an error thrown by the addon into a BimixError with its code, file and offset. */
+export function wrapNativeError(e: unknown): unknown {
+  if (e instanceof BimixError) return e;
+  const err = e as { code?: unknown; file?: unknown; offset?: unknown; message?: unknown };
+  if (err && typeof err.code === 'string' && /^E_[A-Z_]+$/.test(err.code)) {
+    return new BimixError(err.code as BimixError['code'], String(err.message), {
+      file: typeof err.file === 'string' && err.file !== '' ? err.file : undefined,
+      offset: typeof err.offset === 'number' ? err.offset : undefined,
+    });
+  }
+  return e;
+}
+
+/** Runs `fn`, converting native errors into BimixErrors. */
+export function native<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw wrapNativeError(e);
+  }
+}

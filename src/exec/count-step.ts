@@ -1,0 +1,73 @@
+/**
+ * The counting step: what is computed, independent of where it runs. Opens
+ * sources, feeds claimed chunks to one native accumulator, writes one partial.
+ */
+import { loadAddon, native, type NativeSource } from '../engine/native.js';
+import { readDolmaSidecar } from '../corpus/sidecar.js';
+import type { SourceSpec } from '../corpus/types.js';
+import type { CountResult, CountTask, MergeTask, MergeResult } from './protocol.js';
+
+const sourceCache = new Map<string, NativeSource>();
+const CACHE_LIMIT = 256;
+
+/** Opens (or reuses) a native source for a spec. */
+export function openSource(spec: SourceSpec): NativeSource {
+  const key = JSON.stringify(spec);
+  const hit = sourceCache.get(key);
+  if (hit) return hit;
+  const addon = loadAddon();
+  const s = native(() => {
+    const docEnds = spec.sidecar ? readDolmaSidecar(spec.sidecar) : undefined;
+    return new addon.Source({
+      path: spec.path,
+      format: spec.format,
+      dtype: spec.dtype,
+      eos: spec.eos,
+      ...(docEnds ? { docEnds } : {}),
+    });
+  });
+  if (sourceCache.size >= CACHE_LIMIT) sourceCache.delete(sourceCache.keys().next().value as string);
+  sourceCache.set(key, s);
+  return s;
+}
+
+/** Runs a count task to completion and returns what it did. */
+export function runCountTask(task: CountTask): CountResult {
+  const addon = loadAddon();
+  const acc = native(() => new addon.Accumulator(task.config));
+  const claim = task.claim ? new Int32Array(task.claim) : undefined;
+  const progress = task.progress ? new BigInt64Array(task.progress) : undefined;
+  const n = task.chunks.length / 3;
+  let next = 0;
+  const result: CountResult = { out: task.out, chunks: 0, tokens: 0, documents: 0, bigrams: 0, kernel: acc.kernel };
+  for (;;) {
+    const i = claim ? Atomics.add(claim, 0, 1) : next++;
+    if (i >= n) break;
+    const src = openSource(task.sources[task.chunks[i * 3]!]!);
+    const begin = task.chunks[i * 3 + 1]!;
+    const end = task.chunks[i * 3 + 2]!;
+    const st = native(() => acc.add(src, begin, end));
+    result.chunks += 1;
+    result.tokens += st.tokens;
+    result.documents += st.documents;
+    result.bigrams += st.bigrams;
+    if (progress) {
+      Atomics.add(progress, 0, BigInt(end - begin));
+      Atomics.add(progress, 1, BigInt((end - begin) * src.info.width));
+    }
+  }
+  native(() => acc.writePartial(task.out, task.meta));
+  return result;
+}
+
+/** Runs a merge task. */
+export function runMergeTask(task: MergeTask): MergeResult {
+  const addon = loadAddon();
+  return native(() =>
+    addon.mergePartials(task.inputs, {
+      ...(task.out ? { out: task.out } : {}),
+      ...(task.meta ? { meta: task.meta } : {}),
+      reduce: task.reduce,
+    }),
+  );
+}

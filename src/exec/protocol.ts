@@ -1,0 +1,52 @@
+/**
+ * Messages shared by the executors and the pool worker. Every executor (one
+ * process, the piscina pool, Slurm tasks) moves the same tasks and the same
+ * partial-state files.
+ */
+import type { NativeAccumulatorConfig, NativeReduction } from '../engine/native.js';
+import type { SourceSpec } from '../corpus/types.js';
+
+/** Count a set of chunks into one partial-state file. */
+export interface CountTask {
+  kind: 'count';
+  sources: SourceSpec[];
+  /** Flattened [source, begin, end] triples. */
+  chunks: Float64Array;
+  /** Int32Array[1] of the next chunk index to claim, shared by the tasks of one domain; absent: take all chunks in order. */
+  claim?: SharedArrayBuffer;
+  /** BigInt64Array[2]: tokens positions done and bytes done, for progress. */
+  progress?: SharedArrayBuffer;
+  config: NativeAccumulatorConfig;
+  out: string;
+  meta: string;
+}
+
+export interface CountResult {
+  out: string;
+  chunks: number;
+  tokens: number;
+  documents: number;
+  bigrams: number;
+  kernel: string;
+}
+
+/** Merge partial-state files; optionally write the merged file and/or reduce to entropy inputs. */
+export interface MergeTask {
+  kind: 'merge';
+  inputs: string[];
+  out?: string;
+  meta?: string;
+  reduce: boolean;
+}
+
+export type MergeResult = NativeReduction | null;
+
+export type Task = CountTask | MergeTask;
+
+/** A serialisable error crossing the worker boundary. */
+export interface WireError {
+  code: string;
+  message: string;
+  file?: string;
+  offset?: number;
+}

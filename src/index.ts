@@ -1,0 +1,19 @@
+/** bimix: the public, typed API. */
+export { analyze, defaultMemoryBytes, proxyEntropies, type AnalyzeOptions, type ProgressEvent } from './analyze.js';
+export { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport, type ReportFile, type DomainEntropy } from './report.js';
+export {
+  entropiesFromCounts,
+  plugInEntropy,
+  millerMadowEntropy,
+  histogramOf,
+  type EntropyInputs,
+  type EntropySet,
+} from './stats/entropy.js';
+export { mixtureFromEntropies, PROXIES, type Mixture, type MixtureOptions, type Proxy } from './stats/mixture.js';
+export { BimixError, isBimixError, type ErrorCode } from './errors.js';
+export type { DomainSpec, ReadOptions, FormatName } from './corpus/types.js';
+export { ensureSampleCorpus } from './corpus/sample.js';
+export * as writers from './corpus/writers.js';
+export type { CountHistogram } from './engine/native.js';
+export * from './laws/index.js';
+export * from './plan/index.js';

@@ -1,0 +1,263 @@
+/**
+ * Choosing the mixture that minimises sum_i w_i L_i(r, S) over the simplex with bounds.
+ * BiMix is separable and each term convex in r_i, so its KKT conditions are solved exactly:
+ * r_i = clip((alpha_i K_i(S) w_i / lambda)^(1/(alpha_i+1)), lo_i, hi_i) with lambda found by
+ * bisection. The exponential and transfer laws are convex but coupled: projected gradient descent.
+ */
+import { BimixError, optionError } from '../errors.js';
+import type { BimixParams, ExpParams, LawReport, TransferParams } from './law-types.js';
+import { mixtureVector } from './mixture.js';
+import { predictDomain } from './registry.js';
+import { fixSum, projectCappedSimplex } from './simplex.js';
+
+/** Inputs of {@link optimizeMixture}; maps are keyed by domain name. */
+export interface OptimizeOptions {
+  steps: number;
+  weights?: Record<string, number>;
+  min?: Record<string, number>;
+  max?: Record<string, number>;
+  /** Tokens available per domain; with totalTokens and maxEpochs they become upper bounds. */
+  available?: Record<string, number>;
+  totalTokens?: number;
+  maxEpochs?: number;
+  reference?: Record<string, number>;
+}
+
+/** The optimal mixture and its predicted losses. */
+export interface OptimizeResult {
+  law: LawReport['law'];
+  steps: number;
+  method: string;
+  proportions: Record<string, number>;
+  domains: { name: string; proportion: number; min: number; max: number; weight: number; loss: number }[];
+  weightedLoss: number;
+  reference?: { proportions: Record<string, number>; weightedLoss: number | null; gain: number | null; domains: { name: string; loss: number | null }[] };
+  warnings: string[];
+}
+
+/** Minimises the weighted predicted loss over mixtures within bounds. */
+export function optimizeMixture(law: LawReport, opts: OptimizeOptions): OptimizeResult {
+  const order = law.domainOrder;
+  const names = law.domains.map((d) => d.name);
+  const known = (what: string, m: Record<string, number> | undefined) => {
+    for (const k of Object.keys(m ?? {})) if (!order.includes(k)) throw optionError(what, `a domain of the law (${order.join(', ')})`, k);
+  };
+  known('--weights', opts.weights);
+  known('--min', opts.min);
+  known('--max', opts.max);
+  known('--available', opts.available);
+  if (!(opts.steps > 0)) throw optionError('--steps', 'a positive number', opts.steps);
+  const warnings: string[] = [];
+  const weightOf = (d: string) => {
+    const w = opts.weights?.[d] ?? (names.includes(d) ? 1 : 0);
+    if (!(w >= 0) || !Number.isFinite(w)) throw optionError(`--weights ${d}`, 'a non-negative number', w);
+    return w;
+  };
+  const w = order.map(weightOf);
+  const { lo, hi } = bounds(order, opts);
+  const obj = (r: readonly number[]): number => {
+    let s = 0;
+    law.domains.forEach((d) => {
+      const wi = w[order.indexOf(d.name)]!;
+      if (wi > 0) s += wi * predictDomain(law.law, d.params, d.name, order, r, opts.steps);
+    });
+    return s;
+  };
+  for (const d of law.domains) if (d.undetermined?.includes('alpha')) warnings.push(`domain "${d.name}": share exponent undetermined; treated as insensitive to its share`);
+  let r: number[];
+  let method: string;
+  if (law.law === 'bimix') {
+    r = solveBimixKkt(law, order, w, lo, hi, opts.steps);
+    method = 'exact KKT (bisection on the multiplier)';
+  } else {
+    r = projectedGradient(obj, (x) => gradient(law, order, w, x, opts.steps), lo, hi);
+    method = 'projected gradient descent with backtracking (objective convex)';
+  }
+  const domains = order.map((name, i) => {
+    const dom = law.domains.find((d) => d.name === name);
+    return {
+      name,
+      proportion: r[i]!,
+      min: lo[i]!,
+      max: hi[i]!,
+      weight: w[i]!,
+      loss: dom ? predictDomain(law.law, dom.params, name, order, r, opts.steps) : NaN,
+    };
+  });
+  const result: OptimizeResult = {
+    law: law.law,
+    steps: opts.steps,
+    method,
+    proportions: Object.fromEntries(order.map((d, i) => [d, r[i]!])),
+    domains,
+    weightedLoss: obj(r),
+    warnings,
+  };
+  if (opts.reference) {
+    const ref = mixtureVector(order, opts.reference, '--reference');
+    const refLoss = obj(ref);
+    const outside = order.filter((_, i) => ref[i]! < lo[i]! || ref[i]! > hi[i]!);
+    if (outside.length > 0) {
+      warnings.push(`the reference mixture violates the bounds for ${outside.map((d) => `"${d}"`).join(', ')}: the gain is measured against a mixture the optimizer was not allowed to choose`);
+    }
+    result.reference = {
+      proportions: Object.fromEntries(order.map((d, i) => [d, ref[i]!])),
+      weightedLoss: Number.isFinite(refLoss) ? refLoss : null,
+      gain: Number.isFinite(refLoss) ? refLoss - result.weightedLoss : null,
+      domains: law.domains.map((d) => {
+        const l = predictDomain(law.law, d.params, d.name, order, ref, opts.steps);
+        return { name: d.name, loss: Number.isFinite(l) ? l : null };
+      }),
+    };
+  }
+  if (law.law === 'exp') warnings.push(`the exponential law ignores the step count (fitted at ${law.stepUnit} ${(law.domains[0]!.params as ExpParams).step})`);
+  return result;
+}
+
+/** Lower and upper bounds per domain (availability becomes an upper bound); throws E_INFEASIBLE when they admit no mixture. */
+export function bounds(order: readonly string[], opts: OptimizeOptions): { lo: number[]; hi: number[] } {
+  const hasAvail = opts.available && Object.keys(opts.available).length > 0;
+  if (hasAvail && !(opts.totalTokens !== undefined && opts.totalTokens > 0)) throw optionError('--total-tokens', 'a positive token count when --available is given', opts.totalTokens);
+  const epochs = opts.maxEpochs ?? 1;
+  if (!(epochs > 0)) throw optionError('--max-epochs', 'a positive number', opts.maxEpochs);
+  const lo = order.map((d) => opts.min?.[d] ?? 0);
+  const hi = order.map((d) => {
+    let h = opts.max?.[d] ?? 1;
+    const a = opts.available?.[d];
+    if (a !== undefined) {
+      if (!(a >= 0)) throw optionError(`--available ${d}`, 'a non-negative token count', a);
+      h = Math.min(h, (a * epochs) / opts.totalTokens!);
+    }
+    return h;
+  });
+  order.forEach((d, i) => {
+    if (!(lo[i]! >= 0 && lo[i]! <= 1)) throw optionError(`--min ${d}`, 'a proportion in [0, 1]', lo[i]);
+    if (!(hi[i]! >= 0)) throw optionError(`--max ${d}`, 'a proportion in [0, 1]', hi[i]);
+    if (lo[i]! > hi[i]!) throw new BimixError('E_INFEASIBLE', `infeasible bounds: domain "${d}" needs at least ${lo[i]} but at most ${hi[i]}${opts.available?.[d] !== undefined ? ' (after the availability limit)' : ''}`);
+  });
+  const sLo = lo.reduce((a, b) => a + b, 0);
+  if (sLo > 1 + 1e-12) throw new BimixError('E_INFEASIBLE', `infeasible bounds: the minimum proportions sum to ${Number(sLo.toPrecision(12))} > 1`);
+  if (hi.reduce((a, b) => a + b, 0) < 1 - 1e-12) {
+    throw new BimixError(
+      'E_INFEASIBLE',
+      `infeasible bounds: the maximum proportions (after availability limits) sum to ${Number(hi.reduce((a, b) => a + b, 0).toPrecision(12))} < 1: ${order.map((d, i) => `${d} <= ${hi[i]}`).join(', ')}`,
+    );
+  }
+  return { lo, hi: hi.map((h) => Math.min(1, h)) };
+}
+
+/** Exact solution of the separable BiMix problem. */
+function solveBimixKkt(law: LawReport, order: readonly string[], w: number[], lo: number[], hi: number[], S: number): number[] {
+  // g_i = alpha_i w_i K_i(S); terms with g_i = 0 do not depend on r_i and take whatever room is left.
+  const g = order.map((name, i) => {
+    const d = law.domains.find((x) => x.name === name);
+    if (!d) return 0;
+    const p = d.params as BimixParams;
+    return p.alpha * w[i]! * (p.b * Math.pow(S, -p.beta) + p.c);
+  });
+  const active = g.map((v) => v > 0);
+  const at = (logLambda: number): number[] =>
+    order.map((_, i) => {
+      if (!active[i]) return lo[i]!;
+      const a = (law.domains.find((x) => x.name === order[i])!.params as BimixParams).alpha;
+      const r = Math.exp((Math.log(g[i]!) - logLambda) / (a + 1));
+      return Math.min(hi[i]!, Math.max(lo[i]!, r));
+    });
+  const sum = (r: number[]) => r.reduce((x, y) => x + y, 0);
+  if (!active.some(Boolean)) return fill(lo, hi, lo.map(() => true));
+  const maxSum = sum(order.map((_, i) => (active[i] ? hi[i]! : lo[i]!)));
+  if (maxSum <= 1) {
+    // Even with every share-sensitive domain at its cap there is room: give it to the indifferent ones.
+    const r = order.map((_, i) => (active[i] ? hi[i]! : lo[i]!));
+    return fill(r, hi, active.map((a) => !a));
+  }
+  let a = -1;
+  let b = 1;
+  while (sum(at(a)) < 1) a -= 10; // smaller lambda -> larger shares
+  while (sum(at(b)) > 1) b += 10;
+  for (let it = 0; it < 400 && b - a > 1e-15 * Math.max(1, Math.abs(a)); it++) {
+    const mid = 0.5 * (a + b);
+    if (sum(at(mid)) > 1) a = mid;
+    else b = mid;
+  }
+  return fixSum(at(0.5 * (a + b)), lo, hi);
+}
+
+function fill(r: number[], hi: number[], mayGrow: boolean[]): number[] {
+  const out = [...r];
+  let gap = 1 - out.reduce((a, b) => a + b, 0);
+  out.forEach((x, i) => {
+    if (gap <= 0 || !mayGrow[i]) return;
+    const add = Math.min(gap, hi[i]! - x);
+    out[i] = x + add;
+    gap -= add;
+  });
+  return out;
+}
+
+/** Gradient of sum_i w_i L_i(r) for the exponential and transfer laws. */
+function gradient(law: LawReport, order: readonly string[], w: number[], r: readonly number[], S: number): number[] {
+  const grad = order.map(() => 0);
+  for (const d of law.domains) {
+    const wi = w[order.indexOf(d.name)]!;
+    if (wi === 0) continue;
+    if (law.law === 'exp') {
+      const p = d.params as ExpParams;
+      let e = 0;
+      order.forEach((n, j) => (e += (p.t[n] ?? 0) * r[j]!));
+      const f = p.k * Math.exp(e);
+      order.forEach((n, j) => (grad[j]! += wi * f * (p.t[n] ?? 0)));
+    } else {
+      const p = d.params as TransferParams;
+      const coef = order.map((n) => (n === d.name ? 1 : (p.tau[n] ?? 0)));
+      const e = coef.reduce((a, c, j) => a + c * r[j]!, 0);
+      const K = p.b * Math.pow(S, -p.beta) + p.c;
+      const f = -p.alpha * Math.pow(e, -p.alpha - 1) * K;
+      coef.forEach((c, j) => (grad[j]! += wi * f * c));
+    }
+  }
+  return grad;
+}
+
+/** Projected gradient descent with Armijo backtracking for a convex objective over the capped simplex. */
+export function projectedGradient(
+  f: (r: readonly number[]) => number,
+  grad: (r: readonly number[]) => number[],
+  lo: number[],
+  hi: number[],
+): number[] {
+  const m = lo.length;
+  let r = projectCappedSimplex(new Array<number>(m).fill(1 / m), lo, hi);
+  let fr = f(r);
+  let t = 1e-2;
+  for (let it = 0; it < 20000; it++) {
+    const g = grad(r);
+    let accepted = false;
+    for (let bt = 0; bt < 80; bt++) {
+      const next = projectCappedSimplex(
+        r.map((x, i) => x - t * g[i]!),
+        lo,
+        hi,
+      );
+      const fn = f(next);
+      let lin = 0;
+      let sq = 0;
+      next.forEach((x, i) => {
+        lin += g[i]! * (x - r[i]!);
+        sq += (x - r[i]!) ** 2;
+      });
+      if (Number.isFinite(fn) && fn <= fr + lin + sq / (2 * t) + 1e-15 * Math.abs(fr)) {
+        const moved = Math.sqrt(sq);
+        r = next;
+        fr = fn;
+        t *= 1.5;
+        accepted = true;
+        if (moved < 1e-13) return r;
+        break;
+      }
+      t *= 0.5;
+    }
+    if (!accepted) break;
+  }
+  return r;
+}

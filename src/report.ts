@@ -1,0 +1,51 @@
+/** The analysis report: schema "bimix.analysis/1". Field names are a contract. */
+import type { Mixture } from './stats/mixture.js';
+
+export const ANALYSIS_SCHEMA = 'bimix.analysis/1';
+
+/** One file of a domain, as analysed. */
+export interface ReportFile {
+  path: string;
+  format: string;
+  dtype: string;
+  bytes: number;
+  mtimeMs: number;
+  tokens: number;
+}
+
+/** Entropies of a domain (nats unless the report's base is "2"). */
+export interface DomainEntropy {
+  shannon: number;
+  joint: number;
+  conditional: number;
+  vne?: number;
+}
+
+/** A two-sided interval [low, high] at `level`. */
+export type Interval = [number, number];
+
+export interface DomainReport {
+  name: string;
+  files: ReportFile[];
+  tokens: number;
+  documents: number;
+  unigrams: { distinct: number };
+  bigrams: { total: number; distinct: number };
+  entropy: DomainEntropy;
+  millerMadow: { shannon: number; joint: number; conditional: number };
+  /** Sampled mode only: bootstrap intervals of the entropies. */
+  intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval };
+}
+
+export interface AnalysisReport {
+  schema: typeof ANALYSIS_SCHEMA;
+  tool: { name: string; version: string };
+  base: 'e' | '2';
+  /** How the report was produced (never affects the numbers). */
+  options: Record<string, unknown>;
+  /** Sampled mode: the fraction and seed of whole documents analysed. */
+  sample?: { fraction: number; seed: number };
+  unigramsOnly?: boolean;
+  domains: DomainReport[];
+  mixture: Mixture;
+}

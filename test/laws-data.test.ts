@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { BimixError } from '../src/errors.js';
+import { fitLaw, parseLongCsv, parseLongJsonl, parseWide } from '../src/laws/index.js';
+
+const HEAD = 'run,step,domain,proportion,loss';
+const good = [HEAD, 'r1,100,a,0.5,3.0', 'r1,100,b,0.5,2.5', 'r2,100,a,0.2,3.4', 'r2,100,b,0.8,2.2'];
+
+function caught(fn: () => unknown): BimixError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BimixError) return e;
+    throw e;
+  }
+  throw new Error('expected a BimixError');
+}
+
+describe('long-format validation', () => {
+  const cases: { name: string; lines: string[]; code: string; phrase: RegExp; row?: number; column?: string }[] = [
+    { name: 'proportion above 1', lines: [HEAD, 'r1,100,a,1.5,3.0'], code: 'E_DATA', phrase: /proportion must lie in \(0, 1\]/, row: 2, column: 'proportion' },
+    { name: 'negative proportion', lines: [HEAD, 'r1,100,a,0.5,3', 'r1,100,b,-0.1,3'], code: 'E_DATA', phrase: /proportion must lie in \(0, 1\]/, row: 3, column: 'proportion' },
+    { name: 'non-numeric proportion', lines: [HEAD, 'r1,100,a,half,3'], code: 'E_DATA', phrase: /proportion must lie in/, row: 2, column: 'proportion' },
+    { name: 'mixture not summing to 1', lines: [HEAD, 'r1,100,a,0.5,3', 'r1,100,b,0.4,3', 'r2,100,a,0.5,3', 'r2,100,b,0.5,3'], code: 'E_DATA', phrase: /run "r1": proportions sum to 0\.9, expected 1 within 1e-6/, row: 2 },
+    { name: 'zero loss', lines: [HEAD, 'r1,100,a,1,0'], code: 'E_DATA', phrase: /loss must be a positive finite number, got "0"/, row: 2, column: 'loss' },
+    { name: 'negative loss', lines: [HEAD, 'r1,100,a,1,2', 'r1,200,a,1,-2'], code: 'E_DATA', phrase: /loss must be a positive finite number/, row: 3, column: 'loss' },
+    { name: 'infinite loss', lines: [HEAD, 'r1,100,a,1,Infinity'], code: 'E_DATA', phrase: /loss must be a positive finite number/, row: 2, column: 'loss' },
+    { name: 'NaN loss', lines: [HEAD, 'r1,100,a,1,NaN'], code: 'E_DATA', phrase: /loss must be a positive finite number/, row: 2, column: 'loss' },
+    { name: 'zero step', lines: [HEAD, 'r1,0,a,1,2'], code: 'E_DATA', phrase: /step must be a positive finite number/, row: 2, column: 'step' },
+    { name: 'empty run', lines: [HEAD, ',100,a,1,2'], code: 'E_DATA', phrase: /run is empty/, row: 2, column: 'run' },
+    { name: 'inconsistent proportion within a run', lines: [HEAD, 'r1,100,a,0.5,3', 'r1,100,b,0.5,3', 'r1,200,a,0.4,3'], code: 'E_DATA', phrase: /proportion 0\.4 differs from 0\.5 given on row 2/, row: 4 },
+    { name: 'duplicate row', lines: [HEAD, 'r1,100,a,1,3', 'r1,100,a,1,3'], code: 'E_DATA', phrase: /duplicate row for run "r1", domain "a", step 100 \(first on row 2\)/, row: 3 },
+    { name: 'missing columns', lines: ['run,step,a,b', 'r1,100,3,2'], code: 'E_DATA', phrase: /long format needs columns .* missing domain, proportion, loss .*--mixtures/, row: 1 },
+    { name: 'domain absent from every mixture', lines: [HEAD, 'r1,100,a,1,3', 'r1,100,b,0,3', 'r2,100,a,1,3.1', 'r2,100,b,0,3.2'], code: 'E_DATA', phrase: /domain "b" has losses but a zero share in every mixture/, column: 'b' },
+  ];
+  for (const c of cases) {
+    it(`${c.name} -> ${c.code}`, () => {
+      const e = caught(() => parseLongCsv(c.lines.join('\n'), 'losses.csv'));
+      expect(e.code).toBe(c.code);
+      expect(e.message).toMatch(c.phrase);
+      expect(e.message).toMatch(/^losses\.csv/);
+      if (c.row !== undefined) {
+        expect(e.row).toBe(c.row);
+        expect(e.message).toContain(`row ${c.row}`);
+      }
+      if (c.column !== undefined) expect(e.column).toBe(c.column);
+    });
+  }
+
+  it('accepts good data and keeps run order', () => {
+    const d = parseLongCsv(good.join('\r\n'), 'x.csv');
+    expect(d.runs).toEqual(['r1', 'r2']);
+    expect(d.domains).toEqual(['a', 'b']);
+    expect(d.mixtures).toEqual([
+      [0.5, 0.5],
+      [0.2, 0.8],
+    ]);
+    expect(d.hasSteps).toBe(true);
+  });
+
+  it('reads JSONL with row numbers and a renamed step column', () => {
+    const text = ['{"run":"r1","tokens":1e6,"domain":"a","proportion":1,"loss":3}', '', '{"run":"r1","tokens":2e6,"domain":"a","proportion":1,"loss":-1}'].join('\n');
+    const e = caught(() => parseLongJsonl(text, 'l.jsonl', 'tokens'));
+    expect(e.code).toBe('E_DATA');
+    expect(e.row).toBe(3);
+    expect(e.column).toBe('loss');
+    const ok = parseLongJsonl(text.replace('-1', '2.5'), 'l.jsonl', 'tokens');
+    expect(ok.stepUnit).toBe('tokens');
+    expect(ok.observations.map((o) => o.step)).toEqual([1e6, 2e6]);
+  });
+});
+
+describe('wide-format validation', () => {
+  const mix = 'run,a,b\nr1,0.5,0.5\nr2,0.25,0.75\n';
+  const los = 'run,step,a,b\nr1,100,3,2.5\nr1,200,2.8,2.4\nr2,100,3.4,2.2\n';
+  it('reads matching files', () => {
+    const d = parseWide(mix, 'm.csv', los, 'l.csv');
+    expect(d.observations).toHaveLength(6);
+    expect(d.mixtures[1]).toEqual([0.25, 0.75]);
+  });
+  it('column mismatch lists both sides', () => {
+    const e = caught(() => parseWide(mix, 'm.csv', 'run,step,a,c\nr1,100,3,2\n', 'l.csv'));
+    expect(e.code).toBe('E_DATA');
+    expect(e.message).toContain('mixtures has [a, b], losses has [a, c] (only in mixtures: b; only in losses: c)');
+  });
+  it('mixture not summing to 1 names the run and row', () => {
+    const e = caught(() => parseWide('run,a,b\nr1,0.5,0.5\nr2,0.3,0.3\n', 'm.csv', los, 'l.csv'));
+    expect(e.message).toMatch(/m\.csv, row 3: run "r2": proportions sum to 0\.6/);
+  });
+  it('proportion outside [0,1] names row and column', () => {
+    const e = caught(() => parseWide('run,a,b\nr1,1.2,-0.2\n', 'm.csv', los, 'l.csv'));
+    expect(e.message).toMatch(/m\.csv, row 2, column a: proportion must lie in/);
+  });
+  it('loss for an unknown run', () => {
+    const e = caught(() => parseWide(mix, 'm.csv', `${los}r9,100,3,3\n`, 'l.csv'));
+    expect(e.message).toMatch(/l\.csv, row 5, column run: run "r9" has no row in m\.csv/);
+  });
+  it('non-positive loss names row and column', () => {
+    const e = caught(() => parseWide(mix, 'm.csv', 'run,step,a,b\nr1,100,3,0\n', 'l.csv'));
+    expect(e.message).toMatch(/l\.csv, row 2, column b: loss must be a positive finite number/);
+  });
+});
+
+describe('too few points', () => {
+  it('names the domain, counts and parameters', () => {
+    // Two shares and two steps but only three points: 4 parameters.
+    const d = parseLongCsv([HEAD, 'r1,100,a,0.5,3', 'r1,200,a,0.5,2.9', 'r2,100,a,0.2,3.3', 'r1,100,b,0.5,3', 'r2,100,b,0.8,3'].join('\n'), 'few.csv');
+    const e = caught(() => fitLaw(d, { law: 'bimix' }));
+    expect(e.code).toBe('E_DATA');
+    expect(e.message).toMatch(/domain "a": too few points: 3 usable point\(s\) for 4 parameter\(s\) \(alpha, beta, b, c\)/);
+    expect(e.column).toBe('a');
+  });
+});
