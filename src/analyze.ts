@@ -40,6 +40,11 @@ export interface AnalyzeOptions {
   /** Force a SIMD variant ("scalar", "avx2"); default from BIMIX_SIMD or the CPU. */
   simd?: string;
   unigramsOnly?: boolean;
+  /**
+   * Sampled mode: analyze a deterministic, seeded sample of whole documents (each kept
+   * with probability `fraction`) and report bootstrap intervals of the entropies.
+   */
+  sample?: { fraction: number; seed: number };
   /** Folder for temporary partial files and spills (default: the OS temp folder). */
   tmpDir?: string;
   onProgress?: (p: ProgressEvent) => void;
@@ -173,6 +178,41 @@ export function proxyEntropies(report: Pick<AnalysisReport, 'base' | 'domains'>,
   return out;
 }
 
+/**
+ * Assembles the report from plans and their exact reductions. Every executor
+ * (analyze, Slurm merge) goes through here, so equal counts give equal reports.
+ */
+export function buildReport(
+  plans: Pick<DomainPlan, 'name' | 'files' | 'spec'>[],
+  reductions: NativeReduction[],
+  o: Pick<AnalyzeOptions, 'min' | 'max' | 'unigramsOnly'> & { base: 'e' | '2'; proxy: Proxy; temperature: number },
+): AnalysisReport {
+  const domains = plans.map((p, i) => domainReport(p, reductions[i]!, o.base));
+  const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains }, o.proxy), {
+    proxy: o.proxy,
+    temperature: o.temperature,
+    ...(o.min ? { min: o.min } : {}),
+    ...(o.max ? { max: o.max } : {}),
+  });
+  return {
+    schema: ANALYSIS_SCHEMA,
+    tool: { ...TOOL },
+    base: o.base,
+    options: {
+      proxy: o.proxy,
+      temperature: o.temperature,
+      domains: plans.map((p) => ({ name: p.name, globs: p.spec.globs, ...p.spec.read })),
+      ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
+    },
+    ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
+    domains,
+    mixture,
+  };
+}
+
+/** Validates options and fills defaults (threads, memory, chunk size, base, proxy, temperature, SIMD). */
+export const validateAnalyzeOptions = validate;
+
 /** Analyzes every domain and returns the report (schema bimix.analysis/1). */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
   const v = validate(options);
@@ -188,29 +228,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       options.onProgress,
       options.signal,
     );
-    const domains = plans.map((p, i) => domainReport(p, reductions[i]!, v.base));
-    const partial = { base: v.base, domains };
-    const mixture = mixtureFromEntropies(proxyEntropies(partial, v.proxy), {
-      proxy: v.proxy,
-      temperature: v.temperature,
-      ...(options.min ? { min: options.min } : {}),
-      ...(options.max ? { max: options.max } : {}),
-    });
-    const report: AnalysisReport = {
-      schema: ANALYSIS_SCHEMA,
-      tool: { ...TOOL },
-      base: v.base,
-      options: {
-        proxy: v.proxy,
-        temperature: v.temperature,
-        domains: options.domains.map((d) => ({ name: d.name, globs: d.globs, ...d.read })),
-        ...(options.unigramsOnly ? { unigramsOnly: true } : {}),
-      },
-      ...(options.unigramsOnly ? { unigramsOnly: true } : {}),
-      domains,
-      mixture,
-    };
-    return report;
+    return buildReport(plans, reductions, { ...options, ...v });
   } finally {
     await pool.close();
     rmSync(tmpDir, { recursive: true, force: true });

@@ -20,7 +20,9 @@ export function addCorpusOptions(cmd: Command): Command {
     .option('--threads <n>', 'worker threads (default: one per core)')
     .option('--memory <size>', 'memory budget for counting, e.g. 512MB, 8GB (default: 40% of RAM)')
     .option('--chunk-size <size>', 'bytes per work chunk (default 32MB)')
-    .option('--unigrams-only', 'count unigrams only (Shannon entropy; much faster)');
+    .option('--unigrams-only', 'count unigrams only (Shannon entropy; much faster)')
+    .option('--sample <fraction>', 'analyze a seeded sample of whole documents (0 < fraction <= 1) with bootstrap intervals')
+    .option('--seed <n>', 'seed of --sample', '0');
 }
 
 /** Adds the mixture options. */
@@ -45,6 +47,8 @@ export interface CorpusFlags {
   memory?: string;
   chunkSize?: string;
   unigramsOnly?: boolean;
+  sample?: string;
+  seed?: string;
   base?: string;
   proxy?: string;
   temperature?: string;
@@ -67,7 +71,7 @@ export function mixtureFlags(f: CorpusFlags): Pick<AnalyzeOptions, 'proxy' | 'te
 }
 
 /** Resolves domains from --config and --domain, and the counting options. */
-export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly'>> {
+export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'sample'>> {
   const read = validateReadOptions({ format: f.format, dtype: f.dtype, eos: f.eos, vocab: f.vocab }, undefined, '--');
   const domains: DomainSpec[] = [];
   if (f.config) {
@@ -81,10 +85,16 @@ export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptio
     if (names.has(d.name)) throw new BimixError('E_CONFIG', `domain ${d.name} is defined twice (config and --domain, or twice in the config)`);
     names.add(d.name);
   }
-  const out: Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly'> = { domains };
+  const out: Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'sample'> = { domains };
   if (f.threads !== undefined) out.threads = parseInteger('--threads', f.threads, 1, 1024);
   if (f.memory !== undefined) out.memoryBytes = parseSize('--memory', f.memory);
   if (f.chunkSize !== undefined) out.chunkBytes = parseSize('--chunk-size', f.chunkSize);
   if (f.unigramsOnly) out.unigramsOnly = true;
+  if (f.sample !== undefined) {
+    out.sample = {
+      fraction: parseNumber('--sample', f.sample, { min: 0, max: 1, exclusiveMin: true }),
+      seed: parseInteger('--seed', f.seed ?? '0', 0, 2 ** 32 - 1),
+    };
+  }
   return out;
 }
