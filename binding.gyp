@@ -15,7 +15,8 @@
         "native/count/kernels_avx2.cc",
         "native/count/accumulator.cc",
         "native/state/partial_file.cc",
-        "native/state/merge.cc"
+        "native/state/merge.cc",
+        "native/state/grouped.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

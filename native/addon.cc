@@ -10,6 +10,7 @@
 #include "count/accumulator.h"
 #include "count/kernels.h"
 #include "formats/source.h"
+#include "state/grouped.h"
 #include "state/merge.h"
 #include "state/partial_file.h"
 
@@ -137,6 +138,9 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.vocab = static_cast<uint64_t>(getNumber(o, "vocab", 0));
       cfg.unigramsOnly = o.Get("unigramsOnly").ToBoolean().Value();
       cfg.batchTokens = static_cast<uint64_t>(getNumber(o, "batchTokens", 0));
+      cfg.sampleRate = getNumber(o, "sampleRate", 1.0);
+      cfg.sampleSeed = static_cast<uint64_t>(getNumber(o, "sampleSeed", 0));
+      cfg.groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
     }
     acc_ = std::make_unique<bimix::Accumulator>(cfg);
     Status s = acc_->init();
@@ -262,6 +266,34 @@ Napi::Value DumpBigrams(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// reduceGrouped(inputs, { groups, replicates, seed }) -> Float64Array of (replicates + 1) x 10:
+// unigram N, K, sum c ln c; left N, K, S; bigram N, K, S; documents.
+Napi::Value ReduceGrouped(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> inputs = StringList(env, info[0], "inputs");
+  if (info.Length() < 2 || !info[1].IsObject()) throwUsage(env, "reduceGrouped(inputs, options)");
+  Napi::Object o = info[1].As<Napi::Object>();
+  uint32_t groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
+  uint32_t replicates = static_cast<uint32_t>(getNumber(o, "replicates", 0));
+  uint64_t seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
+  if (replicates > 100000) throwUsage(env, "too many replicates");
+  std::vector<bimix::ReplicateSums> reps;
+  Status s = bimix::reduceGrouped(inputs, groups, replicates, seed, reps);
+  if (!s.ok()) throwStatus(env, s);
+  Napi::Float64Array a = Napi::Float64Array::New(env, reps.size() * 10);
+  for (size_t b = 0; b < reps.size(); ++b) {
+    const bimix::ReplicateSums& r = reps[b];
+    const bimix::EntropySums* parts[3] = {&r.unigram, &r.left, &r.bigram};
+    for (int j = 0; j < 3; ++j) {
+      a[b * 10 + j * 3] = static_cast<double>(parts[j]->n);
+      a[b * 10 + j * 3 + 1] = static_cast<double>(parts[j]->k);
+      a[b * 10 + j * 3 + 2] = static_cast<double>(parts[j]->s);
+    }
+    a[b * 10 + 9] = static_cast<double>(r.documents);
+  }
+  return a;
+}
+
 Napi::Value ReadPartialInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "readPartialInfo(path)");
@@ -319,6 +351,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Source", source);
   exports.Set("Accumulator", Accumulator::Init(env));
   exports.Set("mergePartials", Napi::Function::New(env, MergePartials));
+  exports.Set("reduceGrouped", Napi::Function::New(env, ReduceGrouped));
   exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));
   exports.Set("dumpBigrams", Napi::Function::New(env, DumpBigrams));
   exports.Set("streamSum", Napi::Function::New(env, StreamSum));

@@ -9,6 +9,7 @@ import type { DomainSpec } from './corpus/types.js';
 import { WorkerPool, defaultThreads } from './exec/pool.js';
 import type { CountResult, CountTask, MergeTask } from './exec/protocol.js';
 import { entropiesFromCounts } from './stats/entropy.js';
+import { basicInterval, replicateEstimates } from './stats/bootstrap.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
 import { TOOL } from './version.js';
@@ -73,6 +74,12 @@ function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 
   const temperature = o.temperature ?? 1;
   if (!(temperature > 0)) throw optionError('--temperature', 'a number > 0', temperature);
   if (o.unigramsOnly && proxy !== 'shannon') throw optionError('--proxy', 'shannon with --unigrams-only', proxy);
+  if (o.sample) {
+    const { fraction, seed } = o.sample;
+    if (!(fraction > 0 && fraction <= 1)) throw optionError('--sample', 'a fraction in (0, 1]', fraction);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw optionError('--seed', 'a whole number from 0 to 4294967295', seed);
+    if (o.unigramsOnly) throw new BimixError('E_USAGE', '--sample does not combine with --unigrams-only');
+  }
   const simd = o.simd ?? process.env.BIMIX_SIMD ?? 'auto';
   if (!['auto', 'scalar', 'avx2'].includes(simd)) throw optionError('BIMIX_SIMD', 'auto|scalar|avx2', simd);
   return { threads, memoryBytes, chunkBytes, base, proxy, temperature, simd };
@@ -82,11 +89,11 @@ function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 
 export async function countDomains(
   plans: DomainPlan[],
   pool: WorkerPool,
-  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; vocab?: (p: DomainPlan) => number },
+  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: { fraction: number; seed: number } },
   onProgress?: (p: ProgressEvent) => void,
   signal?: AbortSignal,
-): Promise<NativeReduction[]> {
-  const results: NativeReduction[] = [];
+): Promise<DomainCounts[]> {
+  const results: DomainCounts[] = [];
   for (let di = 0; di < plans.length; di++) {
     const plan = plans[di]!;
     const chunks = flattenChunks(plan.chunks);
@@ -127,6 +134,7 @@ export async function countDomains(
             simd: cfg.simd,
             vocab: plan.spec.read.vocab ?? 0,
             unigramsOnly: cfg.unigramsOnly,
+            ...(cfg.sample ? { sampleRate: cfg.sample.fraction, sampleSeed: cfg.sample.seed, groups: SAMPLE_GROUPS } : {}),
           },
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
@@ -137,9 +145,13 @@ export async function countDomains(
       const failed = settled.find((s) => s.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (signal?.aborted) throw new BimixError('E_USAGE', 'interrupted');
-      const merge: MergeTask = { kind: 'merge', inputs: outs, reduce: true };
-      const red = await pool.run<NativeReduction>(merge);
-      results.push(red);
+      const merge: MergeTask = {
+        kind: 'merge',
+        inputs: outs,
+        reduce: true,
+        ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
+      };
+      results.push(await pool.run<DomainCounts>(merge));
       tick();
     } finally {
       if (timer) clearInterval(timer);
@@ -148,6 +160,42 @@ export async function countDomains(
     }
   }
   return results;
+}
+
+/** Bootstrap groups and replicates of the sampled mode. */
+export const SAMPLE_GROUPS = 32;
+export const SAMPLE_REPLICATES = 200;
+export const SAMPLE_LEVEL = 0.95;
+
+/** What counting a domain yields: an exact reduction, or (sampled mode) bootstrap replicate sums. */
+export type DomainCounts = NativeReduction | Float64Array;
+
+/** Builds a sampled domain's entry: point estimates from the whole sample, basic bootstrap intervals. */
+export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, sums: Float64Array, base: 'e' | '2', fraction: number): DomainReport {
+  const [point, ...reps] = replicateEstimates(sums);
+  const k = base === '2' ? 1 / Math.LN2 : 1;
+  const iv = (f: (r: NonNullable<typeof point>) => number, scale = k) =>
+    basicInterval(f(point!) * scale, reps.map((r) => f(r) * scale), SAMPLE_LEVEL).map((x) => Math.max(0, x)) as [number, number];
+  const p = point!;
+  return {
+    name: plan.name,
+    files: plan.files.map((f) => ({ ...f })),
+    tokens: p.tokens,
+    documents: p.documents,
+    unigrams: { distinct: p.unigramDistinct },
+    bigrams: { total: p.bigramTotal, distinct: p.bigramDistinct },
+    entropy: { shannon: p.shannon * k, joint: p.joint * k, conditional: p.conditional * k },
+    millerMadow: { shannon: p.mm.shannon * k, joint: p.mm.joint * k, conditional: p.mm.conditional * k },
+    intervals: {
+      level: SAMPLE_LEVEL,
+      replicates: reps.length,
+      shannon: iv((r) => r.shannon),
+      joint: iv((r) => r.joint),
+      conditional: iv((r) => r.conditional),
+      tokens: iv((r) => r.tokens, 1 / fraction),
+      documents: iv((r) => r.documents, 1 / fraction),
+    },
+  };
 }
 
 /** Builds a domain's report entry from its exact reduction. */
@@ -184,10 +232,17 @@ export function proxyEntropies(report: Pick<AnalysisReport, 'base' | 'domains'>,
  */
 export function buildReport(
   plans: Pick<DomainPlan, 'name' | 'files' | 'spec'>[],
-  reductions: NativeReduction[],
-  o: Pick<AnalyzeOptions, 'min' | 'max' | 'unigramsOnly'> & { base: 'e' | '2'; proxy: Proxy; temperature: number },
+  reductions: DomainCounts[],
+  o: Pick<AnalyzeOptions, 'min' | 'max' | 'unigramsOnly' | 'sample'> & { base: 'e' | '2'; proxy: Proxy; temperature: number },
 ): AnalysisReport {
-  const domains = plans.map((p, i) => domainReport(p, reductions[i]!, o.base));
+  const domains = plans.map((p, i) => {
+    const r = reductions[i]!;
+    if (r instanceof Float64Array) {
+      if (!o.sample) throw new BimixError('E_STATE', 'sampled counts without sample options');
+      return sampledDomainReport(p, r, o.base, o.sample.fraction);
+    }
+    return domainReport(p, r, o.base);
+  });
   const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains }, o.proxy), {
     proxy: o.proxy,
     temperature: o.temperature,
@@ -204,6 +259,7 @@ export function buildReport(
       domains: plans.map((p) => ({ name: p.name, globs: p.spec.globs, ...p.spec.read })),
       ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
     },
+    ...(o.sample ? { sample: { fraction: o.sample.fraction, seed: o.sample.seed, groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES } } : {}),
     ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
     domains,
     mixture,
@@ -224,7 +280,14 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     const reductions = await countDomains(
       plans,
       pool,
-      { threads: v.threads, memoryBytes: v.memoryBytes, simd: v.simd, unigramsOnly: options.unigramsOnly ?? false, tmpDir },
+      {
+        threads: v.threads,
+        memoryBytes: v.memoryBytes,
+        simd: v.simd,
+        unigramsOnly: options.unigramsOnly ?? false,
+        tmpDir,
+        ...(options.sample ? { sample: options.sample } : {}),
+      },
       options.onProgress,
       options.signal,
     );

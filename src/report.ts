@@ -34,7 +34,16 @@ export interface DomainReport {
   entropy: DomainEntropy;
   millerMadow: { shannon: number; joint: number; conditional: number };
   /** Sampled mode only: bootstrap intervals of the entropies. */
-  intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval };
+  intervals?: {
+    level: number;
+    replicates: number;
+    shannon: Interval;
+    joint: Interval;
+    conditional: Interval;
+    /** Whole-corpus estimates (sample count / fraction). */
+    tokens: Interval;
+    documents: Interval;
+  };
 }
 
 export interface AnalysisReport {
@@ -44,7 +53,7 @@ export interface AnalysisReport {
   /** How the report was produced (never affects the numbers). */
   options: Record<string, unknown>;
   /** Sampled mode: the fraction and seed of whole documents analysed. */
-  sample?: { fraction: number; seed: number };
+  sample?: { fraction: number; seed: number; groups: number; replicates: number };
   unigramsOnly?: boolean;
   domains: DomainReport[];
   mixture: Mixture;

@@ -54,6 +54,11 @@ Status Accumulator::init() {
                              availableKernels() + ")");
   if (cfg_.memoryBytes < (8ULL << 20))
     return Status::Error("E_USAGE", "", -1, "memory budget must be at least 8 MB");
+  if (cfg_.groups > 0) {
+    if (!(cfg_.sampleRate > 0.0 && cfg_.sampleRate <= 1.0)) return Status::Error("E_USAGE", "", -1, "sample rate must be in (0, 1]");
+    if (cfg_.groups > 255) return Status::Error("E_USAGE", "", -1, "sample groups must be 1..255");
+    if (cfg_.unigramsOnly) return Status::Error("E_USAGE", "", -1, "sampling does not combine with unigram-only counting");
+  }
   batchTokens_ = cfg_.batchTokens != 0 ? cfg_.batchTokens
                                        : std::min<uint64_t>(16ULL << 20, std::max<uint64_t>(1 << 16, cfg_.memoryBytes / 64));
   return Status::Ok();
@@ -116,7 +121,13 @@ Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t en
   BIMIX_TRY(checkRange(src, begin, end, limit, src.dtype == DType::I16 || src.dtype == DType::I32));
   src.data.adviseSequential(src.byteOffsetOf(begin), (end - begin) * src.width());
   Status s;
-  switch (src.dtype) {
+  if (cfg_.groups > 0) {
+    switch (src.width()) {
+      case 1: s = addSampled<uint8_t>(src, begin, end, st); break;
+      case 2: s = addSampled<uint16_t>(src, begin, end, st); break;
+      default: s = addSampled<uint32_t>(src, begin, end, st); break;
+    }
+  } else switch (src.dtype) {
     case DType::U8: s = addNarrow<uint8_t>(src, begin, end, st); break;
     case DType::U16:
     case DType::I16: s = addNarrow<uint16_t>(src, begin, end, st); break;
@@ -281,12 +292,12 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
 }
 
 Status Accumulator::ensureMode(bool wide) {
-  int want = wide ? 2 : 1;
+  int want = cfg_.groups > 0 ? 3 : wide ? 2 : 1;
   if (mode_ == want) return Status::Ok();
   if (mode_ != 0) BIMIX_TRY(spill());
   narrow_.clear();
   wide_.clear();
-  if (wide) wide_.resize(kPartitions);
+  if (want >= 2) wide_.resize(kPartitions);
   else narrow_.resize(kPartitions);
   mode_ = want;
   return Status::Ok();
@@ -317,15 +328,20 @@ Status Accumulator::spill() {
   BIMIX_TRY(w.writeDocFinal(none));
   if (mode_ == 1) drainInto(narrow_, w, canonicalNarrow);
   else drainInto(wide_, w, [](uint64_t k) { return k; });
-  BIMIX_TRY(w.finish(0, 0, 0));
+  BIMIX_TRY(w.finish(0, 0, 0, flags()));
   spillPaths_.push_back(path);
   // Release the scatter buffer too: the next batch re-allocates it.
   std::vector<uint8_t>().swap(scatter_);
   return Status::Ok();
 }
 
+uint32_t Accumulator::flags() const {
+  return (cfg_.unigramsOnly ? kFlagUnigramsOnly : 0) | (cfg_.groups > 0 ? kFlagGrouped : 0);
+}
+
 Status Accumulator::writePartial(const std::string& path, const std::string& meta) {
-  uint32_t flags = cfg_.unigramsOnly ? kFlagUnigramsOnly : 0;
+  BIMIX_TRY(flushPending());
+  uint32_t flags = this->flags();
   std::vector<uint8_t>().swap(scatter_);
   if (spillPaths_.empty()) {
     PartialWriter w;
@@ -333,7 +349,7 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
     BIMIX_TRY(w.writeUnigrams(unigrams_));
     BIMIX_TRY(w.writeDocFinal(docFinal_));
     if (mode_ == 1) drainInto(narrow_, w, canonicalNarrow);
-    else if (mode_ == 2) drainInto(wide_, w, [](uint64_t k) { return k; });
+    else if (mode_ >= 2) drainInto(wide_, w, [](uint64_t k) { return k; });
     BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
   } else {
     BIMIX_TRY(spill());
@@ -358,6 +374,102 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
   docFinal_.clear();
   tokens_ = documents_ = separators_ = 0;
   return Status::Ok();
+}
+
+uint64_t pathHash(const std::string& path) {
+  uint64_t h = 0xCBF29CE484222325ULL;
+  for (unsigned char ch : path) {
+    h ^= ch;
+    h *= 0x100000001B3ULL;
+  }
+  return h;
+}
+
+uint64_t documentHash(uint64_t seed, uint64_t fileHash, uint64_t docStart) {
+  auto mix = [](uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  return mix(mix(mix(seed) ^ fileHash) ^ docStart);
+}
+
+Status Accumulator::flushPending() {
+  if (pending_.empty()) return Status::Ok();
+  const uint32_t shift = wideShift_;
+  uint64_t ph[kPartitions + 1] = {0};
+  for (uint64_t k : pending_) ph[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1) + 1] += 1;
+  for (uint32_t p = 0; p < kPartitions; ++p) ph[p + 1] += ph[p];
+  std::vector<uint64_t> cursor(ph, ph + kPartitions);
+  if (scatter_.size() < pending_.size() * 8) scatter_.resize(pending_.size() * 8);
+  uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
+  for (uint64_t k : pending_) buf[cursor[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1)]++] = k;
+  for (uint32_t p = 0; p < kPartitions; ++p)
+    if (ph[p + 1] > ph[p]) wide_[p].insert(buf + ph[p], ph[p + 1] - ph[p]);
+  pending_.clear();
+  if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
+  return Status::Ok();
+}
+
+// Sampled counting: whole documents are kept or dropped by their hash. A simple
+// scalar path: the sample is a small fraction of the corpus by design.
+template <typename T>
+Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
+  BIMIX_TRY(ensureMode(true));
+  const T* t = reinterpret_cast<const T*>(src.tokenBytes());
+  const int64_t sep = src.separator;
+  const bool useSep = sep >= 0 && static_cast<int64_t>(static_cast<T>(sep)) == sep;
+  const T sv = useSep ? static_cast<T>(sep) : T(0);
+  if (wideShift_ == 0) {
+    uint64_t mx = 0;
+    for (uint64_t i = begin; i < end; ++i) mx = t[i] > mx ? t[i] : mx;
+    uint64_t top = cfg_.vocab != 0 ? cfg_.vocab : mx * 2 + 2;
+    uint32_t bits = 64 - static_cast<uint32_t>(__builtin_clzll(top));
+    wideShift_ = bits > 10 ? bits - 10 : 1;
+  }
+  const uint64_t fileHash = pathHash(src.path);
+  const double threshold = cfg_.sampleRate * 18446744073709551616.0;  // 2^64
+  const uint64_t groups = cfg_.groups;
+  auto isSep = [&](uint64_t i) { return useSep && t[i] == sv; };
+  auto grouped = [](uint64_t left, uint64_t right, uint64_t g) { return (left << 40) | (right << 8) | g; };
+  uint64_t sepsSeen = 0;
+  Status failure;
+  forEachSegment(src, begin, end, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+    uint64_t a = s;
+    while (a < u && failure.ok()) {
+      if (isSep(a)) {
+        ++sepsSeen;
+        ++a;
+        continue;
+      }
+      uint64_t b = a;
+      while (b < u && !isSep(b)) ++b;
+      // [a, b) is one document's piece inside this chunk; find where the document starts.
+      uint64_t start = a;
+      while (start > ds && !isSep(start - 1)) --start;
+      uint64_t h = documentHash(cfg_.sampleSeed, fileHash, start);
+      if (cfg_.sampleRate >= 1.0 || static_cast<double>(h) < threshold) {
+        uint64_t g = (h * 0x9E3779B97F4A7C15ULL >> 32) % groups;
+        if (start == a) st.documents += 1;
+        st.tokens += b - a;
+        for (uint64_t i = a; i + 1 < b; ++i) pending_.push_back(grouped(t[i], t[i + 1], g));
+        st.bigrams += b - a - 1;
+        // The piece's last token: document-final, or the left half of a bigram
+        // that crosses into the next chunk.
+        if (b == de || isSep(b)) pending_.push_back(grouped(t[b - 1], kEndMarker, g));
+        else if (b == u) {
+          pending_.push_back(grouped(t[b - 1], t[b], g));
+          st.bigrams += 1;
+        }
+        if (pending_.size() >= batchTokens_) failure = flushPending();
+      }
+      a = b;
+    }
+  });
+  st.separators += sepsSeen;
+  if (!failure.ok()) return failure;
+  return flushPending();
 }
 
 }  // namespace bimix

@@ -21,6 +21,12 @@ struct AccumulatorConfig {
   uint64_t vocab = 0;  // 0: no --vocab check (ids still limited to 2^24)
   bool unigramsOnly = false;
   uint64_t batchTokens = 0;  // 0: chosen from the budget
+  // Sampled mode (sampleRate < 1): keep each whole document with this probability,
+  // decided by a seeded hash of (file, document start), and tag it with one of
+  // `groups` bootstrap groups. Counts then go to grouped keys (see partial_file.h).
+  double sampleRate = 1.0;
+  uint64_t sampleSeed = 0;
+  uint32_t groups = 0;
 };
 
 struct ChunkStats {
@@ -53,10 +59,14 @@ class Accumulator {
   template <typename T>
   Status addWide(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st);
   template <typename T>
+  Status addSampled(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st);
+  Status flushPending();
+  template <typename T>
   void countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st);
   Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
   Status ensureMode(bool wide);
   Status spill();
+  uint32_t flags() const;
   size_t tableBytes() const;
   void drainAll(std::vector<std::pair<uint64_t, uint64_t>>& out);
 
@@ -74,7 +84,13 @@ class Accumulator {
   uint64_t tokens_ = 0, documents_ = 0, separators_ = 0;
   std::vector<std::string> spillPaths_;
   uint64_t batchTokens_ = 0;
+  std::vector<uint64_t> pending_;  // sampled mode: grouped keys awaiting aggregation
 };
+
+// The sampling hash of a document: a 64-bit mix of the seed, the file and the
+// document's first token position. Exposed for tests.
+uint64_t documentHash(uint64_t seed, uint64_t fileHash, uint64_t docStart);
+uint64_t pathHash(const std::string& path);
 
 constexpr uint32_t kPartitions = 1024;
 

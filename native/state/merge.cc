@@ -69,10 +69,11 @@ Status mergePartials(const std::vector<std::string>& inputs, const std::string& 
     r.tokens += reader->counts().tokens;
     r.documents += reader->counts().documents;
     r.separators += reader->counts().separators;
-    uint32_t f = reader->counts().flags & kFlagUnigramsOnly;
-    if (!readers.empty() && f != (readers.front()->counts().flags & kFlagUnigramsOnly))
-      return Status::Error("E_STATE", p, 12, "mixes unigram-only and full partial-state files");
-    r.unigramsOnly = f != 0;
+    uint32_t f = reader->counts().flags;
+    if (!readers.empty() && f != readers.front()->counts().flags)
+      return Status::Error("E_STATE", p, 12, "mixes partial-state files of different kinds (full, unigram-only, sampled)");
+    r.unigramsOnly = (f & kFlagUnigramsOnly) != 0;
+    r.grouped = (f & kFlagGrouped) != 0;
     raw.push_back(reader.get());
     readers.push_back(std::move(reader));
   }
@@ -121,14 +122,14 @@ Status mergePartials(const std::vector<std::string>& inputs, const std::string& 
       }
     }
   }
-  if (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal)) {
+  if (!r.grouped && (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal))) {
     writer.abandon();
     return Status::Error("E_STATE", inputs.empty() ? outPath : inputs.front(), -1,
                          "inconsistent counts across partial-state files (unigram total " + std::to_string(uniTotal) +
                              " vs tokens " + std::to_string(r.tokens) + ", left marginal " + std::to_string(leftTotal) +
                              " vs bigrams " + std::to_string(r.bigramTotal) + ")");
   }
-  if (writing) BIMIX_TRY(writer.finish(r.tokens, r.documents, r.separators, r.unigramsOnly ? kFlagUnigramsOnly : 0));
+  if (writing) BIMIX_TRY(writer.finish(r.tokens, r.documents, r.separators, raw.empty() ? 0 : raw.front()->counts().flags));
   return Status::Ok();
 }
 

@@ -57,6 +57,7 @@ class CountHistogram {
 struct Reduction {
   uint64_t tokens = 0, documents = 0, separators = 0;
   bool unigramsOnly = false;
+  bool grouped = false;
   uint64_t bigramTotal = 0, bigramDistinct = 0;
   uint64_t unigramDistinct = 0, leftDistinct = 0;
   CountHistogram unigramHist, leftHist, bigramHist;

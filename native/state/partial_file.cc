@@ -161,7 +161,7 @@ Status PartialReader::open(const std::string& path) {
                          "partial-state format version " + std::to_string(version) + " (this build reads " +
                              std::to_string(kPartialVersion) + ")");
   counts_.flags = loadLE<uint32_t>(d + 12);
-  if ((counts_.flags & ~kFlagUnigramsOnly) != 0)
+  if ((counts_.flags & ~(kFlagUnigramsOnly | kFlagGrouped)) != 0)
     return Status::Error("E_STATE", path, 12, "unknown partial-state flags");
   const uint8_t* p = d + 16;
   auto next = [&p]() {

@@ -26,8 +26,13 @@ namespace bimix {
 
 constexpr uint32_t kPartialVersion = 1;
 constexpr uint32_t kFlagUnigramsOnly = 1;
-// Token ids are limited to 24 bits (16.7M-entry vocabularies): dense per-id arrays stay bounded.
-constexpr uint64_t kMaxTokenId = 1ULL << 24;
+// Token ids are limited to 24 bits (ids up to 2^24 - 2): dense per-id arrays stay
+// bounded, and the sampled mode's grouped keys have room for an end marker.
+constexpr uint64_t kMaxTokenId = (1ULL << 24) - 1;
+// Sampled mode: keys are left << 40 | right << 8 | group, and right == kEndMarker
+// marks a document-final token (so unigram counts follow from the keys alone).
+constexpr uint32_t kFlagGrouped = 2;
+constexpr uint64_t kEndMarker = 0xFFFFFF;
 constexpr size_t kPartialHeaderBytes = 8 + 4 + 4 + 7 * 8 + 4 * 8 + 2 * 8;
 
 struct PartialCounts {

@@ -43,6 +43,11 @@ export interface NativeAccumulatorConfig {
   vocab: number;
   unigramsOnly: boolean;
   batchTokens?: number;
+  /** Sampled mode: keep whole documents with this probability (1 = all). */
+  sampleRate?: number;
+  sampleSeed?: number;
+  /** Bootstrap groups documents are tagged with in sampled mode. */
+  groups?: number;
 }
 
 export interface NativeChunkStats {
@@ -99,6 +104,8 @@ export interface NativeAddon {
     options: { out?: string; meta?: string; reduce?: boolean; dense?: boolean },
   ): NativeReduction | null;
   readPartialInfo(path: string): NativePartialInfo;
+  /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
+  reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };
   streamSum(source: NativeSource, begin: number, end: number, simd?: string): bigint;
   kernelInfo(): { available: string; selected: string; partialFormatVersion: number };

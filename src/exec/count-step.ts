@@ -63,6 +63,10 @@ export function runCountTask(task: CountTask): CountResult {
 /** Runs a merge task. */
 export function runMergeTask(task: MergeTask): MergeResult {
   const addon = loadAddon();
+  if (task.grouped) {
+    const g = task.grouped;
+    return native(() => addon.reduceGrouped(task.inputs, g));
+  }
   return native(() =>
     addon.mergePartials(task.inputs, {
       ...(task.out ? { out: task.out } : {}),

@@ -37,9 +37,11 @@ export interface MergeTask {
   out?: string;
   meta?: string;
   reduce: boolean;
+  /** Sampled mode: reduce grouped partials to bootstrap replicate sums instead. */
+  grouped?: { groups: number; replicates: number; seed: number };
 }
 
-export type MergeResult = NativeReduction | null;
+export type MergeResult = NativeReduction | Float64Array | null;
 
 export type Task = CountTask | MergeTask;
 

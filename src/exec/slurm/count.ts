@@ -1,0 +1,209 @@
+/**
+ * The map step of a multi-task run: task I of N counts its share of the global
+ * chunk list (see assign.ts) with the worker pool and leaves one partial per
+ * domain plus a manifest. A task whose finished manifest matches the current
+ * configuration is skipped, so a rerun after a crash only does what is missing.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { validateAnalyzeOptions, type AnalyzeOptions } from '../../analyze.js';
+import { flattenChunks, planDomains, type DomainPlan } from '../../corpus/plan.js';
+import { loadAddon, native } from '../../engine/native.js';
+import { BimixError, optionError } from '../../errors.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { TOOL } from '../../version.js';
+import { WorkerPool } from '../pool.js';
+import type { CountResult, CountTask, MergeTask } from '../protocol.js';
+import { assignTasks, globalChunks, taskRanges, type ChunkRange } from './assign.js';
+import {
+  configFingerprint,
+  manifestName,
+  MANIFEST_SCHEMA,
+  partialMeta,
+  partialName,
+  partialPath,
+  readManifest,
+  type PartialConfig,
+  type PartialEntry,
+  type TaskManifest,
+} from './partials.js';
+
+export interface CountTaskOptions extends Pick<AnalyzeOptions, 'domains' | 'baseDir' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'simd' | 'signal'> {
+  taskIndex: number;
+  taskCount: number;
+  partialDir: string;
+  /** One line per event (domain counted, task skipped). */
+  onLog?: (line: string) => void;
+}
+
+export interface CountTaskOutcome {
+  skipped: boolean;
+  manifestPath: string;
+  manifest: TaskManifest;
+}
+
+/** The configuration record of planned domains. */
+export function partialConfig(plans: DomainPlan[], chunkBytes: number, unigramsOnly: boolean, taskCount: number): PartialConfig {
+  return {
+    chunkBytes,
+    unigramsOnly,
+    taskCount,
+    domains: plans.map((p) => ({ name: p.name, spec: p.spec, files: p.files.map((f) => ({ ...f })) })),
+  };
+}
+
+/** Validates the task index and count. */
+export function validateTask(taskIndex: unknown, taskCount: unknown): void {
+  if (!Number.isInteger(taskCount) || (taskCount as number) < 1 || (taskCount as number) > 1_000_000) {
+    throw optionError('--task-count', 'a whole number from 1 to 1000000', taskCount);
+  }
+  if (!Number.isInteger(taskIndex) || (taskIndex as number) < 0 || (taskIndex as number) >= (taskCount as number)) {
+    throw optionError('--task-index', `a whole number from 0 to ${(taskCount as number) - 1} (--task-count ${taskCount})`, taskIndex);
+  }
+}
+
+/** True when `file` is a finished manifest of this task and configuration whose partials are all present at their recorded sizes. */
+function isFinished(dir: string, file: string, fingerprint: string, taskIndex: number): TaskManifest | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const m = readManifest(file);
+    if (m.fingerprint !== fingerprint || m.task.index !== taskIndex) return undefined;
+    for (const p of m.partials) {
+      const st = statSync(partialPath(dir, p.file), { throwIfNoEntry: false });
+      if (!st || st.size !== p.bytes) return undefined;
+    }
+    return m;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counts the chunks of one domain given by global ranges into one partial file. */
+async function countDomainShare(
+  pool: WorkerPool,
+  plan: DomainPlan,
+  local: number[],
+  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string },
+  out: string,
+  meta: string,
+): Promise<void> {
+  const chunks = flattenChunks(local.map((i) => plan.chunks[i]!));
+  const tasks = Math.max(1, Math.min(cfg.threads, local.length));
+  const claim = new SharedArrayBuffer(4);
+  const config = {
+    memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
+    spillDir: cfg.tmpDir,
+    simd: cfg.simd,
+    vocab: plan.spec.read.vocab ?? 0,
+    unigramsOnly: cfg.unigramsOnly,
+  };
+  const outs: string[] = [];
+  const runs: Promise<CountResult>[] = [];
+  for (let t = 0; t < tasks; t++) {
+    const part = path.join(cfg.tmpDir, `part-${t}.bimixps`);
+    outs.push(part);
+    const task: CountTask = { kind: 'count', sources: plan.sources, chunks, claim, config, out: part, meta };
+    runs.push(pool.run<CountResult>(task));
+  }
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const merge: MergeTask = { kind: 'merge', inputs: outs, out, meta, reduce: false };
+  await pool.run(merge);
+  for (const o of outs) rmSync(o, { force: true });
+}
+
+/** Runs (or skips, when already finished) task `taskIndex` of `taskCount`. */
+export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> {
+  validateTask(o.taskIndex, o.taskCount);
+  if (!o.partialDir) throw optionError('--partial-dir', 'a folder', o.partialDir);
+  const v = validateAnalyzeOptions({ ...o, proxy: o.unigramsOnly ? 'shannon' : 'conditional' });
+  const unigramsOnly = o.unigramsOnly ?? false;
+  const plans = await planDomains(o.domains, o.baseDir ?? process.cwd(), v.chunkBytes);
+  const formatVersion = native(() => loadAddon().kernelInfo().partialFormatVersion);
+  const config = partialConfig(plans, v.chunkBytes, unigramsOnly, o.taskCount);
+  const fingerprint = configFingerprint(config, formatVersion);
+  const all = globalChunks(plans, v.chunkBytes);
+  const owner = assignTasks(all.map((c) => c.bytes), o.taskCount);
+  const ranges = taskRanges(owner, o.taskIndex);
+
+  const dir = path.resolve(o.partialDir);
+  const manifestPath = path.join(dir, manifestName(o.taskIndex));
+  const done = isFinished(dir, manifestPath, fingerprint, o.taskIndex);
+  if (done) {
+    o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: already finished (${manifestPath}), skipped`);
+    return { skipped: true, manifestPath, manifest: done };
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new BimixError('E_IO', `cannot create the partial folder: ${(e as Error).message}`, { file: dir });
+  }
+  // A stale manifest (other configuration, or partials gone) must not outlive the partials we are about to replace.
+  rmSync(manifestPath, { force: true });
+
+  // Group this task's chunks by domain: domain index -> local chunk indices and the global range.
+  const byDomain = new Map<number, { local: number[]; range: ChunkRange }>();
+  const firstOfDomain: number[] = [];
+  for (const c of all) if (firstOfDomain[c.domainIndex] === undefined) firstOfDomain[c.domainIndex] = c.index;
+  for (const [first, end] of ranges) {
+    for (let g = first; g < end; g++) {
+      const c = all[g]!;
+      const e = byDomain.get(c.domainIndex) ?? { local: [], range: [g, g] as ChunkRange };
+      e.local.push(g - firstOfDomain[c.domainIndex]!);
+      e.range[1] = g + 1;
+      byDomain.set(c.domainIndex, e);
+    }
+  }
+
+  // Temporary folders of this task left by a crash (a killed task cannot clean up).
+  const tmpPrefix = `.tmp-${manifestName(o.taskIndex)}-`;
+  for (const n of readdirSync(dir)) if (n.startsWith(tmpPrefix)) rmSync(path.join(dir, n), { recursive: true, force: true });
+  const tmpDir = mkdtempSync(path.join(dir, tmpPrefix));
+  const pool = new WorkerPool(v.threads);
+  const addon = loadAddon();
+  const partials: PartialEntry[] = [];
+  try {
+    for (const [di, share] of [...byDomain.entries()].sort((a, b) => a[0] - b[0])) {
+      if (o.signal?.aborted) throw new BimixError('E_USAGE', 'interrupted');
+      const plan = plans[di]!;
+      const name = partialName(o.taskIndex, di);
+      const tmpOut = path.join(tmpDir, name);
+      const meta = partialMeta(fingerprint, o.taskIndex, di);
+      await countDomainShare(pool, plan, share.local, { ...v, unigramsOnly, tmpDir }, tmpOut, meta);
+      const info = native(() => addon.readPartialInfo(tmpOut));
+      const final = path.join(dir, name);
+      renameSync(tmpOut, final);
+      const entry: PartialEntry = {
+        domain: plan.name,
+        domainIndex: di,
+        file: name,
+        bytes: statSync(final).size,
+        chunks: share.range,
+        tokens: info.tokens,
+        documents: info.documents,
+        bigramTotal: info.bigramTotal,
+      };
+      partials.push(entry);
+      o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: ${plan.name}: ${share.local.length} chunks, ${info.tokens} tokens -> ${final}`);
+    }
+  } finally {
+    await pool.close();
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  const manifest: TaskManifest = {
+    schema: MANIFEST_SCHEMA,
+    tool: { ...TOOL },
+    partialFormatVersion: formatVersion,
+    fingerprint,
+    task: { index: o.taskIndex, count: o.taskCount },
+    config,
+    chunks: { total: all.length, ranges },
+    partials,
+    finishedAt: new Date().toISOString(),
+  };
+  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (partials.length === 0) o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: no chunks assigned (more tasks than chunks)`);
+  o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: finished -> ${manifestPath}`);
+  return { skipped: false, manifestPath, manifest };
+}
