@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "count/accumulator.h"
+#include "count/embed.h"
 #include "count/kernels.h"
 #include "formats/source.h"
 #include "state/grouped.h"
@@ -333,6 +334,33 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(env, sum);
 }
 
+// embedChunk(source, begin, end, { seed, dims, maxDocuments }) -> { hashes: BigUint64Array, vectors: Float64Array }
+Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const bimix::TokenSource& src = unwrapSource(env, info[0]);
+  uint64_t begin = toIndex(env, info[1], "begin");
+  uint64_t end = toIndex(env, info[2], "end");
+  if (info.Length() < 4 || !info[3].IsObject()) throwUsage(env, "embedChunk(source, begin, end, options)");
+  Napi::Object o = info[3].As<Napi::Object>();
+  bimix::EmbedConfig cfg;
+  cfg.seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
+  cfg.dims = static_cast<uint32_t>(getNumber(o, "dims", 256));
+  cfg.maxDocuments = static_cast<uint32_t>(getNumber(o, "maxDocuments", 2048));
+  std::vector<bimix::EmbeddedDocument> docs;
+  Status s = bimix::embedChunk(src, begin, end, cfg, docs);
+  if (!s.ok()) throwStatus(env, s);
+  Napi::BigUint64Array hashes = Napi::BigUint64Array::New(env, docs.size());
+  Napi::Float64Array vectors = Napi::Float64Array::New(env, docs.size() * cfg.dims);
+  for (size_t i = 0; i < docs.size(); ++i) {
+    hashes[i] = docs[i].hash;
+    for (uint32_t j = 0; j < cfg.dims; ++j) vectors[i * cfg.dims + j] = docs[i].vector[j];
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("hashes", hashes);
+  r.Set("vectors", vectors);
+  return r;
+}
+
 Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -355,6 +383,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));
   exports.Set("dumpBigrams", Napi::Function::New(env, DumpBigrams));
   exports.Set("streamSum", Napi::Function::New(env, StreamSum));
+  exports.Set("embedChunk", Napi::Function::New(env, EmbedChunk));
   exports.Set("kernelInfo", Napi::Function::New(env, KernelInfo));
   return exports;
 }

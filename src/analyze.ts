@@ -7,7 +7,9 @@ import type { NativeReduction } from './engine/native.js';
 import { flattenChunks, planDomains, DEFAULT_CHUNK_BYTES, type DomainPlan } from './corpus/plan.js';
 import type { DomainSpec } from './corpus/types.js';
 import { WorkerPool, defaultThreads } from './exec/pool.js';
-import type { CountResult, CountTask, MergeTask } from './exec/protocol.js';
+import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask } from './exec/protocol.js';
+import { mergeBottomK } from './exec/count-step.js';
+import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts } from './stats/entropy.js';
 import { basicInterval, replicateEstimates } from './stats/bootstrap.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
@@ -46,6 +48,13 @@ export interface AnalyzeOptions {
    * with probability `fraction`) and report bootstrap intervals of the entropies.
    */
   sample?: { fraction: number; seed: number };
+  /**
+   * The VNE proxy: embed a seeded sample of up to `maxDocuments` documents per domain
+   * (default 2048) in `dims` dimensions (default 256). On when the proxy is "vne".
+   */
+  vne?: boolean | { dims?: number; maxDocuments?: number; seed?: number };
+  /** Per-domain float32 N x d .npy embeddings from a real model, used for VNE instead. */
+  embeddings?: Record<string, string>;
   /** Folder for temporary partial files and spills (default: the OS temp folder). */
   tmpDir?: string;
   onProgress?: (p: ProgressEvent) => void;
@@ -70,7 +79,6 @@ function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 
   if (base !== 'e' && base !== '2') throw optionError('--base', 'e|2', base);
   const proxy = o.proxy ?? 'conditional';
   if (!PROXIES.includes(proxy)) throw optionError('--proxy', PROXIES.join('|'), proxy);
-  if (proxy === 'vne') throw new BimixError('E_USAGE', '--proxy vne is not available in this build: the VNE embedding pass is not implemented yet');
   const temperature = o.temperature ?? 1;
   if (!(temperature > 0)) throw optionError('--temperature', 'a number > 0', temperature);
   if (o.unigramsOnly && proxy !== 'shannon') throw optionError('--proxy', 'shannon with --unigrams-only', proxy);
@@ -233,15 +241,25 @@ export function proxyEntropies(report: Pick<AnalysisReport, 'base' | 'domains'>,
 export function buildReport(
   plans: Pick<DomainPlan, 'name' | 'files' | 'spec'>[],
   reductions: DomainCounts[],
-  o: Pick<AnalyzeOptions, 'min' | 'max' | 'unigramsOnly' | 'sample'> & { base: 'e' | '2'; proxy: Proxy; temperature: number },
+  o: Pick<AnalyzeOptions, 'min' | 'max' | 'unigramsOnly' | 'sample'> & {
+    base: 'e' | '2';
+    proxy: Proxy;
+    temperature: number;
+    /** VNE per domain in nats, when computed. */
+    vneValues?: (number | undefined)[];
+    vneSettings?: Record<string, unknown>;
+  },
 ): AnalysisReport {
   const domains = plans.map((p, i) => {
     const r = reductions[i]!;
+    let d: DomainReport;
     if (r instanceof Float64Array) {
       if (!o.sample) throw new BimixError('E_STATE', 'sampled counts without sample options');
-      return sampledDomainReport(p, r, o.base, o.sample.fraction);
-    }
-    return domainReport(p, r, o.base);
+      d = sampledDomainReport(p, r, o.base, o.sample.fraction);
+    } else d = domainReport(p, r, o.base);
+    const vne = o.vneValues?.[i];
+    if (vne !== undefined) d.entropy.vne = o.base === '2' ? vne / Math.LN2 : vne;
+    return d;
   });
   const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains }, o.proxy), {
     proxy: o.proxy,
@@ -258,6 +276,7 @@ export function buildReport(
       temperature: o.temperature,
       domains: plans.map((p) => ({ name: p.name, globs: p.spec.globs, ...p.spec.read })),
       ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
+      ...(o.vneSettings ? { vne: o.vneSettings } : {}),
     },
     ...(o.sample ? { sample: { fraction: o.sample.fraction, seed: o.sample.seed, groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES } } : {}),
     ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
@@ -268,6 +287,42 @@ export function buildReport(
 
 /** Validates options and fills defaults (threads, memory, chunk size, base, proxy, temperature, SIMD). */
 export const validateAnalyzeOptions = validate;
+
+/** The VNE of each domain (nats): from user embeddings when given, else from the seeded projection sample. */
+export async function vneByDomain(
+  plans: DomainPlan[],
+  pool: WorkerPool,
+  threads: number,
+  s: { dims: number; maxDocuments: number; seed: number },
+  embeddings: Record<string, string>,
+): Promise<number[]> {
+  for (const name of Object.keys(embeddings)) {
+    if (!plans.some((p) => p.name === name)) throw optionError('--embeddings', `a domain among ${plans.map((p) => p.name).join(', ')}`, name);
+  }
+  if (!Number.isInteger(s.dims) || s.dims < 1 || s.dims > 4096) throw optionError('--vne-dims', 'a whole number from 1 to 4096', s.dims);
+  if (!Number.isInteger(s.maxDocuments) || s.maxDocuments < 2) throw optionError('--vne-docs', 'a whole number >= 2', s.maxDocuments);
+  const out: number[] = [];
+  for (const plan of plans) {
+    const file = embeddings[plan.name];
+    if (file) {
+      const e = readEmbeddingsNpy(file);
+      out.push(vneFromVectors(e.vectors, e.rows, e.dims));
+      continue;
+    }
+    const claim = new SharedArrayBuffer(4);
+    const chunks = flattenChunks(plan.chunks);
+    const tasks = Math.max(1, Math.min(threads, plan.chunks.length));
+    const runs: Promise<EmbedResult>[] = [];
+    for (let t = 0; t < tasks; t++) {
+      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments };
+      runs.push(pool.run<EmbedResult>(task));
+    }
+    let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
+    for (const r of await Promise.all(runs)) kept = mergeBottomK(kept, r, s.dims, s.maxDocuments);
+    out.push(vneFromVectors(kept.vectors, kept.hashes.length, s.dims));
+  }
+  return out;
+}
 
 /** Analyzes every domain and returns the report (schema bimix.analysis/1). */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
@@ -291,7 +346,16 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       options.onProgress,
       options.signal,
     );
-    return buildReport(plans, reductions, { ...options, ...v });
+    const wantVne = v.proxy === 'vne' || options.vne !== undefined && options.vne !== false || options.embeddings !== undefined;
+    let vne: (number | undefined)[] | undefined;
+    let vneSettings: Record<string, unknown> | undefined;
+    if (wantVne) {
+      const s = typeof options.vne === 'object' ? options.vne : {};
+      const settings = { dims: s.dims ?? 256, maxDocuments: s.maxDocuments ?? 2048, seed: s.seed ?? 0 };
+      vneSettings = { ...settings, ...(options.embeddings ? { embeddings: options.embeddings } : {}) };
+      vne = await vneByDomain(plans, pool, v.threads, settings, options.embeddings ?? {});
+    }
+    return buildReport(plans, reductions, { ...options, ...v, ...(vne ? { vneValues: vne, vneSettings } : {}) });
   } finally {
     await pool.close();
     rmSync(tmpDir, { recursive: true, force: true });

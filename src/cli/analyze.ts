@@ -3,9 +3,15 @@ import type { RegisterCommand } from './commands.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
 import { progressReporter } from './progress.js';
+import { collect, parseInteger } from '../util/parse.js';
+import { optionError } from '../errors.js';
 import { renderReport } from './report-table.js';
 
 interface AnalyzeFlags extends CorpusFlags {
+  vne?: boolean;
+  vneDocs: string;
+  vneDims: string;
+  embeddings?: string[];
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -17,6 +23,10 @@ export const register: RegisterCommand = (program) => {
   addCorpusOptions(cmd);
   addMixtureOptions(cmd);
   cmd
+    .option('--vne', 'also compute the von Neumann entropy proxy (on by default with --proxy vne)')
+    .option('--vne-docs <n>', 'documents sampled per domain for VNE', '2048')
+    .option('--vne-dims <d>', 'embedding dimension for VNE', '256')
+    .option('--embeddings <domain=file.npy>', 'float32 N x d embeddings of a domain from a real model (repeatable)', collect)
     .option('--out <file>', 'write the JSON report here (atomically)')
     .option('--json', 'print the JSON report on stdout')
     .option('--quiet', 'no progress on stderr')
@@ -27,7 +37,24 @@ export const register: RegisterCommand = (program) => {
       process.once('SIGINT', onSigint);
       try {
         const progress = progressReporter(flags.quiet);
-        const report = await analyze({ ...corpus, ...mixtureFlags(flags), ...(progress ? { onProgress: progress } : {}), signal: controller.signal });
+        const embeddings: Record<string, string> = {};
+        for (const e of flags.embeddings ?? []) {
+          const eq = e.indexOf('=');
+          if (eq <= 0 || eq === e.length - 1) throw optionError('--embeddings', 'DOMAIN=FILE.npy', e);
+          embeddings[e.slice(0, eq)] = e.slice(eq + 1);
+        }
+        const vne = {
+          dims: parseInteger('--vne-dims', flags.vneDims, 1, 4096),
+          maxDocuments: parseInteger('--vne-docs', flags.vneDocs, 2, 10_000_000),
+        };
+        const report = await analyze({
+          ...corpus,
+          ...mixtureFlags(flags),
+          ...(flags.vne || flags.proxy === 'vne' ? { vne } : {}),
+          ...(flags.embeddings ? { embeddings } : {}),
+          ...(progress ? { onProgress: progress } : {}),
+          signal: controller.signal,
+        });
         if (flags.out) await writeJson(flags.out, report);
         printResult(flags.json ?? false, report, () => renderReport(report));
       } finally {

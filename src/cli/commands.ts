@@ -15,3 +15,14 @@ export const COMMANDS: RegisterCommand[] = [demoCommand, analyzeCommand, mixComm
 
 // Mixing laws and growth planning (issue 4).
 COMMANDS.push(fitCommand, predictCommand, optimizeCommand, growCommand);
+
+// Map/merge across machines and Slurm (issue 6).
+import { register as countCommand } from './count.js';
+import { register as mergeCommand } from './merge.js';
+import { register as slurmCommand } from './slurm.js';
+COMMANDS.push(countCommand, mergeCommand, slurmCommand);
+
+// Entropy regression checks for CI (issue 5).
+import { register as checkCommand } from './check.js';
+import { register as baselineCommand } from './baseline.js';
+COMMANDS.push(checkCommand, baselineCommand);

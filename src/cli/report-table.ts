@@ -5,10 +5,17 @@ import { fmt, table } from './output.js';
 /** Renders the per-domain table and the mixture. */
 export function renderReport(r: AnalysisReport): string {
   const unit = r.base === '2' ? 'bits' : 'nats';
-  const rows: string[][] = [
-    ['domain', 'files', 'tokens', 'documents', 'unigrams', 'bigrams', 'distinct bigrams', 'H(X)', 'H(X,X\')', 'H(X\'|X)', 'MM H(X\'|X)', 'mixture'],
-  ];
+  const hasVne = r.domains.some((d) => d.entropy.vne !== undefined);
+  const sampled = r.domains.some((d) => d.intervals !== undefined);
+  const header = ['domain', 'files', 'tokens', 'documents', 'unigrams', 'bigrams', 'distinct bigrams', 'H(X)', 'H(X,X\')', 'H(X\'|X)', 'MM H(X\'|X)'];
+  if (sampled) header.push(`H(X'|X) ${Math.round(100 * (r.domains[0]?.intervals?.level ?? 0.95))}% interval`);
+  if (hasVne) header.push('VNE');
+  header.push('mixture');
+  const rows: string[][] = [header];
   for (const d of r.domains) {
+    const extra: string[] = [];
+    if (sampled) extra.push(d.intervals ? `${fmt(d.intervals.conditional[0], 5)}..${fmt(d.intervals.conditional[1], 5)}` : '-');
+    if (hasVne) extra.push(fmt(d.entropy.vne, 5));
     rows.push([
       d.name,
       String(d.files.length),
@@ -21,10 +28,12 @@ export function renderReport(r: AnalysisReport): string {
       fmt(d.entropy.joint, 5),
       fmt(d.entropy.conditional, 5),
       fmt(d.millerMadow.conditional, 5),
+      ...extra,
       fmt(r.mixture.proportions[d.name], 4),
     ]);
   }
   let out = `Entropies in ${unit}; MM = Miller-Madow bias-corrected.\n`;
+  if (r.sample) out += `Sampled: ${100 * r.sample.fraction}% of documents (seed ${r.sample.seed}); counts are of the sample.\n`;
   out += table(rows);
   out += `\nMixture: softmax of ${r.mixture.proxy} entropy, temperature ${r.mixture.temperature}`;
   out += r.mixture.bounds ? ' (bounded)' : '';

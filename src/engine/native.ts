@@ -107,6 +107,12 @@ export interface NativeAddon {
   /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
   reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };
+  embedChunk(
+    source: NativeSource,
+    begin: number,
+    end: number,
+    options: { seed: number; dims: number; maxDocuments: number },
+  ): { hashes: BigUint64Array; vectors: Float64Array };
   streamSum(source: NativeSource, begin: number, end: number, simd?: string): bigint;
   kernelInfo(): { available: string; selected: string; partialFormatVersion: number };
 }

@@ -5,7 +5,7 @@
 import { loadAddon, native, type NativeSource } from '../engine/native.js';
 import { readDolmaSidecar } from '../corpus/sidecar.js';
 import type { SourceSpec } from '../corpus/types.js';
-import type { CountResult, CountTask, MergeTask, MergeResult } from './protocol.js';
+import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask, MergeResult } from './protocol.js';
 
 const sourceCache = new Map<string, NativeSource>();
 const CACHE_LIMIT = 256;
@@ -74,4 +74,46 @@ export function runMergeTask(task: MergeTask): MergeResult {
       reduce: task.reduce,
     }),
   );
+}
+
+/** Keeps the `max` documents with the smallest hashes of two sorted samples. */
+export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: number): EmbedResult {
+  const hashes: bigint[] = [];
+  const rows: Float64Array[] = [];
+  let i = 0;
+  let j = 0;
+  while (hashes.length < max && (i < a.hashes.length || j < b.hashes.length)) {
+    const takeA = j >= b.hashes.length || (i < a.hashes.length && a.hashes[i]! <= b.hashes[j]!);
+    if (takeA) {
+      hashes.push(a.hashes[i]!);
+      rows.push(a.vectors.subarray(i * dims, (i + 1) * dims));
+      i++;
+    } else {
+      hashes.push(b.hashes[j]!);
+      rows.push(b.vectors.subarray(j * dims, (j + 1) * dims));
+      j++;
+    }
+  }
+  const vectors = new Float64Array(hashes.length * dims);
+  rows.forEach((r, k) => vectors.set(r, k * dims));
+  return { hashes: BigUint64Array.from(hashes), vectors };
+}
+
+/** Runs an embed task: bottom-k documents over the claimed chunks. */
+export function runEmbedTask(task: EmbedTask): EmbedResult {
+  const addon = loadAddon();
+  const claim = task.claim ? new Int32Array(task.claim) : undefined;
+  const n = task.chunks.length / 3;
+  let next = 0;
+  let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
+  for (;;) {
+    const i = claim ? Atomics.add(claim, 0, 1) : next++;
+    if (i >= n) break;
+    const src = openSource(task.sources[task.chunks[i * 3]!]!);
+    const got = native(() =>
+      addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments }),
+    );
+    kept = mergeBottomK(kept, got, task.dims, task.maxDocuments);
+  }
+  return kept;
 }

@@ -43,7 +43,24 @@ export interface MergeTask {
 
 export type MergeResult = NativeReduction | Float64Array | null;
 
-export type Task = CountTask | MergeTask;
+/** Embed a seeded bottom-k sample of documents (the VNE proxy) from claimed chunks. */
+export interface EmbedTask {
+  kind: 'embed';
+  sources: SourceSpec[];
+  chunks: Float64Array;
+  claim?: SharedArrayBuffer;
+  seed: number;
+  dims: number;
+  maxDocuments: number;
+}
+
+/** Kept documents sorted by sampling hash: hashes and row-major unit vectors. */
+export interface EmbedResult {
+  hashes: BigUint64Array;
+  vectors: Float64Array;
+}
+
+export type Task = CountTask | MergeTask | EmbedTask;
 
 /** A serialisable error crossing the worker boundary. */
 export interface WireError {

@@ -1,6 +1,6 @@
 /** The piscina worker entry: runs one task with the same steps every executor uses. */
 import { BimixError } from '../errors.js';
-import { runCountTask, runMergeTask } from './count-step.js';
+import { runCountTask, runEmbedTask, runMergeTask } from './count-step.js';
 import type { Task, WireError } from './protocol.js';
 
 /** Errors cross the thread boundary as plain objects so their code survives. */
@@ -11,6 +11,8 @@ export default function handle(task: Task): unknown {
         return { ok: runCountTask(task) };
       case 'merge':
         return { ok: runMergeTask(task) };
+      case 'embed':
+        return { ok: runEmbedTask(task) };
     }
   } catch (e) {
     const wire: WireError =

@@ -1,0 +1,204 @@
+/** Compares every domain and metric of a current analysis with a baseline. */
+import type { AnalysisReport, DomainReport, Interval } from '../report.js';
+import { makeBaseline, type Baseline, type BaselineDomain } from './baseline.js';
+import { allowedChange, judgeInterval, judgePoint } from './judge.js';
+import { DEFAULT_METRICS, METRICS, type DomainMetrics, type MetricName } from './metrics.js';
+import { missingAllowed, policyMetrics, resolveTolerance, type Policy, type Tolerance } from './policy.js';
+import type { FileRecord } from './report-input.js';
+
+export const CHECK_SCHEMA = 'bimix.check/1';
+
+/**
+ * pass: within tolerance; fail: a regression; missing: the domain (or metric) is absent on one
+ * side (a regression unless the policy allows it); skip: not comparable (e.g. a sampled count).
+ */
+export type Verdict = 'pass' | 'fail' | 'missing' | 'skip';
+
+/** One domain × metric comparison. Entropies are in the baseline's unit. */
+export interface CheckRow {
+  domain: string;
+  metric: MetricName;
+  baseline: number | null;
+  current: number | null;
+  /** current - baseline. */
+  change: number | null;
+  /** change / |baseline| (null when either side is absent or the baseline is 0). */
+  relChange: number | null;
+  tolerance: Tolerance & { allowed: number | null };
+  /** Sampled mode: the current value's interval. */
+  interval?: Interval;
+  verdict: Verdict;
+  /** True when this row fails the check (exit code 1). */
+  regression: boolean;
+  reason: string;
+}
+
+/** Files of a domain that differ from the baseline's record (informational; never fails). */
+export interface FileChanges {
+  domain: string;
+  added: string[];
+  removed: string[];
+  changed: { path: string; bytes: [number, number]; mtimeMs: [number, number] }[];
+}
+
+export interface CheckSummary {
+  checks: number;
+  pass: number;
+  fail: number;
+  missing: number;
+  skip: number;
+  regressions: number;
+}
+
+/** The outcome of `bimix check` (schema "bimix.check/1"). */
+export interface CheckResult {
+  schema: typeof CHECK_SCHEMA;
+  ok: boolean;
+  base: 'e' | '2';
+  metrics: MetricName[];
+  /** The current report is sampled: entropies are judged by their intervals. */
+  sampled: boolean;
+  baseline: { file?: string; tool: { name: string; version: string }; createdAt?: string };
+  current: { file?: string; tool: { name: string; version: string }; sample?: { fraction: number; seed: number } };
+  summary: CheckSummary;
+  rows: CheckRow[];
+  files: FileChanges[];
+}
+
+export interface CompareOptions {
+  policy?: Policy;
+  /** Metrics to compare; default: the policy's choice, else {@link DEFAULT_METRICS}. */
+  metrics?: readonly MetricName[];
+  /** Default relative tolerance (overrides the policy's `default.rtol`). */
+  rtol?: number;
+  /** Default absolute tolerance (overrides the policy's `default.atol`). */
+  atol?: number;
+  baselineFile?: string;
+  currentFile?: string;
+}
+
+function isBaseline(b: Baseline | AnalysisReport): b is Baseline {
+  return b.schema === 'bimix.baseline/1';
+}
+
+function fileChanges(domain: string, before: FileRecord[], after: FileRecord[]): FileChanges | undefined {
+  const old = new Map(before.map((f) => [f.path, f]));
+  const now = new Map(after.map((f) => [f.path, f]));
+  const out: FileChanges = { domain, added: [], removed: [], changed: [] };
+  for (const f of after) if (!old.has(f.path)) out.added.push(f.path);
+  for (const f of before) {
+    const n = now.get(f.path);
+    if (!n) out.removed.push(f.path);
+    else if (n.bytes !== f.bytes || n.mtimeMs !== f.mtimeMs) out.changed.push({ path: f.path, bytes: [f.bytes, n.bytes], mtimeMs: [f.mtimeMs, n.mtimeMs] });
+  }
+  return out.added.length + out.removed.length + out.changed.length > 0 ? out : undefined;
+}
+
+/**
+ * Compares a current analysis report with a baseline (or with another report used as one),
+ * row by row, under a policy. Pure: reads no files.
+ */
+export function compareReports(baselineIn: Baseline | AnalysisReport, current: AnalysisReport, opts: CompareOptions = {}): CheckResult {
+  const baseline = isBaseline(baselineIn) ? baselineIn : makeBaseline(baselineIn);
+  const metrics = opts.metrics ? [...opts.metrics] : policyMetrics(opts.policy, DEFAULT_METRICS);
+  const cli = { ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}), ...(opts.atol !== undefined ? { atol: opts.atol } : {}) };
+  // Entropies are compared in the baseline's unit.
+  const unit = baseline.base === current.base ? 1 : current.base === '2' ? Math.LN2 : 1 / Math.LN2;
+  const sampledReport = current.sample !== undefined;
+  const baseBigrams = !baseline.source.unigramsOnly;
+  const curBigrams = !current.unigramsOnly;
+
+  const rows: CheckRow[] = [];
+  const files: FileChanges[] = [];
+  const curByName = new Map<string, DomainReport>(current.domains.map((d) => [d.name, d]));
+  const baseByName = new Map<string, BaselineDomain>(baseline.domains.map((d) => [d.name, d]));
+  const names = [...baseline.domains.map((d) => d.name), ...current.domains.filter((d) => !baseByName.has(d.name)).map((d) => d.name)];
+
+  for (const name of names) {
+    const b = baseByName.get(name);
+    const c = curByName.get(name);
+    if (b && c) {
+      const fc = fileChanges(name, b.files, c.files);
+      if (fc) files.push(fc);
+    }
+    for (const metric of metrics) {
+      const def = METRICS[metric];
+      const tol = resolveTolerance(opts.policy, name, metric, cli);
+      const scale = def.kind === 'entropy' ? unit : 1;
+      const bv = b ? def.get(b as DomainMetrics) : undefined;
+      const cvRaw = c ? def.get(c as DomainMetrics) : undefined;
+      const cv = cvRaw !== undefined ? cvRaw * scale : undefined;
+      const ivRaw = c && def.interval ? def.interval(c as DomainMetrics) : undefined;
+      const interval: Interval | undefined = ivRaw ? [ivRaw[0] * scale, ivRaw[1] * scale] : undefined;
+      const row: CheckRow = {
+        domain: name,
+        metric,
+        baseline: bv ?? null,
+        current: cv ?? null,
+        change: bv !== undefined && cv !== undefined ? cv - bv : null,
+        relChange: bv !== undefined && cv !== undefined && bv !== 0 ? (cv - bv) / Math.abs(bv) : null,
+        tolerance: { ...tol, allowed: bv !== undefined ? allowedChange(bv, tol) : null },
+        ...(interval ? { interval } : {}),
+        verdict: 'pass',
+        regression: false,
+        reason: '',
+      };
+      const allowed = missingAllowed(opts.policy, name);
+      if (!b || !c) {
+        row.verdict = 'missing';
+        row.regression = !allowed;
+        row.reason = `${!c ? 'domain missing from the current analysis' : 'domain not in the baseline'}${allowed ? ' (allowed by policy)' : ''}`;
+      } else if (def.bigram && (!baseBigrams || !curBigrams)) {
+        row.verdict = 'skip';
+        row.reason = `${!baseBigrams ? 'baseline' : 'current report'} is unigrams-only`;
+      } else if (bv === undefined && cv === undefined) {
+        row.verdict = 'skip';
+        row.reason = 'measured on neither side';
+      } else if (bv === undefined || cv === undefined) {
+        row.verdict = 'missing';
+        row.regression = !allowed;
+        row.reason = `metric missing from the ${bv === undefined ? 'baseline' : 'current analysis'}${allowed ? ' (allowed by policy)' : ''}`;
+      } else if (interval) {
+        const j = judgeInterval(bv, interval, tol);
+        row.verdict = j.pass ? 'pass' : 'fail';
+        row.regression = !j.pass;
+        row.reason = j.reason;
+      } else if (sampledReport || c.intervals) {
+        row.verdict = 'skip';
+        row.reason = 'sampled analysis: no interval for this metric';
+      } else {
+        const j = judgePoint(bv, cv, tol);
+        row.verdict = j.pass ? 'pass' : 'fail';
+        row.regression = !j.pass;
+        row.reason = j.reason;
+      }
+      rows.push(row);
+    }
+  }
+
+  const summary: CheckSummary = { checks: rows.length, pass: 0, fail: 0, missing: 0, skip: 0, regressions: 0 };
+  for (const r of rows) {
+    summary[r.verdict] += 1;
+    if (r.regression) summary.regressions += 1;
+  }
+  return {
+    schema: CHECK_SCHEMA,
+    ok: summary.regressions === 0,
+    base: baseline.base,
+    metrics,
+    sampled: sampledReport || current.domains.some((d) => d.intervals !== undefined),
+    baseline: {
+      ...(opts.baselineFile !== undefined ? { file: opts.baselineFile } : {}),
+      tool: { name: baseline.tool.name, version: baseline.tool.version },
+      ...(baseline.createdAt ? { createdAt: baseline.createdAt } : {}),
+    },
+    current: {
+      ...(opts.currentFile !== undefined ? { file: opts.currentFile } : {}),
+      tool: { name: current.tool.name, version: current.tool.version },
+      ...(current.sample ? { sample: { ...current.sample } } : {}),
+    },
+    summary,
+    rows,
+    files,
+  };
+}

@@ -1,0 +1,59 @@
+/** The verdict on one metric: is the move from baseline to current within tolerance? */
+import type { Interval } from '../report.js';
+import type { Tolerance } from './policy.js';
+
+/** The outcome for one value pair. */
+export interface Judgement {
+  pass: boolean;
+  /** The allowed absolute move: atol + rtol * |baseline|. */
+  allowed: number;
+  reason: string;
+}
+
+/** Allowed absolute change for a baseline value under a tolerance. */
+export function allowedChange(baseline: number, tol: Tolerance): number {
+  return tol.atol + tol.rtol * Math.abs(baseline);
+}
+
+function pct(x: number): string {
+  const p = 100 * x;
+  return `${Number(p.toPrecision(3))}%`;
+}
+
+function num(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
+}
+
+/**
+ * Exact mode: a regression is a move beyond the allowed change in a direction the
+ * tolerance forbids ("decrease": only falls, "increase": only rises, "both": either).
+ */
+export function judgePoint(baseline: number, current: number, tol: Tolerance): Judgement {
+  const allowed = allowedChange(baseline, tol);
+  const change = current - baseline;
+  const rel = baseline !== 0 ? Math.abs(change) / Math.abs(baseline) : undefined;
+  const size = rel !== undefined ? pct(rel) : num(Math.abs(change));
+  const fellTooFar = change < -allowed && tol.direction !== 'increase';
+  const roseTooFar = change > allowed && tol.direction !== 'decrease';
+  if (fellTooFar) return { pass: false, allowed, reason: `fell ${size}, more than the ${num(allowed)} allowed` };
+  if (roseTooFar) return { pass: false, allowed, reason: `rose ${size}, more than the ${num(allowed)} allowed` };
+  if (change === 0) return { pass: true, allowed, reason: 'unchanged' };
+  const beyond = Math.abs(change) > allowed;
+  return { pass: true, allowed, reason: beyond ? `${change < 0 ? 'fell' : 'rose'} ${size}, allowed by direction ${tol.direction}` : `${change < 0 ? 'fell' : 'rose'} ${size}, within tolerance` };
+}
+
+/**
+ * Sampled mode: the current value is an estimate with interval [lo, hi]. It fails only when
+ * the baseline lies outside [lo - allowed, hi + allowed] on a side the direction forbids:
+ * baseline above the widened interval means the metric fell; below it, that it rose.
+ */
+export function judgeInterval(baseline: number, interval: Interval, tol: Tolerance): Judgement {
+  const allowed = allowedChange(baseline, tol);
+  const lo = interval[0] - allowed;
+  const hi = interval[1] + allowed;
+  const where = `[${num(interval[0])}, ${num(interval[1])}] ± ${num(allowed)}`;
+  if (baseline > hi && tol.direction !== 'increase') return { pass: false, allowed, reason: `fell: baseline ${num(baseline)} above ${where}` };
+  if (baseline < lo && tol.direction !== 'decrease') return { pass: false, allowed, reason: `rose: baseline ${num(baseline)} below ${where}` };
+  if (baseline > hi || baseline < lo) return { pass: true, allowed, reason: `baseline outside ${where}, allowed by direction ${tol.direction}` };
+  return { pass: true, allowed, reason: `baseline inside ${where}` };
+}

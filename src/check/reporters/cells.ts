@@ -1,0 +1,70 @@
+/** Cell formatting shared by the human-readable reporters. */
+import type { CheckResult, CheckRow } from '../compare.js';
+
+/** A number with up to `digits` significant digits; integers stay exact. */
+export function num(v: number | null | undefined, digits = 6): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  return String(Number(v.toPrecision(digits)));
+}
+
+function signed(v: number, digits = 4): string {
+  return `${v > 0 ? '+' : ''}${num(v, digits)}`;
+}
+
+/** A relative change as a signed percentage. */
+export function percent(rel: number, digits = 3): string {
+  return `${rel > 0 ? '+' : ''}${String(Number((100 * rel).toPrecision(digits)))}%`;
+}
+
+/** The current value, with its interval in sampled mode. */
+export function currentCell(r: CheckRow): string {
+  const v = num(r.current);
+  return r.interval ? `${v} [${num(r.interval[0], 5)}, ${num(r.interval[1], 5)}]` : v;
+}
+
+/** `-0.0123 (-1.2%)`, or `-` when either side is absent. */
+export function changeCell(r: CheckRow): string {
+  if (r.change === null) return '-';
+  if (r.change === 0) return '0';
+  return r.relChange !== null ? `${signed(r.change)} (${percent(r.relChange)})` : signed(r.change);
+}
+
+/** `±1%`, `-2%` (only a fall counts), `+10%` (only a rise counts), with `+atol` when set. */
+export function toleranceCell(r: CheckRow): string {
+  const t = r.tolerance;
+  const sign = t.direction === 'both' ? '±' : t.direction === 'decrease' ? '-' : '+';
+  const parts: string[] = [];
+  if (t.rtol > 0 || t.atol === 0) parts.push(`${String(Number((100 * t.rtol).toPrecision(3)))}%`);
+  if (t.atol > 0) parts.push(num(t.atol, 4));
+  return `${sign}${parts.join('+')}`;
+}
+
+/** The verdict word: PASS, FAIL, MISSING, missing (allowed), skip. */
+export function verdictCell(r: CheckRow): string {
+  if (r.verdict === 'missing') return r.regression ? 'MISSING' : 'missing (allowed)';
+  if (r.verdict === 'skip') return 'skip';
+  return r.verdict === 'fail' ? 'FAIL' : 'pass';
+}
+
+/** One line: `40 checks: 38 pass, 2 fail, 0 missing, 0 skipped`. */
+export function summaryLine(res: CheckResult): string {
+  const s = res.summary;
+  return `${s.checks} checks: ${s.pass} pass, ${s.fail} fail, ${s.missing} missing, ${s.skip} skipped`;
+}
+
+/** A headline: OK or the number of regressions. */
+export function headline(res: CheckResult): string {
+  return res.ok ? `OK, all within tolerance (${summaryLine(res)})` : `${res.summary.regressions} regression${res.summary.regressions === 1 ? '' : 's'} (${summaryLine(res)})`;
+}
+
+/** Human lines about files that changed since the baseline. */
+export function fileNotes(res: CheckResult): string[] {
+  return res.files.map((f) => {
+    const parts: string[] = [];
+    if (f.added.length) parts.push(`${f.added.length} added`);
+    if (f.removed.length) parts.push(`${f.removed.length} removed`);
+    if (f.changed.length) parts.push(`${f.changed.length} changed`);
+    return `${f.domain}: files ${parts.join(', ')} since the baseline`;
+  });
+}

@@ -1,0 +1,120 @@
+import { Command } from 'commander';
+import { analyze } from '../analyze.js';
+import { readBaseline } from '../check/baseline.js';
+import { compareReports } from '../check/compare.js';
+import { parseMetricList } from '../check/metrics.js';
+import { readPolicy } from '../check/policy.js';
+import { CHECK_FORMATS, renderCheck, type CheckFormat } from '../check/reporters/index.js';
+import { headline } from '../check/reporters/cells.js';
+import { readReport } from '../check/report-input.js';
+import { FORMATS } from '../corpus/types.js';
+import { BimixError, optionError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { collect, parseNumber } from '../util/parse.js';
+import type { RegisterCommand } from './commands.js';
+import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import { progressReporter } from './progress.js';
+
+interface CheckFlags extends Omit<CorpusFlags, 'format'> {
+  baseline: string;
+  current?: string;
+  policy?: string;
+  rtol?: string;
+  atol?: string;
+  metrics?: string[];
+  format?: string[];
+  out?: string;
+  quiet?: boolean;
+}
+
+/**
+ * `--format` is both the analyze option (corpus format) and the output format. Their
+ * value sets are disjoint, so the option is repeatable and each value goes where it belongs.
+ */
+function splitFormats(values: string[] | undefined): { corpus?: string; output: CheckFormat } {
+  let corpus: string | undefined;
+  let output: CheckFormat | undefined;
+  for (const v of values ?? []) {
+    if (CHECK_FORMATS.includes(v as CheckFormat)) {
+      if (output !== undefined && output !== v) throw optionError('--format', 'one output format', `${output} and ${v}`);
+      output = v as CheckFormat;
+    } else if ((FORMATS as readonly string[]).includes(v)) {
+      if (corpus !== undefined && corpus !== v) throw optionError('--format', 'one corpus format', `${corpus} and ${v}`);
+      corpus = v;
+    } else {
+      throw optionError('--format', `an output format (${CHECK_FORMATS.join('|')}) or a corpus format (${FORMATS.join('|')})`, v);
+    }
+  }
+  return { ...(corpus !== undefined ? { corpus } : {}), output: output ?? 'text' };
+}
+
+/** The analyze options, minus their `--format`, which `check` redefines (see {@link splitFormats}). */
+function addAnalyzeOptions(cmd: Command): void {
+  const donor = new Command();
+  addCorpusOptions(donor);
+  addMixtureOptions(donor);
+  for (const opt of donor.options) if (opt.long !== '--format') cmd.addOption(opt);
+}
+
+/** `bimix check`: compare the current corpus (or a saved report) with a baseline; exit 1 on regressions. */
+export const register: RegisterCommand = (program, setExit) => {
+  const cmd = program
+    .command('check')
+    .description('compare a corpus analysis with a baseline; exit 1 when a metric moves beyond its tolerance')
+    .requiredOption('--baseline <file>', 'baseline written by bimix baseline')
+    .option('--current <report.json>', 'a report written by bimix analyze --out (instead of analyzing now)')
+    .option('--policy <file>', 'policy file: per-metric and per-domain tolerances, directions, allowed missing domains')
+    .option('--rtol <r>', 'default relative tolerance (default 0.01)')
+    .option('--atol <a>', 'default absolute tolerance (default 0)')
+    .option('--metrics <list>', 'metrics to compare, comma-separated, or all (default conditional,shannon,joint,tokens,documents,unigrams,bigrams,bigramTotal)', collect)
+    .option('--format <format>', `output format ${CHECK_FORMATS.join('|')} (default text); also takes the corpus format of the analyze options, e.g. --format raw --format junit`, collect)
+    .option('--out <file>', 'write the output here (atomically) instead of stdout')
+    .option('--quiet', 'no progress or summary on stderr');
+  addAnalyzeOptions(cmd);
+  cmd.action(async (flags: CheckFlags) => {
+    const formats = splitFormats(flags.format);
+    const analyzeGiven = flags.domain !== undefined || flags.config !== undefined;
+    if (flags.current !== undefined && (analyzeGiven || flags.sample !== undefined || formats.corpus !== undefined)) {
+      throw new BimixError('E_USAGE', '--current takes a saved report; do not combine it with analyze options (--domain, --config, --format <corpus format>, --sample)');
+    }
+    if (flags.current === undefined && !analyzeGiven) {
+      throw new BimixError('E_USAGE', 'nothing to check: give --current REPORT or analyze options (--domain NAME=GLOB ... or --config FILE)');
+    }
+    const rtol = flags.rtol !== undefined ? parseNumber('--rtol', flags.rtol, { min: 0 }) : undefined;
+    const atol = flags.atol !== undefined ? parseNumber('--atol', flags.atol, { min: 0 }) : undefined;
+    const metrics = flags.metrics !== undefined ? parseMetricList(flags.metrics) : undefined;
+    // Inputs that can be wrong are read before any counting starts.
+    const baseline = await readBaseline(flags.baseline);
+    const policy = flags.policy !== undefined ? await readPolicy(flags.policy) : undefined;
+
+    let current;
+    if (flags.current !== undefined) current = await readReport(flags.current);
+    else {
+      const corpus = await corpusFromFlags({ ...flags, format: formats.corpus ?? 'auto' });
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const progress = progressReporter(flags.quiet);
+        current = await analyze({ ...corpus, ...mixtureFlags({ ...flags, format: formats.corpus }), ...(progress ? { onProgress: progress } : {}), signal: controller.signal });
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    }
+
+    const result = compareReports(baseline, current, {
+      ...(policy ? { policy } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(rtol !== undefined ? { rtol } : {}),
+      ...(atol !== undefined ? { atol } : {}),
+      baselineFile: flags.baseline,
+      ...(flags.current !== undefined ? { currentFile: flags.current } : {}),
+    });
+    const text = renderCheck(result, formats.output);
+    if (flags.out !== undefined) {
+      await writeFileAtomic(flags.out, text);
+      if (!flags.quiet) process.stderr.write(`bimix check: ${headline(result)}\n`);
+    } else process.stdout.write(text);
+    setExit(result.ok ? 0 : 1);
+  });
+};

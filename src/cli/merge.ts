@@ -1,0 +1,28 @@
+import { mergePartialDir } from '../exec/slurm/merge.js';
+import { BimixError } from '../errors.js';
+import type { RegisterCommand } from './commands.js';
+import { addMixtureOptions, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import { printResult, writeJson } from './output.js';
+import { renderReport } from './report-table.js';
+
+interface MergeFlags extends Pick<CorpusFlags, 'base' | 'proxy' | 'temperature' | 'min' | 'max'> {
+  partialDir?: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** `bimix merge`: validates the partials of all N count tasks and merges them into the analysis report. */
+export const register: RegisterCommand = (program) => {
+  const cmd = program.command('merge').description('merge the partials of all count tasks into the report (identical to analyze)');
+  cmd.option('--partial-dir <dir>', 'folder the count tasks wrote');
+  addMixtureOptions(cmd);
+  cmd
+    .option('--out <file>', 'write the JSON report here (atomically)')
+    .option('--json', 'print the JSON report on stdout')
+    .action(async (flags: MergeFlags) => {
+      if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
+      const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags) });
+      if (flags.out) await writeJson(flags.out, report);
+      printResult(flags.json ?? false, report, () => renderReport(report));
+    });
+};

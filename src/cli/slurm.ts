@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { validateAnalyzeOptions } from '../analyze.js';
+import { planDomains } from '../corpus/plan.js';
+import { BimixError } from '../errors.js';
+import { slurmScripts, validateResources } from '../exec/slurm/sbatch.js';
+import { maxArraySize, submit, waitForMerge } from '../exec/slurm/submit.js';
+import { parseInteger } from '../util/parse.js';
+import type { RegisterCommand } from './commands.js';
+import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import { log } from './output.js';
+
+interface SlurmFlags extends CorpusFlags {
+  tasks?: string;
+  partialDir?: string;
+  partition?: string;
+  time?: string;
+  cpusPerTask?: string;
+  mem?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+  out?: string;
+  quiet?: boolean;
+}
+
+const abs = (p: string) => path.resolve(p);
+
+/** The `bimix count` arguments reproducing the corpus options, with every path made absolute. */
+function countArgs(f: SlurmFlags, cpus: number | undefined): string[] {
+  const a: string[] = [];
+  if (f.config) a.push('--config', abs(f.config));
+  for (const d of f.domain ?? []) {
+    const eq = d.indexOf('=');
+    const glob = d.slice(eq + 1);
+    a.push('--domain', `${d.slice(0, eq)}=${path.isAbsolute(glob) ? glob : abs(glob)}`);
+  }
+  if (f.format !== undefined && f.format !== 'auto') a.push('--format', f.format);
+  if (f.dtype !== undefined) a.push('--dtype', f.dtype);
+  if (f.eos !== undefined) a.push('--eos', f.eos);
+  if (f.vocab !== undefined) a.push('--vocab', f.vocab);
+  if (f.threads !== undefined) a.push('--threads', f.threads);
+  else if (cpus !== undefined) a.push('--threads', String(cpus));
+  if (f.memory !== undefined) a.push('--memory', f.memory);
+  if (f.chunkSize !== undefined) a.push('--chunk-size', f.chunkSize);
+  if (f.unigramsOnly) a.push('--unigrams-only');
+  return a;
+}
+
+/** The `bimix merge` arguments: mixture options as given and the report path. */
+function mergeArgs(f: SlurmFlags, out: string): string[] {
+  const a: string[] = [];
+  if (f.base !== undefined && f.base !== 'e') a.push('--base', f.base);
+  if (f.proxy !== undefined && f.proxy !== 'conditional') a.push('--proxy', f.proxy);
+  if (f.temperature !== undefined && f.temperature !== '1') a.push('--temperature', f.temperature);
+  for (const m of f.min ?? []) a.push('--min', m);
+  for (const m of f.max ?? []) a.push('--max', m);
+  a.push('--out', out);
+  return a;
+}
+
+/** `bimix slurm`: an array job of N count tasks plus a dependent merge job, submitted with sbatch. */
+export const register: RegisterCommand = (program, setExit) => {
+  const cmd = program.command('slurm').description('run count tasks as a Slurm job array and merge them in a dependent job');
+  addCorpusOptions(cmd);
+  addMixtureOptions(cmd);
+  cmd
+    .option('--tasks <n>', 'number of count tasks N')
+    .option('--partial-dir <dir>', 'shared folder for partials, scripts and logs')
+    .option('--partition <p>', 'Slurm partition')
+    .option('--time <HH:MM:SS>', 'time limit of each job')
+    .option('--cpus-per-task <c>', 'CPUs of each job (also the count threads unless --threads)')
+    .option('--mem <size>', 'memory of each job, Slurm syntax (e.g. 8G)')
+    .option('--out <file>', 'where the merge job writes the report (default: <partial-dir>/report.json)')
+    .option('--dry-run', 'print the scripts; submit nothing')
+    .option('--wait', 'follow the jobs to the end and exit with the merge job\'s status')
+    .option('--quiet', 'no progress on stderr while waiting')
+    .action(async (f: SlurmFlags) => {
+      if (f.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by slurm (sampled analysis runs on one machine: bimix analyze --sample)');
+      if (f.tasks === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
+      if (f.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
+      const tasks = parseInteger('--tasks', f.tasks, 1, 1_000_000);
+      const cpus = f.cpusPerTask !== undefined ? parseInteger('--cpus-per-task', f.cpusPerTask, 1, 4096) : undefined;
+      const resources = { ...(f.partition ? { partition: f.partition } : {}), ...(f.time ? { time: f.time } : {}), ...(cpus ? { cpusPerTask: cpus } : {}), ...(f.mem ? { mem: f.mem } : {}) };
+      validateResources(resources);
+      // Fail here, not in N jobs: options, mixture and corpus are checked before anything is submitted.
+      const corpus = await corpusFromFlags(f);
+      const mix = mixtureFlags(f);
+      if (mix.proxy === 'vne') throw new BimixError('E_USAGE', '--proxy vne is not available with slurm: partials carry counts, not the embedding sample VNE needs; use bimix analyze');
+      const v = validateAnalyzeOptions({ ...corpus, ...mix });
+      const plans = await planDomains(corpus.domains, process.cwd(), v.chunkBytes);
+      const chunks = plans.reduce((s, p) => s + p.chunks.length, 0);
+      const partialDir = abs(f.partialDir);
+      const out = abs(f.out ?? path.join(partialDir, 'report.json'));
+      const plan = slurmScripts({
+        tasks,
+        partialDir,
+        ...resources,
+        countArgs: countArgs(f, cpus),
+        mergeArgs: mergeArgs(f, out),
+        maxArraySize: maxArraySize(),
+      });
+      const summary = `${plans.length} domains, ${chunks} chunks over ${tasks} tasks in ${plan.arrays.length} array job${plan.arrays.length > 1 ? 's' : ''}${tasks > chunks ? ` (${tasks - chunks} tasks get no chunk)` : ''}`;
+      if (f.dryRun) {
+        process.stdout.write(`# ${summary}\n`);
+        for (const s of [...plan.arrays, plan.merge]) process.stdout.write(`# ---- ${s.file} ----\n${s.text}`);
+        return;
+      }
+      const ids = submit(plan);
+      process.stdout.write(`${summary}\n`);
+      plan.arrays.forEach((a, i) => process.stdout.write(`count array job ${ids.arrayJobs[i]} (tasks ${a.offset}-${a.offset + a.size - 1}): ${a.file}\n  logs: ${a.log}\n`));
+      process.stdout.write(`merge job ${ids.mergeJob} (afterok): ${plan.merge.file}\n  log: ${plan.merge.log}\n  report: ${out}\n`);
+      if (!f.wait) return;
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const code = await waitForMerge(ids, (l) => log(f.quiet, l), 2000, controller.signal);
+        process.stdout.write(code === 0 ? `merge job ${ids.mergeJob} finished: ${out}\n` : `merge job ${ids.mergeJob} failed (exit ${code}); see ${plan.logDir}\n`);
+        setExit(code);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+};

@@ -1,0 +1,120 @@
+/**
+ * Slurm job scripts for a multi-task run: one or more array jobs of `bimix count`
+ * (split so no array exceeds the cluster's MaxArraySize) and one `bimix merge`
+ * job depending on all of them (afterok). Scripts call node and dist/cli/main.js
+ * by absolute path so they run from any working directory.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { optionError } from '../../errors.js';
+
+/** Default MaxArraySize of Slurm. */
+export const DEFAULT_MAX_ARRAY_SIZE = 1001;
+
+export interface SlurmResources {
+  partition?: string;
+  /** HH:MM:SS, or any Slurm time format (MM, MM:SS, D-HH, D-HH:MM:SS). */
+  time?: string;
+  cpusPerTask?: number;
+  /** Slurm --mem, e.g. 4G, 16000M. */
+  mem?: string;
+}
+
+export interface SlurmPlanOptions extends SlurmResources {
+  tasks: number;
+  /** Absolute partial folder. */
+  partialDir: string;
+  /** Arguments of `bimix count` selecting the corpus (absolute paths), without the task options. */
+  countArgs: string[];
+  /** Arguments of `bimix merge` besides --partial-dir (mixture options, --out). */
+  mergeArgs: string[];
+  maxArraySize?: number;
+  /** The command running bimix: [node, main.js] by default. */
+  bimix?: string[];
+}
+
+/** One array job of count tasks [offset, offset + size). */
+export interface ArrayScript {
+  offset: number;
+  size: number;
+  file: string;
+  log: string;
+  text: string;
+}
+
+export interface SlurmPlan {
+  arrays: ArrayScript[];
+  merge: { file: string; log: string; text: string };
+  scriptDir: string;
+  logDir: string;
+}
+
+/** The absolute node binary and CLI entry of this installation. */
+export function bimixCommand(): string[] {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return [process.execPath, path.join(root, 'dist', 'cli', 'main.js')];
+}
+
+/** Quotes a word for bash. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Validates the Slurm resource options (which option, what was expected, what was given). */
+export function validateResources(r: SlurmResources): void {
+  if (r.partition !== undefined && !/^[A-Za-z0-9_.,-]+$/.test(r.partition)) throw optionError('--partition', 'a partition name (letters, digits, _ . , -)', r.partition);
+  if (r.time !== undefined && !/^(\d+-)?\d+(:\d{1,2}){0,2}$/.test(r.time)) throw optionError('--time', 'HH:MM:SS (or D-HH:MM:SS, MM, MM:SS)', r.time);
+  if (r.cpusPerTask !== undefined && (!Number.isInteger(r.cpusPerTask) || r.cpusPerTask < 1 || r.cpusPerTask > 4096)) {
+    throw optionError('--cpus-per-task', 'a whole number from 1 to 4096', r.cpusPerTask);
+  }
+  if (r.mem !== undefined && !/^\d+[KMGT]?$/i.test(r.mem)) throw optionError('--mem', 'a Slurm memory size such as 4G or 16000M', r.mem);
+}
+
+function header(name: string, log: string, r: SlurmResources, extra: string[]): string[] {
+  const lines = ['#!/bin/bash', `#SBATCH --job-name=${name}`, `#SBATCH --output=${log}`];
+  if (r.partition) lines.push(`#SBATCH --partition=${r.partition}`);
+  if (r.time) lines.push(`#SBATCH --time=${r.time}`);
+  if (r.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${r.cpusPerTask}`);
+  if (r.mem) lines.push(`#SBATCH --mem=${r.mem}`);
+  lines.push(...extra.map((e) => `#SBATCH ${e}`));
+  return lines;
+}
+
+/** Generates the array and merge scripts (nothing is written or submitted). */
+export function slurmScripts(o: SlurmPlanOptions): SlurmPlan {
+  validateResources(o);
+  if (!Number.isInteger(o.tasks) || o.tasks < 1 || o.tasks > 1_000_000) throw optionError('--tasks', 'a whole number from 1 to 1000000', o.tasks);
+  const max = o.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE;
+  if (!Number.isInteger(max) || max < 1) throw optionError('MaxArraySize', 'a positive whole number', max);
+  const scriptDir = path.join(o.partialDir, 'slurm');
+  const logDir = path.join(scriptDir, 'logs');
+  const bimix = (o.bimix ?? bimixCommand()).map(shellQuote).join(' ');
+  const arrays: ArrayScript[] = [];
+  const many = o.tasks > max;
+  for (let offset = 0, k = 0; offset < o.tasks; offset += max, k++) {
+    const size = Math.min(max, o.tasks - offset);
+    const file = path.join(scriptDir, many ? `count-${k}.sbatch` : 'count.sbatch');
+    const log = path.join(logDir, 'count-%A_%a.out');
+    // Array indices must stay below MaxArraySize, so later arrays add an offset to SLURM_ARRAY_TASK_ID.
+    const index = offset === 0 ? '"$SLURM_ARRAY_TASK_ID"' : `"$((SLURM_ARRAY_TASK_ID + ${offset}))"`;
+    const lines = header('bimix-count', log, o, [`--array=0-${size - 1}`]);
+    lines.push(
+      'set -euo pipefail',
+      `# bimix count tasks ${offset}..${offset + size - 1} of ${o.tasks}`,
+      `exec ${bimix} count ${o.countArgs.map(shellQuote).join(' ')} \\`,
+      `  --task-index ${index} --task-count ${o.tasks} --partial-dir ${shellQuote(o.partialDir)}`,
+      '',
+    );
+    arrays.push({ offset, size, file, log, text: lines.join('\n') });
+  }
+  const mergeFile = path.join(scriptDir, 'merge.sbatch');
+  const mergeLog = path.join(logDir, 'merge-%j.out');
+  const mergeLines = header('bimix-merge', mergeLog, o, []);
+  mergeLines.push(
+    'set -euo pipefail',
+    '# runs after every count task succeeded (sbatch --dependency=afterok:<array ids>)',
+    `exec ${bimix} merge --partial-dir ${shellQuote(o.partialDir)} ${o.mergeArgs.map(shellQuote).join(' ')}`.trimEnd(),
+    '',
+  );
+  return { arrays, merge: { file: mergeFile, log: mergeLog, text: mergeLines.join('\n') }, scriptDir, logDir };
+}
