@@ -3,7 +3,9 @@
 #define NAPI_VERSION 8
 #include <napi.h>
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -121,11 +123,17 @@ const bimix::TokenSource& unwrapSource(Napi::Env env, const Napi::Value& v) {
 
 // ---- Accumulator ------------------------------------------------------------
 
+// Accumulators handed from the worker that filled them to the one that reduces
+// them (worker threads share the process).
+std::mutex gRegistryMutex;
+std::map<std::string, std::shared_ptr<bimix::Accumulator>> gRegistry;
+
 class Accumulator : public Napi::ObjectWrap<Accumulator> {
  public:
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Accumulator",
                        {InstanceMethod<&Accumulator::Add>("add"), InstanceMethod<&Accumulator::WritePartial>("writePartial"),
+                        InstanceMethod<&Accumulator::Register>("register"),
                         InstanceAccessor<&Accumulator::Kernel>("kernel")});
   }
   explicit Accumulator(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Accumulator>(info) {
@@ -143,7 +151,7 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.sampleSeed = static_cast<uint64_t>(getNumber(o, "sampleSeed", 0));
       cfg.groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
     }
-    acc_ = std::make_unique<bimix::Accumulator>(cfg);
+    acc_ = std::make_shared<bimix::Accumulator>(cfg);
     Status s = acc_->init();
     if (!s.ok()) throwStatus(env, s);
   }
@@ -171,9 +179,21 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
     return env.Undefined();
   }
   Napi::Value Kernel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), acc_->kernelName()); }
+  // register(name): hands the counts to reduceRegistered; this object is then empty.
+  Napi::Value Register(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "register(name)");
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    std::lock_guard<std::mutex> lock(gRegistryMutex);
+    if (gRegistry.count(name) != 0) throwUsage(env, "an accumulator is already registered as " + name);
+    gRegistry[name] = acc_;
+    acc_ = std::make_shared<bimix::Accumulator>(bimix::AccumulatorConfig());
+    acc_->init();
+    return env.Undefined();
+  }
 
  private:
-  std::unique_ptr<bimix::Accumulator> acc_;
+  std::shared_ptr<bimix::Accumulator> acc_;
 };
 
 // ---- functions --------------------------------------------------------------
@@ -210,19 +230,7 @@ std::vector<std::string> StringList(Napi::Env env, const Napi::Value& v, const c
   return out;
 }
 
-// mergePartials(inputs, { out?, meta?, reduce?, dense? })
-Napi::Value MergePartials(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::vector<std::string> inputs = StringList(env, info[0], "inputs");
-  Napi::Object o = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
-  std::string out = getString(o, "out");
-  std::string meta = getString(o, "meta", "{}");
-  bool reduce = o.Get("reduce").ToBoolean().Value();
-  bool dense = o.Get("dense").ToBoolean().Value();
-  bimix::Reduction red;
-  Status s = bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr);
-  if (!s.ok()) throwStatus(env, s);
-  if (!reduce) return env.Null();
+Napi::Value ReductionToJs(Napi::Env env, const bimix::Reduction& red, bool dense) {
   Napi::Object r = Napi::Object::New(env);
   r.Set("tokens", static_cast<double>(red.tokens));
   r.Set("documents", static_cast<double>(red.documents));
@@ -240,6 +248,57 @@ Napi::Value MergePartials(const Napi::CallbackInfo& info) {
     r.Set("docFinal", DenseToJs(env, red.docFinal));
   }
   return r;
+}
+
+// mergePartials(inputs, { out?, meta?, reduce?, dense? })
+Napi::Value MergePartials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> inputs = StringList(env, info[0], "inputs");
+  Napi::Object o = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+  std::string out = getString(o, "out");
+  std::string meta = getString(o, "meta", "{}");
+  bool reduce = o.Get("reduce").ToBoolean().Value();
+  bool dense = o.Get("dense").ToBoolean().Value();
+  bimix::Reduction red;
+  Status s = bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr);
+  if (!s.ok()) throwStatus(env, s);
+  if (!reduce) return env.Null();
+  return ReductionToJs(env, red, dense);
+}
+
+Napi::Value ReductionToJs(Napi::Env env, const bimix::Reduction& red, bool dense);
+
+// reduceRegistered(names, { dense? }): merges registered accumulators in memory and reduces them.
+Napi::Value ReduceRegistered(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> names = StringList(env, info[0], "names");
+  bool dense = info.Length() >= 2 && info[1].IsObject() && info[1].As<Napi::Object>().Get("dense").ToBoolean().Value();
+  std::vector<std::shared_ptr<bimix::Accumulator>> held;
+  {
+    std::lock_guard<std::mutex> lock(gRegistryMutex);
+    for (const std::string& n : names) {
+      auto it = gRegistry.find(n);
+      if (it == gRegistry.end()) continue;
+      held.push_back(it->second);
+      gRegistry.erase(it);
+    }
+  }
+  if (held.size() != names.size()) throwUsage(env, "some accumulators to reduce were never registered");
+  std::vector<bimix::Accumulator*> raw;
+  for (auto& h : held) raw.push_back(h.get());
+  bimix::Reduction red;
+  Status s = bimix::Accumulator::reduceAll(raw, red);
+  if (!s.ok()) throwStatus(env, s);
+  return ReductionToJs(env, red, dense);
+}
+
+// discardRegistered(names): frees registered accumulators (after a failure).
+Napi::Value DiscardRegistered(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> names = StringList(env, info[0], "names");
+  std::lock_guard<std::mutex> lock(gRegistryMutex);
+  for (const std::string& n : names) gRegistry.erase(n);
+  return env.Undefined();
 }
 
 // dumpBigrams(path) -> { keys: BigUint64Array, counts: Float64Array } (tests and tools; small files only)
@@ -379,6 +438,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Source", source);
   exports.Set("Accumulator", Accumulator::Init(env));
   exports.Set("mergePartials", Napi::Function::New(env, MergePartials));
+  exports.Set("reduceRegistered", Napi::Function::New(env, ReduceRegistered));
+  exports.Set("discardRegistered", Napi::Function::New(env, DiscardRegistered));
   exports.Set("reduceGrouped", Napi::Function::New(env, ReduceGrouped));
   exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));
   exports.Set("dumpBigrams", Napi::Function::New(env, DumpBigrams));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BimixError, optionError } from './errors.js';
-import type { NativeReduction } from './engine/native.js';
+import { loadAddon, type NativeReduction } from './engine/native.js';
 import { flattenChunks, planDomains, DEFAULT_CHUNK_BYTES, type DomainPlan } from './corpus/plan.js';
 import type { DomainSpec } from './corpus/types.js';
 import { WorkerPool, defaultThreads } from './exec/pool.js';
@@ -125,6 +125,10 @@ export async function countDomains(
       });
     const timer = onProgress ? setInterval(tick, 250) : undefined;
     const outs: string[] = [];
+    const names: string[] = [];
+    // Exact counts stay in memory between the count and merge tasks; the sampled
+    // mode's grouped counts go through partial-state files.
+    const inMemory = !cfg.sample;
     try {
       const runs: Promise<CountResult>[] = [];
       for (let t = 0; t < tasks; t++) {
@@ -146,7 +150,9 @@ export async function countDomains(
           },
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
+          ...(inMemory ? { register: `${out}#${process.pid}` } : {}),
         };
+        if (inMemory) names.push(task.register!);
         runs.push(pool.run<CountResult>(task));
       }
       const settled = await Promise.allSettled(runs);
@@ -156,6 +162,7 @@ export async function countDomains(
       const merge: MergeTask = {
         kind: 'merge',
         inputs: outs,
+        ...(inMemory ? { registered: names } : {}),
         reduce: true,
         ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
       };
@@ -164,6 +171,7 @@ export async function countDomains(
     } finally {
       if (timer) clearInterval(timer);
       signal?.removeEventListener('abort', onAbort);
+      if (names.length > 0) loadAddon().discardRegistered(names);
       for (const o of outs) rmSync(o, { force: true });
     }
   }

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "../common/huge_buffer.h"
 #include "../common/status.h"
 #include "../formats/source.h"
 #include "bigram_tables.h"
 #include "kernels.h"
+#include "../state/merge.h"
 
 namespace bimix {
 
@@ -48,6 +50,12 @@ class Accumulator {
   // Writes all counts (merging spills) as one partial-state file; resets the accumulator.
   Status writePartial(const std::string& path, const std::string& meta);
 
+  // Merges several accumulators' counts in memory, partition by partition, and
+  // reduces them (no sorting, no files). Falls back to partial-state files (in
+  // `spillDir` of the first) when any of them spilled or their layouts differ.
+  // The accumulators are consumed.
+  static Status reduceAll(const std::vector<Accumulator*>& accs, Reduction& red);
+
   uint64_t tokens() const { return tokens_; }
   uint64_t documents() const { return documents_; }
   uint64_t spills() const { return spillPaths_.size(); }
@@ -78,7 +86,7 @@ class Accumulator {
   uint32_t wideShift_ = 0;
   std::vector<uint64_t> unigrams_;
   std::vector<uint64_t> docFinal_;
-  std::vector<uint8_t> scatter_;  // scatter buffer (keys grouped by partition)
+  HugeBuffer scatter_;  // scatter buffer (keys grouped by partition)
   std::vector<uint8_t> block_;    // small packing block
   std::vector<uint32_t> seps_;
   uint64_t tokens_ = 0, documents_ = 0, separators_ = 0;

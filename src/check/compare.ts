@@ -2,6 +2,7 @@
 import type { AnalysisReport, DomainReport, Interval } from '../report.js';
 import { makeBaseline, type Baseline, type BaselineDomain } from './baseline.js';
 import { allowedChange, judgeInterval, judgePoint } from './judge.js';
+import { bonferroniScale } from './normal.js';
 import { DEFAULT_METRICS, METRICS, type DomainMetrics, type MetricName } from './metrics.js';
 import { missingAllowed, policyMetrics, resolveTolerance, type Policy, type Tolerance } from './policy.js';
 import type { FileRecord } from './report-input.js';
@@ -25,7 +26,7 @@ export interface CheckRow {
   /** change / |baseline| (null when either side is absent or the baseline is 0). */
   relChange: number | null;
   tolerance: Tolerance & { allowed: number | null };
-  /** Sampled mode: the current value's interval. */
+  /** Sampled mode: the current value's interval; `current` is then its centre (the bias-corrected estimate). */
   interval?: Interval;
   verdict: Verdict;
   /** True when this row fails the check (exit code 1). */
@@ -63,6 +64,11 @@ export interface CheckResult {
   summary: CheckSummary;
   rows: CheckRow[];
   files: FileChanges[];
+  /**
+   * Sampled mode: the report's intervals (at `level`) are stretched `scale` times so that the
+   * `intervals` interval-judged rows together fail a healthy corpus with probability <= `falseAlarm`.
+   */
+  sampling?: { level: number; falseAlarm: number; intervals: number; scale: number };
 }
 
 export interface CompareOptions {
@@ -73,23 +79,52 @@ export interface CompareOptions {
   rtol?: number;
   /** Default absolute tolerance (overrides the policy's `default.atol`). */
   atol?: number;
+  /** Sampled mode: family-wise false-alarm rate of a run (overrides the policy's; default 0.01). */
+  falseAlarm?: number;
   baselineFile?: string;
   currentFile?: string;
 }
+
+/** Sampled mode's default chance of failing a healthy corpus in one run. */
+export const DEFAULT_FALSE_ALARM = 0.01;
 
 function isBaseline(b: Baseline | AnalysisReport): b is Baseline {
   return b.schema === 'bimix.baseline/1';
 }
 
 function fileChanges(domain: string, before: FileRecord[], after: FileRecord[]): FileChanges | undefined {
-  const old = new Map(before.map((f) => [f.path, f]));
-  const now = new Map(after.map((f) => [f.path, f]));
   const out: FileChanges = { domain, added: [], removed: [], changed: [] };
-  for (const f of after) if (!old.has(f.path)) out.added.push(f.path);
+  const now = new Map(after.map((f) => [f.path, f]));
+  const unmatchedOld: FileRecord[] = [];
+  const pairs: [FileRecord, FileRecord][] = [];
   for (const f of before) {
     const n = now.get(f.path);
-    if (!n) out.removed.push(f.path);
-    else if (n.bytes !== f.bytes || n.mtimeMs !== f.mtimeMs) out.changed.push({ path: f.path, bytes: [f.bytes, n.bytes], mtimeMs: [f.mtimeMs, n.mtimeMs] });
+    if (n) {
+      pairs.push([f, n]);
+      now.delete(f.path);
+    } else unmatchedOld.push(f);
+  }
+  // A corpus checked out elsewhere (a CI runner) has other absolute paths: pair the rest by file name when unambiguous.
+  const base = (p: string) => p.split(/[\\/]/).pop()!;
+  const count = (files: Iterable<FileRecord>) => {
+    const m = new Map<string, number>();
+    for (const f of files) m.set(base(f.path), (m.get(base(f.path)) ?? 0) + 1);
+    return m;
+  };
+  const oldNames = count(unmatchedOld);
+  const newNames = count(now.values());
+  for (const f of unmatchedOld) {
+    const name = base(f.path);
+    const n = oldNames.get(name) === 1 && newNames.get(name) === 1 ? [...now.values()].find((x) => base(x.path) === name) : undefined;
+    if (n) {
+      pairs.push([f, n]);
+      now.delete(n.path);
+    } else out.removed.push(f.path);
+  }
+  out.added.push(...now.keys());
+  for (const [f, n] of pairs) {
+    // A fresh checkout has new modification times: they count only for a file at the same path.
+    if (n.bytes !== f.bytes || (n.path === f.path && n.mtimeMs !== f.mtimeMs)) out.changed.push({ path: n.path, bytes: [f.bytes, n.bytes], mtimeMs: [f.mtimeMs, n.mtimeMs] });
   }
   return out.added.length + out.removed.length + out.changed.length > 0 ? out : undefined;
 }
@@ -100,16 +135,19 @@ function fileChanges(domain: string, before: FileRecord[], after: FileRecord[]):
  */
 export function compareReports(baselineIn: Baseline | AnalysisReport, current: AnalysisReport, opts: CompareOptions = {}): CheckResult {
   const baseline = isBaseline(baselineIn) ? baselineIn : makeBaseline(baselineIn);
-  const metrics = opts.metrics ? [...opts.metrics] : policyMetrics(opts.policy, DEFAULT_METRICS);
+  const sampledReport = current.sample !== undefined || current.domains.some((d) => d.intervals !== undefined);
+  let metrics = opts.metrics ? [...opts.metrics] : policyMetrics(opts.policy, DEFAULT_METRICS);
+  // A sample says nothing about the whole corpus's distinct counts: by default, leave them out.
+  if (sampledReport && !opts.metrics && !opts.policy?.check) metrics = metrics.filter((m) => METRICS[m].interval || !DEFAULT_METRICS.includes(m));
   const cli = { ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}), ...(opts.atol !== undefined ? { atol: opts.atol } : {}) };
   // Entropies are compared in the baseline's unit.
   const unit = baseline.base === current.base ? 1 : current.base === '2' ? Math.LN2 : 1 / Math.LN2;
-  const sampledReport = current.sample !== undefined;
   const baseBigrams = !baseline.source.unigramsOnly;
   const curBigrams = !current.unigramsOnly;
 
   const rows: CheckRow[] = [];
   const files: FileChanges[] = [];
+  const pending: { row: CheckRow; baseline: number; interval: Interval; tol: Tolerance; level: number }[] = [];
   const curByName = new Map<string, DomainReport>(current.domains.map((d) => [d.name, d]));
   const baseByName = new Map<string, BaselineDomain>(baseline.domains.map((d) => [d.name, d]));
   const names = [...baseline.domains.map((d) => d.name), ...current.domains.filter((d) => !baseByName.has(d.name)).map((d) => d.name)];
@@ -127,9 +165,13 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
       const scale = def.kind === 'entropy' ? unit : 1;
       const bv = b ? def.get(b as DomainMetrics) : undefined;
       const cvRaw = c ? def.get(c as DomainMetrics) : undefined;
-      const cv = cvRaw !== undefined ? cvRaw * scale : undefined;
+      // A sampled count is turned into its whole-corpus estimate, the quantity its interval brackets.
+      const perSample = def.perSample && current.sample !== undefined && cvRaw !== undefined ? 1 / current.sample.fraction : 1;
+      let cv = cvRaw !== undefined ? cvRaw * scale * perSample : undefined;
       const ivRaw = c && def.interval ? def.interval(c as DomainMetrics) : undefined;
       const interval: Interval | undefined = ivRaw ? [ivRaw[0] * scale, ivRaw[1] * scale] : undefined;
+      // The centre of a (basic bootstrap) interval is the bias-corrected estimate; a sample's plug-in value is biased low.
+      if (interval && cv !== undefined) cv = (interval[0] + interval[1]) / 2;
       const row: CheckRow = {
         domain: name,
         metric,
@@ -159,10 +201,8 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
         row.regression = !allowed;
         row.reason = `metric missing from the ${bv === undefined ? 'baseline' : 'current analysis'}${allowed ? ' (allowed by policy)' : ''}`;
       } else if (interval) {
-        const j = judgeInterval(bv, interval, tol);
-        row.verdict = j.pass ? 'pass' : 'fail';
-        row.regression = !j.pass;
-        row.reason = j.reason;
+        // Judged below, once the number of interval rows (for the family-wise level) is known.
+        pending.push({ row, baseline: bv, interval, tol, level: c.intervals?.level ?? 0.95 });
       } else if (sampledReport || c.intervals) {
         row.verdict = 'skip';
         row.reason = 'sampled analysis: no interval for this metric';
@@ -176,6 +216,20 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
     }
   }
 
+  const falseAlarm = opts.falseAlarm ?? opts.policy?.falseAlarm ?? DEFAULT_FALSE_ALARM;
+  let sampling: CheckResult['sampling'];
+  if (pending.length > 0) {
+    const level = Math.min(...pending.map((p) => p.level));
+    const stretch = bonferroniScale(level, pending.length, falseAlarm);
+    sampling = { level, falseAlarm, intervals: pending.length, scale: stretch };
+    for (const p of pending) {
+      const j = judgeInterval(p.baseline, p.interval, p.tol, bonferroniScale(p.level, pending.length, falseAlarm));
+      p.row.verdict = j.pass ? 'pass' : 'fail';
+      p.row.regression = !j.pass;
+      p.row.reason = j.reason;
+    }
+  }
+
   const summary: CheckSummary = { checks: rows.length, pass: 0, fail: 0, missing: 0, skip: 0, regressions: 0 };
   for (const r of rows) {
     summary[r.verdict] += 1;
@@ -186,7 +240,7 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
     ok: summary.regressions === 0,
     base: baseline.base,
     metrics,
-    sampled: sampledReport || current.domains.some((d) => d.intervals !== undefined),
+    sampled: sampledReport,
     baseline: {
       ...(opts.baselineFile !== undefined ? { file: opts.baselineFile } : {}),
       tool: { name: baseline.tool.name, version: baseline.tool.version },
@@ -200,5 +254,6 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
     summary,
     rows,
     files,
+    ...(sampling ? { sampling } : {}),
   };
 }

@@ -31,27 +31,34 @@ function num(x: number): string {
 export function judgePoint(baseline: number, current: number, tol: Tolerance): Judgement {
   const allowed = allowedChange(baseline, tol);
   const change = current - baseline;
+  // A change exactly at the limit passes despite rounding in current - baseline.
+  const limit = allowed + 4 * Number.EPSILON * Math.max(Math.abs(baseline), Math.abs(current));
   const rel = baseline !== 0 ? Math.abs(change) / Math.abs(baseline) : undefined;
   const size = rel !== undefined ? pct(rel) : num(Math.abs(change));
-  const fellTooFar = change < -allowed && tol.direction !== 'increase';
-  const roseTooFar = change > allowed && tol.direction !== 'decrease';
+  const fellTooFar = change < -limit && tol.direction !== 'increase';
+  const roseTooFar = change > limit && tol.direction !== 'decrease';
   if (fellTooFar) return { pass: false, allowed, reason: `fell ${size}, more than the ${num(allowed)} allowed` };
   if (roseTooFar) return { pass: false, allowed, reason: `rose ${size}, more than the ${num(allowed)} allowed` };
   if (change === 0) return { pass: true, allowed, reason: 'unchanged' };
-  const beyond = Math.abs(change) > allowed;
+  const beyond = Math.abs(change) > limit;
   return { pass: true, allowed, reason: beyond ? `${change < 0 ? 'fell' : 'rose'} ${size}, allowed by direction ${tol.direction}` : `${change < 0 ? 'fell' : 'rose'} ${size}, within tolerance` };
 }
 
 /**
  * Sampled mode: the current value is an estimate with interval [lo, hi]. It fails only when
- * the baseline lies outside [lo - allowed, hi + allowed] on a side the direction forbids:
- * baseline above the widened interval means the metric fell; below it, that it rose.
+ * the baseline lies outside the interval, stretched `scale` times about its centre and then
+ * widened by the allowed change, on a side the direction forbids: a baseline above it means
+ * the metric fell; below it, that it rose.
  */
-export function judgeInterval(baseline: number, interval: Interval, tol: Tolerance): Judgement {
+export function judgeInterval(baseline: number, interval: Interval, tol: Tolerance, scale = 1): Judgement {
   const allowed = allowedChange(baseline, tol);
-  const lo = interval[0] - allowed;
-  const hi = interval[1] + allowed;
-  const where = `[${num(interval[0])}, ${num(interval[1])}] ± ${num(allowed)}`;
+  const centre = (interval[0] + interval[1]) / 2;
+  const half = ((interval[1] - interval[0]) / 2) * scale;
+  const slack = 4 * Number.EPSILON * Math.max(Math.abs(baseline), Math.abs(centre) + half);
+  const lo = centre - half - allowed - slack;
+  const hi = centre + half + allowed + slack;
+  const shown: Interval = scale === 1 ? interval : [centre - half, centre + half];
+  const where = `[${num(shown[0])}, ${num(shown[1])}] ± ${num(allowed)}`;
   if (baseline > hi && tol.direction !== 'increase') return { pass: false, allowed, reason: `fell: baseline ${num(baseline)} above ${where}` };
   if (baseline < lo && tol.direction !== 'decrease') return { pass: false, allowed, reason: `rose: baseline ${num(baseline)} below ${where}` };
   if (baseline > hi || baseline < lo) return { pass: true, allowed, reason: `baseline outside ${where}, allowed by direction ${tol.direction}` };

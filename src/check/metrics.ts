@@ -10,7 +10,8 @@ export interface DomainMetrics {
   bigrams: { total: number; distinct: number };
   entropy: { shannon: number; joint: number; conditional: number; vne?: number };
   millerMadow: { shannon: number; joint: number; conditional: number };
-  intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval };
+  /** Sampled mode: bootstrap intervals; tokens and documents are whole-corpus estimates. */
+  intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval; tokens?: Interval; documents?: Interval };
 }
 
 export type MetricName =
@@ -35,6 +36,8 @@ interface MetricDef {
   get(d: DomainMetrics): number | undefined;
   /** The bootstrap interval of a sampled report, where the report gives one. */
   interval?(d: DomainMetrics): Interval | undefined;
+  /** In a sampled report the value counts the sample only; value / fraction estimates the whole corpus. */
+  perSample?: boolean;
 }
 
 /** Every metric, in table order. */
@@ -43,8 +46,8 @@ export const METRICS: Readonly<Record<MetricName, MetricDef>> = {
   shannon: { kind: 'entropy', bigram: false, get: (d) => d.entropy.shannon, interval: (d) => d.intervals?.shannon },
   joint: { kind: 'entropy', bigram: true, get: (d) => d.entropy.joint, interval: (d) => d.intervals?.joint },
   vne: { kind: 'entropy', bigram: false, get: (d) => d.entropy.vne },
-  tokens: { kind: 'count', bigram: false, get: (d) => d.tokens },
-  documents: { kind: 'count', bigram: false, get: (d) => d.documents },
+  tokens: { kind: 'count', bigram: false, get: (d) => d.tokens, interval: (d) => d.intervals?.tokens, perSample: true },
+  documents: { kind: 'count', bigram: false, get: (d) => d.documents, interval: (d) => d.intervals?.documents, perSample: true },
   unigrams: { kind: 'count', bigram: false, get: (d) => d.unigrams.distinct },
   bigrams: { kind: 'count', bigram: true, get: (d) => d.bigrams.distinct },
   bigramTotal: { kind: 'count', bigram: true, get: (d) => d.bigrams.total },

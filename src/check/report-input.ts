@@ -54,6 +54,8 @@ export function parseDomainMetrics(v: Record<string, unknown>, where: JsonWhere)
       joint: parseInterval(i.joint, child(iw, 'joint')),
       conditional: parseInterval(i.conditional, child(iw, 'conditional')),
     };
+    if (i.tokens !== undefined) out.intervals.tokens = parseInterval(i.tokens, child(iw, 'tokens'));
+    if (i.documents !== undefined) out.intervals.documents = parseInterval(i.documents, child(iw, 'documents'));
   }
   return out;
 }

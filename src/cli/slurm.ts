@@ -2,7 +2,7 @@ import path from 'node:path';
 import { validateAnalyzeOptions } from '../analyze.js';
 import { planDomains } from '../corpus/plan.js';
 import { BimixError } from '../errors.js';
-import { slurmScripts, validateResources } from '../exec/slurm/sbatch.js';
+import { slurmMemBytes, slurmScripts, validateResources } from '../exec/slurm/sbatch.js';
 import { maxArraySize, submit, waitForMerge } from '../exec/slurm/submit.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
@@ -40,6 +40,8 @@ function countArgs(f: SlurmFlags, cpus: number | undefined): string[] {
   if (f.threads !== undefined) a.push('--threads', f.threads);
   else if (cpus !== undefined) a.push('--threads', String(cpus));
   if (f.memory !== undefined) a.push('--memory', f.memory);
+  // Counting tables default to 40% of the node's RAM; inside a --mem allocation use 3/4 of the allocation instead.
+  else if (f.mem !== undefined) a.push('--memory', String(Math.floor((slurmMemBytes(f.mem) * 3) / 4)));
   if (f.chunkSize !== undefined) a.push('--chunk-size', f.chunkSize);
   if (f.unigramsOnly) a.push('--unigrams-only');
   return a;
@@ -101,7 +103,8 @@ export const register: RegisterCommand = (program, setExit) => {
       const summary = `${plans.length} domains, ${chunks} chunks over ${tasks} tasks in ${plan.arrays.length} array job${plan.arrays.length > 1 ? 's' : ''}${tasks > chunks ? ` (${tasks - chunks} tasks get no chunk)` : ''}`;
       if (f.dryRun) {
         process.stdout.write(`# ${summary}\n`);
-        for (const s of [...plan.arrays, plan.merge]) process.stdout.write(`# ---- ${s.file} ----\n${s.text}`);
+        for (const s of plan.arrays) process.stdout.write(`# ==== ${s.file} (submitted as: sbatch --parsable ${s.file})\n${s.text}`);
+        process.stdout.write(`# ==== ${plan.merge.file} (submitted as: sbatch --parsable --dependency=afterok:<count array job ids> --kill-on-invalid-dep=yes ${plan.merge.file})\n${plan.merge.text}`);
         return;
       }
       const ids = submit(plan);

@@ -60,6 +60,8 @@ export interface NativeChunkStats {
 export interface NativeAccumulator {
   add(source: NativeSource, begin: number, end: number): NativeChunkStats;
   writePartial(path: string, meta: string): void;
+  /** Hands the counts to {@link NativeAddon.reduceRegistered} under `name`; the object is then empty. */
+  register(name: string): void;
   readonly kernel: string;
 }
 
@@ -104,6 +106,9 @@ export interface NativeAddon {
     options: { out?: string; meta?: string; reduce?: boolean; dense?: boolean },
   ): NativeReduction | null;
   readPartialInfo(path: string): NativePartialInfo;
+  /** Merges registered accumulators in memory (files only if one spilled) and reduces them. */
+  reduceRegistered(names: string[], options?: { dense?: boolean }): NativeReduction;
+  discardRegistered(names: string[]): void;
   /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
   reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };

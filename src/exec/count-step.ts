@@ -56,13 +56,20 @@ export function runCountTask(task: CountTask): CountResult {
       Atomics.add(progress, 1, BigInt((end - begin) * src.info.width));
     }
   }
-  native(() => acc.writePartial(task.out, task.meta));
+  if (task.register) {
+    const name = task.register;
+    native(() => acc.register(name));
+  } else native(() => acc.writePartial(task.out, task.meta));
   return result;
 }
 
 /** Runs a merge task. */
 export function runMergeTask(task: MergeTask): MergeResult {
   const addon = loadAddon();
+  if (task.registered) {
+    const names = task.registered;
+    return native(() => addon.reduceRegistered(names));
+  }
   if (task.grouped) {
     const g = task.grouped;
     return native(() => addon.reduceGrouped(task.inputs, g));

@@ -17,8 +17,11 @@ export interface CountTask {
   /** BigInt64Array[2]: tokens positions done and bytes done, for progress. */
   progress?: SharedArrayBuffer;
   config: NativeAccumulatorConfig;
+  /** Partial-state file to write; ignored when `register` is set. */
   out: string;
   meta: string;
+  /** Keep the counts in process memory under this name for a `registered` merge (no files). */
+  register?: string;
 }
 
 export interface CountResult {
@@ -37,6 +40,8 @@ export interface MergeTask {
   out?: string;
   meta?: string;
   reduce: boolean;
+  /** Reduce accumulators registered in this process under these names (instead of `inputs`). */
+  registered?: string[];
   /** Sampled mode: reduce grouped partials to bootstrap replicate sums instead. */
   grouped?: { groups: number; replicates: number; seed: number };
 }

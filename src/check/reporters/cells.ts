@@ -68,3 +68,12 @@ export function fileNotes(res: CheckResult): string[] {
     return `${f.domain}: files ${parts.join(', ')} since the baseline`;
   });
 }
+
+/** Sampled mode, in words: how intervals were judged. */
+export function samplingNote(res: CheckResult): string | undefined {
+  if (!res.sampled) return undefined;
+  const s = res.sampling;
+  const what = res.current.sample ? `sampled analysis (fraction ${res.current.sample.fraction}, seed ${res.current.sample.seed})` : 'sampled analysis';
+  if (!s) return `${what}: no intervals to judge`;
+  return `${what}: ${s.intervals} rows judged by their ${num(100 * s.level, 3)}% intervals stretched x${num(s.scale, 3)} (false-alarm rate ${num(s.falseAlarm, 3)} per run), widened by the tolerance`;
+}

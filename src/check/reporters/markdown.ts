@@ -1,6 +1,6 @@
 /** The Markdown reporter: a headline and one table, fit for a job summary or a PR comment. */
 import type { CheckResult } from '../compare.js';
-import { changeCell, currentCell, fileNotes, headline, num, toleranceCell, verdictCell } from './cells.js';
+import { changeCell, currentCell, fileNotes, headline, samplingNote, num, toleranceCell, verdictCell } from './cells.js';
 
 /** Escapes a table cell (pipes, newlines). */
 export function mdCell(s: string): string {
@@ -20,7 +20,9 @@ export function renderMarkdown(res: CheckResult): string {
     const cells = [r.domain, r.metric, num(r.baseline), currentCell(r), changeCell(r), toleranceCell(r), `${icon} ${verdictCell(r)}`, r.verdict === 'pass' ? '' : r.reason];
     out.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
-  out.push('', `Entropies in ${res.base === '2' ? 'bits' : 'nats'}${res.sampled ? '; sampled analysis, entropies judged by their intervals' : ''}.`);
+  out.push('', `Entropies in ${res.base === '2' ? 'bits' : 'nats'}.`);
+  const sampling = samplingNote(res);
+  if (sampling) out.push('', `${sampling[0]!.toUpperCase()}${sampling.slice(1)}.`);
   const notes = fileNotes(res);
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   return `${out.join('\n')}\n`;

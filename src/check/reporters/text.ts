@@ -1,6 +1,6 @@
 /** The text reporter: an aligned table of every row, then a headline. */
 import type { CheckResult } from '../compare.js';
-import { changeCell, currentCell, fileNotes, headline, num, toleranceCell, verdictCell } from './cells.js';
+import { changeCell, currentCell, fileNotes, headline, samplingNote, num, toleranceCell, verdictCell } from './cells.js';
 
 function align(rows: string[][], rightAligned: boolean[]): string[] {
   const widths: number[] = [];
@@ -16,7 +16,9 @@ export function renderText(res: CheckResult): string {
   const rows = res.rows.map((r) => [r.domain, r.metric, num(r.baseline), currentCell(r), changeCell(r), toleranceCell(r), verdictCell(r), r.verdict === 'pass' ? '' : r.reason]);
   const lines = align([header, ...rows], [false, false, true, true, true, true, false, false]);
   const unit = res.base === '2' ? 'bits' : 'nats';
-  const out = [...lines, '', `entropies in ${unit}${res.sampled ? '; sampled analysis: entropies judged by their intervals' : ''}`];
+  const out = [...lines, '', `entropies in ${unit}`];
+  const sampling = samplingNote(res);
+  if (sampling) out.push(sampling);
   for (const n of fileNotes(res)) out.push(`note: ${n}`);
   out.push(`bimix check: ${headline(res)}`);
   return `${out.join('\n')}\n`;

@@ -160,7 +160,8 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
   const tmpPrefix = `.tmp-${manifestName(o.taskIndex)}-`;
   for (const n of readdirSync(dir)) if (n.startsWith(tmpPrefix)) rmSync(path.join(dir, n), { recursive: true, force: true });
   const tmpDir = mkdtempSync(path.join(dir, tmpPrefix));
-  const pool = new WorkerPool(v.threads);
+  // Tasks without chunks (more tasks than chunks) start no workers.
+  const pool = byDomain.size > 0 ? new WorkerPool(v.threads) : undefined;
   const addon = loadAddon();
   const partials: PartialEntry[] = [];
   try {
@@ -170,7 +171,7 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
       const name = partialName(o.taskIndex, di);
       const tmpOut = path.join(tmpDir, name);
       const meta = partialMeta(fingerprint, o.taskIndex, di);
-      await countDomainShare(pool, plan, share.local, { ...v, unigramsOnly, tmpDir }, tmpOut, meta);
+      await countDomainShare(pool!, plan, share.local, { ...v, unigramsOnly, tmpDir }, tmpOut, meta);
       const info = native(() => addon.readPartialInfo(tmpOut));
       const final = path.join(dir, name);
       renameSync(tmpOut, final);
@@ -188,7 +189,7 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
       o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: ${plan.name}: ${share.local.length} chunks, ${info.tokens} tokens -> ${final}`);
     }
   } finally {
-    await pool.close();
+    await pool?.close();
     rmSync(tmpDir, { recursive: true, force: true });
   }
   const manifest: TaskManifest = {

@@ -94,7 +94,7 @@ export function validatePartials(partialDir: string): ValidatedPartials {
   for (let i = 0; i < N; i++) if (!byIndex.has(i)) missing.push(i);
   if (missing.length > 0) {
     const list = missing.slice(0, MAX_LISTED).map((i) => `task-${String(i).padStart(5, '0')}.manifest.json`);
-    problems.push(`missing ${missing.length} of ${N} tasks (not finished, or not run): ${list.join(', ')}${missing.length > MAX_LISTED ? ', ...' : ''}; rerun \`bimix count --task-index I\` (or \`bimix slurm\` again) for them`);
+    problems.push(`no usable manifest for ${missing.length} of ${N} tasks (not run, unfinished, or refused above): ${list.join(', ')}${missing.length > MAX_LISTED ? ', ...' : ''}; rerun \`bimix count --task-index I\` (or \`bimix slurm\` again) for them`);
   }
 
   // Coverage: each task must cover exactly its deterministic share, and each partial its domain's part of it.

@@ -70,6 +70,14 @@ export function validateResources(r: SlurmResources): void {
   if (r.mem !== undefined && !/^\d+[KMGT]?$/i.test(r.mem)) throw optionError('--mem', 'a Slurm memory size such as 4G or 16000M', r.mem);
 }
 
+/** Bytes of a Slurm memory size (no suffix: megabytes, as Slurm reads it). */
+export function slurmMemBytes(mem: string): number {
+  const m = /^(\d+)([KMGT]?)$/i.exec(mem);
+  if (!m) throw optionError('--mem', 'a Slurm memory size such as 4G or 16000M', mem);
+  const unit = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[(m[2] || 'M').toUpperCase() as 'K' | 'M' | 'G' | 'T'];
+  return Number(m[1]) * unit;
+}
+
 function header(name: string, log: string, r: SlurmResources, extra: string[]): string[] {
   const lines = ['#!/bin/bash', `#SBATCH --job-name=${name}`, `#SBATCH --output=${log}`];
   if (r.partition) lines.push(`#SBATCH --partition=${r.partition}`);

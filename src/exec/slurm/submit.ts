@@ -40,7 +40,16 @@ export function submit(plan: SlurmPlan): Submitted {
   writeFileSync(plan.merge.file, plan.merge.text, { mode: 0o755 });
   const arrayJobs = plan.arrays.map((a) => parsable(slurmTool('sbatch', ['--parsable', a.file])));
   // kill-on-invalid-dep: a failed count task cancels the merge instead of leaving it pending forever.
-  const mergeJob = parsable(slurmTool('sbatch', ['--parsable', `--dependency=afterok:${arrayJobs.join(':')}`, '--kill-on-invalid-dep=yes', plan.merge.file]));
+  let mergeJob: string;
+  try {
+    mergeJob = parsable(slurmTool('sbatch', ['--parsable', `--dependency=afterok:${arrayJobs.join(':')}`, '--kill-on-invalid-dep=yes', plan.merge.file]));
+  } catch (e) {
+    const why = e instanceof BimixError ? e.detail : String(e);
+    throw new BimixError(
+      'E_SLURM',
+      `${why}\nthe count arrays ${arrayJobs.join(', ')} are submitted; after they finish run ${plan.merge.file} (or \`bimix merge\`), or stop them with scancel ${arrayJobs.join(' ')}`,
+    );
+  }
   return { arrayJobs, mergeJob };
 }
 
