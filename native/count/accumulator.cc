@@ -32,7 +32,8 @@ inline double nowNs() {
 }
 
 constexpr size_t kBlock = 4096;  // keys packed per step before scattering
-constexpr uint32_t kNarrowShift = 16 + 6;  // narrow key >> 22 = left >> 6: 1024 partitions of 64 left ids
+constexpr uint32_t kLeftShift = 16 - kPartitionBits;  // narrow partition = left >> kLeftShift
+constexpr uint32_t kNarrowShift = 16 + kLeftShift;
 std::atomic<uint64_t> gSpillCounter{0};
 
 // Calls f(s, u, ds, de) for each part [s, u) of [bs, be) that lies in one
@@ -214,7 +215,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
       uint32_t ph[kPartitions] = {0};
       for (uint64_t i = bs; i < be; ++i) {
         uni[t[i]] += 1;
-        ph[t[i] >> 6] += 1;
+        ph[t[i] >> kLeftShift] += 1;
       }
       start[0] = 0;
       for (uint32_t p = 0; p < kPartitions; ++p) {
@@ -272,7 +273,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     // last partition.
     uint64_t top = cfg_.vocab != 0 ? cfg_.vocab : (1ULL << 17);
     uint32_t bits = 64 - static_cast<uint32_t>(__builtin_clzll(top));
-    wideShift_ = bits > 10 ? bits - 10 : 1;
+    wideShift_ = bits > kPartitionBits ? bits - kPartitionBits : 1;
   }
   const uint32_t shift = wideShift_;
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 8))
@@ -459,7 +460,7 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
     for (uint64_t i = begin; i < end; ++i) mx = t[i] > mx ? t[i] : mx;
     uint64_t top = cfg_.vocab != 0 ? cfg_.vocab : mx * 2 + 2;
     uint32_t bits = 64 - static_cast<uint32_t>(__builtin_clzll(top));
-    wideShift_ = bits > 10 ? bits - 10 : 1;
+    wideShift_ = bits > kPartitionBits ? bits - kPartitionBits : 1;
   }
   const uint64_t fileHash = pathHash(src.path);
   const double threshold = cfg_.sampleRate * 18446744073709551616.0;  // 2^64

@@ -100,6 +100,7 @@ class Accumulator {
 uint64_t documentHash(uint64_t seed, uint64_t fileHash, uint64_t docStart);
 uint64_t pathHash(const std::string& path);
 
-constexpr uint32_t kPartitions = 1024;
+constexpr uint32_t kPartitionBits = 10;  // 1024 partitions (4096 measured no faster)
+constexpr uint32_t kPartitions = 1u << kPartitionBits;
 
 }  // namespace bimix

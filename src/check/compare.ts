@@ -81,12 +81,21 @@ export interface CompareOptions {
   atol?: number;
   /** Sampled mode: family-wise false-alarm rate of a run (overrides the policy's; default 0.01). */
   falseAlarm?: number;
+  /** Sampled mode: distinct share above which an entropy interval is not trusted to fail (default 0.5). */
+  sparseLimit?: number;
   baselineFile?: string;
   currentFile?: string;
 }
 
 /** Sampled mode's default chance of failing a healthy corpus in one run. */
 export const DEFAULT_FALSE_ALARM = 0.01;
+
+/**
+ * Sampled mode: when more than this share of a sample's bigrams (unigrams, for Shannon) are
+ * distinct, the sample is too sparse for its bootstrap interval to cover the corpus value
+ * (measured: intervals start to miss from about 0.7), so a miss is not called a regression.
+ */
+export const DEFAULT_SPARSE_LIMIT = 0.5;
 
 function isBaseline(b: Baseline | AnalysisReport): b is Baseline {
   return b.schema === 'bimix.baseline/1';
@@ -147,7 +156,7 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
 
   const rows: CheckRow[] = [];
   const files: FileChanges[] = [];
-  const pending: { row: CheckRow; baseline: number; interval: Interval; tol: Tolerance; level: number }[] = [];
+  const pending: { row: CheckRow; baseline: number; interval: Interval; tol: Tolerance; level: number; distinctShare: number | undefined }[] = [];
   const curByName = new Map<string, DomainReport>(current.domains.map((d) => [d.name, d]));
   const baseByName = new Map<string, BaselineDomain>(baseline.domains.map((d) => [d.name, d]));
   const names = [...baseline.domains.map((d) => d.name), ...current.domains.filter((d) => !baseByName.has(d.name)).map((d) => d.name)];
@@ -202,7 +211,9 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
         row.reason = `metric missing from the ${bv === undefined ? 'baseline' : 'current analysis'}${allowed ? ' (allowed by policy)' : ''}`;
       } else if (interval) {
         // Judged below, once the number of interval rows (for the family-wise level) is known.
-        pending.push({ row, baseline: bv, interval, tol, level: c.intervals?.level ?? 0.95 });
+        const distinctShare =
+          def.kind !== 'entropy' ? undefined : def.bigram ? c.bigrams.distinct / Math.max(1, c.bigrams.total) : c.unigrams.distinct / Math.max(1, c.tokens);
+        pending.push({ row, baseline: bv, interval, tol, level: c.intervals?.level ?? 0.95, distinctShare });
       } else if (sampledReport || c.intervals) {
         row.verdict = 'skip';
         row.reason = 'sampled analysis: no interval for this metric';
@@ -217,6 +228,7 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
   }
 
   const falseAlarm = opts.falseAlarm ?? opts.policy?.falseAlarm ?? DEFAULT_FALSE_ALARM;
+  const sparseLimit = opts.sparseLimit ?? DEFAULT_SPARSE_LIMIT;
   let sampling: CheckResult['sampling'];
   if (pending.length > 0) {
     const level = Math.min(...pending.map((p) => p.level));
@@ -224,9 +236,13 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
     sampling = { level, falseAlarm, intervals: pending.length, scale: stretch };
     for (const p of pending) {
       const j = judgeInterval(p.baseline, p.interval, p.tol, bonferroniScale(p.level, pending.length, falseAlarm));
-      p.row.verdict = j.pass ? 'pass' : 'fail';
-      p.row.regression = !j.pass;
-      p.row.reason = j.reason;
+      const sparse = p.distinctShare !== undefined && p.distinctShare > sparseLimit;
+      p.row.verdict = j.pass ? 'pass' : sparse ? 'skip' : 'fail';
+      p.row.regression = !j.pass && !sparse;
+      p.row.reason =
+        !j.pass && sparse
+          ? `${j.reason}, but the sample is too sparse to judge (${Math.round(100 * p.distinctShare!)}% of its ${METRICS[p.row.metric].bigram ? 'bigrams' : 'tokens'} distinct, limit ${Math.round(100 * sparseLimit)}%): raise --sample`
+          : j.reason;
     }
   }
 

@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slurmMemBytes, slurmScripts, shellQuote } from '../src/exec/slurm/sbatch.js';
+import { smallCorpus, type SmallCorpus } from './slurm-corpus.js';
+
+const MAIN = path.resolve('dist/cli/main.js');
+
+describe('sbatch scripts', () => {
+  const base = { partialDir: '/shared/parts', countArgs: ['--config', '/data/bimix.json'], mergeArgs: ['--out', '/shared/report.json'], bimix: ['/usr/bin/node', '/opt/bimix/dist/cli/main.js'] };
+
+  it('writes one array of N count tasks and a merge script calling bimix by absolute path', () => {
+    const p = slurmScripts({ ...base, tasks: 4, partition: 'cpu', time: '01:30:00', cpusPerTask: 8, mem: '16G' });
+    expect(p.arrays).toHaveLength(1);
+    expect(p.arrays[0]!.file).toBe('/shared/parts/slurm/count.sbatch');
+    expect(p.arrays[0]!.text).toBe(
+      [
+        '#!/bin/bash',
+        '#SBATCH --job-name=bimix-count',
+        '#SBATCH --output=/shared/parts/slurm/logs/count-%A_%a.out',
+        '#SBATCH --partition=cpu',
+        '#SBATCH --time=01:30:00',
+        '#SBATCH --cpus-per-task=8',
+        '#SBATCH --mem=16G',
+        '#SBATCH --array=0-3',
+        'set -euo pipefail',
+        '# bimix count tasks 0..3 of 4',
+        'exec /usr/bin/node /opt/bimix/dist/cli/main.js count --config /data/bimix.json \\',
+        '  --task-index "$SLURM_ARRAY_TASK_ID" --task-count 4 --partial-dir /shared/parts',
+        '',
+      ].join('\n'),
+    );
+    expect(p.merge.text).toContain('#SBATCH --output=/shared/parts/slurm/logs/merge-%j.out');
+    expect(p.merge.text).toContain('exec /usr/bin/node /opt/bimix/dist/cli/main.js merge --partial-dir /shared/parts --out /shared/report.json\n');
+    expect(p.merge.text).not.toContain('--array');
+  });
+
+  it('splits N tasks into arrays no larger than MaxArraySize, offsetting the task index', () => {
+    const p = slurmScripts({ ...base, tasks: 2500, maxArraySize: 1001 });
+    expect(p.arrays.map((a) => [a.offset, a.size, path.basename(a.file)])).toEqual([
+      [0, 1001, 'count-0.sbatch'],
+      [1001, 1001, 'count-1.sbatch'],
+      [2002, 498, 'count-2.sbatch'],
+    ]);
+    expect(p.arrays[1]!.text).toContain('#SBATCH --array=0-1000\n');
+    expect(p.arrays[1]!.text).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 1001))" --task-count 2500');
+    expect(p.arrays[2]!.text).toContain('#SBATCH --array=0-497\n');
+  });
+
+  it('reads Slurm memory sizes (no suffix: MB)', () => {
+    expect(slurmMemBytes('4G')).toBe(4 * 2 ** 30);
+    expect(slurmMemBytes('16000')).toBe(16000 * 2 ** 20);
+    expect(slurmMemBytes('512m')).toBe(512 * 2 ** 20);
+    expect(() => slurmMemBytes('lots')).toThrow(/--mem: expected/);
+  });
+
+  it('quotes words for bash', () => {
+    expect(shellQuote('/a/b-c_d.json')).toBe('/a/b-c_d.json');
+    expect(shellQuote('web=/data/my web/*.bin')).toBe(`'web=/data/my web/*.bin'`);
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ tasks: 0 }, /--tasks: expected a whole number from 1 to 1000000, got 0/],
+    [{ time: '1h' }, /--time: expected HH:MM:SS \(or D-HH:MM:SS, MM, MM:SS\), got "1h"/],
+    [{ mem: '4 GB' }, /--mem: expected a Slurm memory size such as 4G or 16000M, got "4 GB"/],
+    [{ cpusPerTask: 0 }, /--cpus-per-task: expected a whole number from 1 to 4096, got 0/],
+    [{ partition: 'a b' }, /--partition: expected a partition name/],
+  ];
+  for (const [opts, message] of bad) {
+    it(`refuses ${JSON.stringify(opts)}`, () => {
+      expect(() => slurmScripts({ ...base, tasks: 2, ...opts })).toThrow(message);
+    });
+  }
+});
+
+// CLI with fake Slurm tools on PATH: scontrol reports MaxArraySize=4, sbatch hands out ids.
+describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
+  let corpus: SmallCorpus;
+  const work = mkdtempSync(path.join(tmpdir(), 'bimix-slurm-cli-'));
+  const bin = path.join(work, 'bin');
+  const tool = (name: string, body: string) => {
+    writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`);
+    chmodSync(path.join(bin, name), 0o755);
+  };
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [MAIN, 'slurm', ...args], { encoding: 'utf8', cwd: work, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE: work, ...env } });
+
+  beforeAll(() => {
+    corpus = smallCorpus(5_000, 3);
+    mkdirSync(bin);
+    tool('scontrol', [
+      'if [ "$1 $2" = "show config" ]; then echo "MaxArraySize            = 4"; exit 0; fi',
+      'if [ "$1 $2" = "show job" ]; then',
+      '  if [ "$4" = "$(cat "$FAKE/merge-id" 2>/dev/null)" ]; then echo "JobId=$4 JobName=bimix-merge JobState=${MERGE_STATE:-COMPLETED} Reason=None ExitCode=${MERGE_EXIT:-0}:0"; exit 0; fi',
+      '  echo "JobId=$4 ArrayJobId=$4 ArrayTaskId=0 JobState=COMPLETED Reason=None ExitCode=0:0"; exit 0',
+      'fi',
+      'exit 1',
+    ].join('\n'));
+    tool('sbatch', [
+      'n=$(( $(cat "$FAKE/n" 2>/dev/null || echo 100) + 1 )); echo $n > "$FAKE/n"',
+      'echo "$*" >> "$FAKE/sbatch.log"',
+      'case "$*" in *dependency*) echo $n > "$FAKE/merge-id";; esac',
+      'echo "$n;cluster"',
+    ].join('\n'));
+  });
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(corpus.dir, { recursive: true, force: true });
+  });
+
+  const corpusArgs = () => ['--domain', `web=${path.relative(work, corpus.domains[0]!.globs[0]!)}`, '--domain', `code=${corpus.domains[1]!.globs[0]}`, '--chunk-size', '2048'];
+
+  it('--dry-run prints the scripts, split by MaxArraySize, with absolute paths, and submits nothing', () => {
+    const r = run([...corpusArgs(), '--tasks', '10', '--partial-dir', 'parts', '--time', '00:10:00', '--dry-run']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^# 2 domains, \d+ chunks over 10 tasks in 3 array jobs/);
+    expect(r.stdout).toContain(`# ==== ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')} (submitted as: sbatch --parsable ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')})\n#!/bin/bash\n`);
+    expect(r.stdout).toContain('#SBATCH --array=0-3\n');
+    expect(r.stdout).toContain('#SBATCH --array=0-1\n');
+    expect(r.stdout).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 8))" --task-count 10');
+    expect(r.stdout).toContain(`exec ${process.execPath} ${MAIN} count --domain 'web=${corpus.domains[0]!.globs[0]}' --domain 'code=${corpus.domains[1]!.globs[0]}' --chunk-size 2048 \\\n`);
+    expect(r.stdout).toContain(`merge --partial-dir ${path.join(work, 'parts')} --out ${path.join(work, 'parts', 'report.json')}`);
+    expect(r.stdout).toContain('(submitted as: sbatch --parsable --dependency=afterok:<count array job ids> --kill-on-invalid-dep=yes');
+    expect(existsSync(path.join(work, 'sbatch.log'))).toBe(false);
+    expect(existsSync(path.join(work, 'parts'))).toBe(false);
+  });
+
+  it('submits the arrays, then the merge with afterok on all of them, and --wait returns the merge exit code', () => {
+    const r = run([...corpusArgs(), '--tasks', '6', '--partial-dir', 'parts', '--cpus-per-task', '2', '--mem', '2G', '--wait', '--proxy', 'joint']);
+    expect(r.status, r.stderr).toBe(0);
+    const log = readFileSync(path.join(work, 'sbatch.log'), 'utf8').trim().split('\n');
+    expect(log).toEqual([
+      `--parsable ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')}`,
+      `--parsable ${path.join(work, 'parts', 'slurm', 'count-1.sbatch')}`,
+      `--parsable --dependency=afterok:101:102 --kill-on-invalid-dep=yes ${path.join(work, 'parts', 'slurm', 'merge.sbatch')}`,
+    ]);
+    expect(r.stdout).toContain('count array job 101 (tasks 0-3)');
+    expect(r.stdout).toContain('count array job 102 (tasks 4-5)');
+    expect(r.stdout).toContain(`logs: ${path.join(work, 'parts', 'slurm', 'logs', 'count-%A_%a.out')}`);
+    expect(r.stdout).toContain('merge job 103 (afterok)');
+    expect(r.stdout).toContain('merge job 103 finished');
+    expect(readFileSync(path.join(work, 'parts', 'slurm', 'count-0.sbatch'), 'utf8')).toContain(`--threads 2 --memory ${1.5 * 2 ** 30} --chunk-size 2048 \\\n`);
+    expect(readFileSync(path.join(work, 'parts', 'slurm', 'merge.sbatch'), 'utf8')).toContain('merge --partial-dir');
+    expect(readFileSync(path.join(work, 'parts', 'slurm', 'merge.sbatch'), 'utf8')).toContain('--proxy joint');
+    const failed = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'parts', '--wait', '--quiet'], { MERGE_STATE: 'FAILED', MERGE_EXIT: '3' });
+    expect(failed.status).toBe(3);
+    expect(failed.stdout).toMatch(/merge job \d+ failed \(exit 3\)/);
+  });
+
+  it('refuses bad options before submitting anything', () => {
+    const r = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'p2', '--time', 'soon']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('bimix: error E_USAGE: --time: expected HH:MM:SS');
+    const n = run(['--domain', 'x=/nonexistent/*.bin', '--tasks', '2', '--partial-dir', 'p2']);
+    expect(n.status).toBe(2);
+    expect(existsSync(path.join(work, 'p2'))).toBe(false);
+  });
+});
