@@ -26,9 +26,8 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
 fi
 
 FLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined)
-CORE=(native/common/mapped_file.cc native/formats/open_source.cc native/formats/megatron.cc native/formats/llmc.cc
-      native/formats/raw.cc native/formats/npy.cc native/formats/datatrove.cc native/count/kernels_scalar.cc
-      native/count/kernels_avx2.cc native/count/accumulator.cc native/state/partial_file.cc native/state/merge.cc)
+# The core sources, exactly as CMakeLists.txt lists them (one source of truth).
+mapfile -t CORE < <(sed -n '/set(BIMIX_CORE_SOURCES/,/)/p' CMakeLists.txt | grep -o 'native/[^ )]*\.cc')
 
 objs=()
 for src in "${CORE[@]}"; do

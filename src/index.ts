@@ -17,3 +17,6 @@ export * as writers from './corpus/writers.js';
 export type { CountHistogram } from './engine/native.js';
 export * from './laws/index.js';
 export * from './plan/index.js';
+export { readConfigFile as loadConfig, parseDomainArgs, validateReadOptions } from './corpus/config.js';
+export { vneFromVectors, readEmbeddingsNpy } from './stats/vne.js';
+export * from './check/index.js';

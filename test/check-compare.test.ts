@@ -168,6 +168,7 @@ describe('compareReports', () => {
       ],
       { sample: { fraction: 0.1, seed: 1, groups: 32, replicates: 200 } },
     );
+    for (const d of cur.domains) d.bigrams.distinct = 10; // a dense sample: 10 distinct of 50-99 bigrams
     const r = compareReports(base, cur, { metrics: ['conditional', 'tokens', 'documents', 'unigrams'] });
     expect(r.sampled).toBe(true);
     // 9 interval rows: each 95% interval is stretched so that all 9 together wrongly fail with probability 1%.
@@ -184,6 +185,18 @@ describe('compareReports', () => {
     const loose = compareReports(base, cur, { metrics: ['conditional'], falseAlarm: 0.5 });
     expect(loose.sampling!.scale).toBeLessThan(1.3);
     expect(loose.rows.filter((x) => x.regression).map((x) => x.domain)).toEqual(['web', 'code']);
+  });
+
+  it('sampled: a miss in a too sparse sample is a skip, not a regression', () => {
+    const iv = { level: 0.95, replicates: 200, shannon: [3.5, 3.6] as [number, number], joint: [5.5, 5.6] as [number, number], conditional: [1.5, 1.6] as [number, number] };
+    const cur = report([domain('web', { scale: 0.1, h: -0.45, intervals: iv })], { sample: { fraction: 0.1, seed: 1, groups: 32, replicates: 200 } });
+    cur.domains[0]!.bigrams = { total: 99, distinct: 74 };
+    cur.domains[0]!.unigrams = { distinct: 10 }; // 10 of 100 tokens: dense enough for Shannon
+    const r = compareReports(base, cur, { metrics: ['conditional', 'joint', 'shannon'], policy: parsePolicy({ allowMissing: true }) });
+    const web = r.rows.filter((x) => x.domain === 'web');
+    expect(web.map((x) => x.verdict)).toEqual(['skip', 'skip', 'fail']);
+    expect(web[0]!.reason).toMatch(/^fell: baseline 2 above \[.*\] ± 0\.02, but the sample is too sparse to judge \(75% of its bigrams distinct, limit 50%\): raise --sample$/);
+    expect(compareReports(base, cur, { metrics: ['conditional'], sparseLimit: 0.8, policy: parsePolicy({ allowMissing: true }) }).ok).toBe(false);
   });
 
   it('normal quantiles and the Bonferroni stretch', () => {

@@ -7,6 +7,17 @@
 
 namespace bimix {
 
+double cLogC(uint64_t c) {
+  static const std::vector<double> table = [] {
+    std::vector<double> t(1 << 16);
+    t[0] = 0;
+    for (size_t i = 1; i < t.size(); ++i) t[i] = static_cast<double>(i) * std::log(static_cast<double>(i));
+    return t;
+  }();
+  if (c < table.size()) return table[c];
+  return static_cast<double>(c) * std::log(static_cast<double>(c));
+}
+
 std::vector<uint32_t> replicateWeights(uint64_t seed, uint32_t b, uint32_t groups) {
   std::vector<uint32_t> w(groups, b == 0 ? 1 : 0);
   if (b == 0) return w;

@@ -12,14 +12,17 @@
 namespace bimix {
 
 // Sums from which a plug-in / Miller-Madow entropy follows: total N, distinct K, sum c ln c.
+// c ln c, tabulated for small counts (the bootstrap evaluates it per replicate).
+double cLogC(uint64_t c);
+
 struct EntropySums {
   uint64_t n = 0;
   uint64_t k = 0;
-  long double s = 0;
+  double s = 0;
   void add(uint64_t c) {
     n += c;
     k += 1;
-    s += static_cast<long double>(c) * std::log(static_cast<long double>(c));
+    s += cLogC(c);
   }
 };
 

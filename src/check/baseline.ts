@@ -11,6 +11,7 @@ import { child, expectArray, expectObject, expectString, type JsonWhere } from '
 import type { DomainMetrics } from './metrics.js';
 import { parseBase, parseDomainMetrics, parseFiles, uniqueNames, type FileRecord } from './report-input.js';
 
+/** Schema tag of baseline files. */
 export const BASELINE_SCHEMA = 'bimix.baseline/1';
 
 /** A domain of a baseline: its metrics and the files they were measured on. */
@@ -31,6 +32,7 @@ export interface BaselineProvenance {
   unigramsOnly?: boolean;
 }
 
+/** A baseline file (schema "bimix.baseline/1"). */
 export interface Baseline {
   schema: typeof BASELINE_SCHEMA;
   /** The tool that wrote the baseline. */

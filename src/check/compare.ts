@@ -7,6 +7,7 @@ import { DEFAULT_METRICS, METRICS, type DomainMetrics, type MetricName } from '.
 import { missingAllowed, policyMetrics, resolveTolerance, type Policy, type Tolerance } from './policy.js';
 import type { FileRecord } from './report-input.js';
 
+/** Schema tag of `bimix check --format json` output. */
 export const CHECK_SCHEMA = 'bimix.check/1';
 
 /**
@@ -42,6 +43,7 @@ export interface FileChanges {
   changed: { path: string; bytes: [number, number]; mtimeMs: [number, number] }[];
 }
 
+/** Row counts by verdict; `regressions` decides the exit code. */
 export interface CheckSummary {
   checks: number;
   pass: number;
@@ -71,6 +73,7 @@ export interface CheckResult {
   sampling?: { level: number; falseAlarm: number; intervals: number; scale: number };
 }
 
+/** Options of {@link compareReports}. */
 export interface CompareOptions {
   policy?: Policy;
   /** Metrics to compare; default: the policy's choice, else {@link DEFAULT_METRICS}. */

@@ -28,6 +28,7 @@ export {
 export { parseReport, readReport, type FileRecord } from './report-input.js';
 export { CHECK_FORMATS, parseCheckFormat, renderCheck, type CheckFormat } from './reporters/index.js';
 
+/** Options of {@link checkCorpus}. */
 export interface CheckCorpusOptions extends Omit<CompareOptions, 'policy'> {
   /** A baseline, or the path of a baseline file. */
   baseline: Baseline | string;

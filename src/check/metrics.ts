@@ -14,6 +14,7 @@ export interface DomainMetrics {
   intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval; tokens?: Interval; documents?: Interval };
 }
 
+/** A metric `check` can compare (`mm.*` are the Miller-Madow entropies). */
 export type MetricName =
   | 'conditional'
   | 'shannon'

@@ -6,10 +6,12 @@ import { readJsonFile } from '../util/json-file.js';
 import { child, expectArray, expectBoolean, expectKeys, expectNumber, expectObject, jsonError, type JsonWhere } from './json-path.js';
 import { isMetricName, METRIC_NAMES, type MetricName } from './metrics.js';
 
+/** Schema tag of policy files (optional in the file). */
 export const POLICY_SCHEMA = 'bimix.policy/1';
 
 /** Which move is a regression: any ("both"), only a fall ("decrease"), only a rise ("increase"). */
 export type Direction = 'both' | 'decrease' | 'increase';
+/** Every direction, in documentation order. */
 export const DIRECTIONS: readonly Direction[] = ['both', 'decrease', 'increase'];
 
 /** A fully resolved tolerance: allowed |change| is atol + rtol * |baseline|. */

@@ -7,7 +7,9 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';
 
+/** An output format of `bimix check`. */
 export type CheckFormat = 'text' | 'json' | 'junit' | 'github' | 'markdown';
+/** Every output format. */
 export const CHECK_FORMATS: readonly CheckFormat[] = ['text', 'json', 'junit', 'github', 'markdown'];
 
 /** Validates a `--format` value. */

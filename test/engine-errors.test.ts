@@ -1,0 +1,309 @@
+/**
+ * Bad input: every case ends in an error with a stable code, the file it concerns
+ * and the byte offset where known - natively, through the library, and from the
+ * CLI (exit code 2, E_... and the file on stderr, no report written).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/analyze.js';
+import { writeDatatrove, writeLlmc, writeMegatron, writeNpy, writeRaw } from '../src/corpus/writers.js';
+import { loadAddon, native, type NativeSourceSpec } from '../src/engine/native.js';
+import { BimixError } from '../src/errors.js';
+
+const addon = loadAddon();
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let dir: string;
+const p = (name: string) => path.join(dir, name);
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bimix-errors-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface NativeErr {
+  code: string;
+  file?: string;
+  offset?: number;
+  message: string;
+}
+
+function caught(fn: () => unknown): NativeErr {
+  try {
+    fn();
+  } catch (e) {
+    const x = e as NativeErr;
+    return { code: x.code, file: x.file, offset: x.offset, message: x.message };
+  }
+  throw new Error('expected an error');
+}
+
+/** A valid Megatron .idx for `docs` with fields patched afterwards. */
+function idxBytes(docs: number[][], patch?: (b: Buffer) => void, dtype: 'u16' | 'i16' | 'i32' = 'u16'): void {
+  writeMegatron(p('m'), docs, { dtype });
+  if (patch) {
+    const b = readFileSync(p('m.idx'));
+    patch(b);
+    writeFileSync(p('m.idx'), b);
+  }
+}
+const HEADER = 9 + 8 + 1 + 8 + 8; // 34
+/** writeNpy pads its 1.0 header to 128 bytes for these small shapes. */
+const NPY_DATA = 128;
+
+// name, setup (writes files and returns the spec), expected code, file (basename), offset (or undefined), message pattern
+type Row = [string, () => NativeSourceSpec, string, string, number | undefined, RegExp?];
+
+const SOURCE_ROWS: Row[] = [
+  ['raw u16 with an odd size', () => (writeFileSync(p('odd.bin'), Buffer.alloc(7)), { path: p('odd.bin'), format: 'raw', dtype: 'u16' }), 'E_TRUNCATED', 'odd.bin', 6, /multiple of the 2-byte/],
+  ['raw u32 misaligned', () => (writeFileSync(p('mis.bin'), Buffer.alloc(10)), { path: p('mis.bin'), format: 'raw', dtype: 'u32' }), 'E_TRUNCATED', 'mis.bin', 8],
+  ['empty raw file', () => (writeFileSync(p('empty.bin'), ''), { path: p('empty.bin'), format: 'raw' }), 'E_EMPTY', 'empty.bin', 0],
+  ['empty file, auto-detected', () => (writeFileSync(p('empty2.bin'), ''), { path: p('empty2.bin') }), 'E_EMPTY', 'empty2.bin', 0],
+  ['missing path', () => ({ path: p('nope.bin'), format: 'raw' }), 'E_IO', 'nope.bin', undefined],
+  ['a directory as a shard', () => (mkdirSync(p('adir.bin'), { recursive: true }), { path: p('adir.bin'), format: 'raw' }), 'E_IO', 'adir.bin', undefined],
+  // Megatron
+  ['.idx with the wrong magic', () => (idxBytes([[1, 2]], (b) => b.write('XXIDIDX', 0, 'latin1')), { path: p('m.bin') , format: 'megatron' }), 'E_FORMAT', 'm.idx', 0, /magic/],
+  ['legacy TNTIDX .idx', () => (idxBytes([[1, 2]], (b) => b.write('TNTIDX\0\0', 0, 'latin1')), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', 0, /TNTIDX/],
+  ['.idx version 2', () => (idxBytes([[1, 2]], (b) => b.writeBigUInt64LE(2n, 9)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', 9, /version 2/],
+  ...[2, 5, 6, 7].map(
+    (code): Row => [`.idx dtype code ${code}`, () => (idxBytes([[1, 2]], (b) => b.writeUInt8(code, 17)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', 17, new RegExp(`dtype code ${code}`)],
+  ),
+  ['.idx unknown dtype code 9', () => (idxBytes([[1, 2]], (b) => b.writeUInt8(9, 17)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', 17],
+  ['.idx header declares more sequences than the file holds', () => (idxBytes([[1, 2]], (b) => b.writeBigUInt64LE(1000n, 18)), { path: p('m.bin') }), 'E_TRUNCATED', 'm.idx', undefined, /1000 sequences/],
+  ['.idx with trailing bytes', () => (idxBytes([[1, 2]]), writeFileSync(p('m.idx'), Buffer.concat([readFileSync(p('m.idx')), Buffer.alloc(3)])), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', undefined, /trailing/],
+  ['.idx truncated header', () => (idxBytes([[1, 2]]), truncateSync(p('m.idx'), 20), { path: p('m.bin') }), 'E_TRUNCATED', 'm.idx', 20],
+  // one sequence: lengths at 34, pointers at 38
+  ['.idx pointer outside .bin', () => (idxBytes([[1, 2]], (b) => b.writeBigInt64LE(1000n, HEADER + 4)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', HEADER + 4, /outside \.bin/],
+  ['.idx negative pointer', () => (idxBytes([[1, 2]], (b) => b.writeBigInt64LE(-8n, HEADER + 4)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', HEADER + 4],
+  ['.idx sequence longer than .bin', () => (idxBytes([[1, 2]], (b) => b.writeInt32LE(50, HEADER)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', HEADER, /past the end of \.bin/],
+  ['.bin larger than the index says', () => (idxBytes([[1, 2]]), writeFileSync(p('m.bin'), Buffer.alloc(10)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', undefined, /covers 4/],
+  ['.idx document_indices not ending at S', () => (idxBytes([[1, 2], [3]], (b) => b.writeBigInt64LE(1n, b.length - 8)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', undefined],
+  ['empty .idx', () => (idxBytes([[1, 2]]), writeFileSync(p('m.idx'), ''), { path: p('m.bin'), format: 'megatron' }), 'E_EMPTY', 'm.idx', 0],
+  ['Megatron without its .bin', () => (idxBytes([[1, 2]]), rmSync(p('m.bin')), { path: p('m.idx') }), 'E_IO', 'm.bin', undefined],
+  // llm.c
+  ['llm.c count larger than the file', () => {
+    writeLlmc(p('l.bin'), [[1, 2, 3]]);
+    const b = readFileSync(p('l.bin'));
+    b.writeInt32LE(100, 8);
+    writeFileSync(p('l.bin'), b);
+    return { path: p('l.bin') };
+  }, 'E_TRUNCATED', 'l.bin', 1024 + 8, /100 tokens/],
+  ['llm.c count smaller than the file', () => {
+    writeLlmc(p('l.bin'), [[1, 2, 3]]);
+    const b = readFileSync(p('l.bin'));
+    b.writeInt32LE(2, 8);
+    writeFileSync(p('l.bin'), b);
+    return { path: p('l.bin') };
+  }, 'E_FORMAT', 'l.bin', 1024 + 4],
+  ['llm.c header shorter than 1024 bytes', () => (writeLlmc(p('l.bin'), [[1]]), truncateSync(p('l.bin'), 100), { path: p('l.bin') }), 'E_TRUNCATED', 'l.bin', 100],
+  ['llm.c forced on a foreign file', () => (writeFileSync(p('f.bin'), Buffer.alloc(2048, 1)), { path: p('f.bin'), format: 'llmc' }), 'E_FORMAT', 'f.bin', 0, /magic/],
+  ['llm.c negative count', () => {
+    writeLlmc(p('l.bin'), [[1]]);
+    const b = readFileSync(p('l.bin'));
+    b.writeInt32LE(-1, 8);
+    writeFileSync(p('l.bin'), b);
+    return { path: p('l.bin') };
+  }, 'E_FORMAT', 'l.bin', 8],
+  // npy
+  ['npy shape larger than the data', () => (writeNpy(p('a.npy'), [[1, 2, 3, 4]]), truncateSync(p('a.npy'), NPY_DATA + 4), { path: p('a.npy') }), 'E_TRUNCATED', 'a.npy', NPY_DATA + 4, /shape says 4/],
+  ['npy with bytes after the array', () => (writeNpy(p('a.npy'), [[1, 2]]), writeFileSync(p('a.npy'), Buffer.concat([readFileSync(p('a.npy')), Buffer.alloc(2)])), { path: p('a.npy') }), 'E_FORMAT', 'a.npy', NPY_DATA + 4],
+  ['npy float dtype', () => (writeNpy(p('a.npy'), [[1, 2]]), writeFileSync(p('a.npy'), readFileSync(p('a.npy'), 'latin1').replace('<u2', '<f2'), 'latin1'), { path: p('a.npy') }), 'E_FORMAT', 'a.npy', 10, /<f2/],
+  ['npy 2-D array', () => (writeNpy(p('a.npy'), [[1, 2]]), writeFileSync(p('a.npy'), readFileSync(p('a.npy'), 'latin1').replace('(2,)', '(1,2)'), 'latin1'), { path: p('a.npy') }), 'E_FORMAT', 'a.npy', 10, /1-D/],
+  ['npy version 9', () => (writeNpy(p('a.npy'), [[1, 2]]), writeFileSync(p('a.npy'), Buffer.from(readFileSync(p('a.npy')).map((v, i) => (i === 6 ? 9 : v)))), { path: p('a.npy') }), 'E_FORMAT', 'a.npy', 6],
+  ['empty file forced as npy', () => (writeFileSync(p('e.npy'), ''), { path: p('e.npy'), format: 'npy' }), 'E_EMPTY', 'e.npy', 0],
+  // datatrove
+  ['datatrove index not a multiple of 8', () => (writeDatatrove(p('d.ds'), [[1, 2], [3]]), truncateSync(p('d.ds.index'), 12), { path: p('d.ds') }), 'E_TRUNCATED', 'd.ds.index', 8],
+  ['datatrove index decreasing', () => {
+    writeDatatrove(p('d.ds'), [[1, 2], [3]]);
+    writeFileSync(p('d.ds.index'), new Uint8Array(new BigUint64Array([2n, 1n]).buffer));
+    return { path: p('d.ds') };
+  }, 'E_FORMAT', 'd.ds.index', 8],
+  ['datatrove index past the tokens', () => {
+    writeDatatrove(p('d.ds'), [[1, 2], [3]]);
+    writeFileSync(p('d.ds.index'), new Uint8Array(new BigUint64Array([2n, 9n]).buffer));
+    return { path: p('d.ds') };
+  }, 'E_FORMAT', 'd.ds.index', 8, /past the 3 tokens/],
+  ['datatrove without .ds.index (forced)', () => (writeFileSync(p('x.ds'), Buffer.alloc(4)), { path: p('x.ds'), format: 'datatrove' }), 'E_IO', 'x.ds.index', undefined],
+  ['datatrove odd .ds size', () => (writeDatatrove(p('d.ds'), [[1, 2]]), writeFileSync(p('d.ds'), Buffer.alloc(5)), { path: p('d.ds') }), 'E_TRUNCATED', 'd.ds', 4],
+];
+
+describe('bad shards: native Source errors carry code, file and offset', () => {
+  for (const [name, setup, code, file, offset, pattern] of SOURCE_ROWS) {
+    it(`${name} -> ${code}`, () => {
+      const spec = setup();
+      const e = caught(() => new addon.Source(spec));
+      expect(e.code, e.message).toBe(code);
+      expect(path.basename(e.file ?? '')).toBe(file);
+      if (offset !== undefined) expect(e.offset, e.message).toBe(offset);
+      if (pattern) expect(e.message).toMatch(pattern);
+      // The library re-wraps it with the file and offset in the message.
+      const w = caught(() => native(() => new addon.Source(spec)));
+      expect(w.code).toBe(code);
+      expect(w.message).toContain(file);
+      if (offset !== undefined) expect(w.message).toContain(`byte ${offset}`);
+    });
+  }
+});
+
+describe('token ids out of range: E_TOKEN_RANGE at the byte offset of the first bad token', () => {
+  const acc = (vocab = 0) => new addon.Accumulator({ memoryBytes: 64 << 20, spillDir: dir, simd: 'scalar', vocab, unigramsOnly: false });
+  const rows: [string, () => NativeSourceSpec, number, number, RegExp][] = [
+    ['raw u16, id 150 >= --vocab 100', () => (writeRaw(p('v.bin'), [[1, 2, 3, 4, 5, 150, 7, 200]]), { path: p('v.bin'), format: 'raw' }), 100, 10, /150/],
+    ['raw u32, id 100 >= --vocab 100', () => (writeRaw(p('v32.bin'), [[99, 100]], { dtype: 'u32' }), { path: p('v32.bin'), format: 'raw', dtype: 'u32' }), 100, 4, /100/],
+    ['llm.c, offset includes the 1024-byte header', () => (writeLlmc(p('vl.bin'), [[1, 2, 60000]]), { path: p('vl.bin') }), 50257, 1024 + 6, /60000/],
+    ['raw u32 id 2^24 - 1 without --vocab', () => (writeRaw(p('big.bin'), [[1, 2 ** 24 - 1]], { dtype: 'u32' }), { path: p('big.bin'), format: 'raw', dtype: 'u32' }), 0, 4, /maximum/],
+    ['megatron i16 negative id', () => (writeMegatron(p('neg16'), [[1, 2], [3, -5, 4]], { dtype: 'i16' }), { path: p('neg16.bin') }), 0, 6, /negative token id -5/],
+    ['megatron i32 negative id', () => (writeMegatron(p('neg32'), [[1, -1]], { dtype: 'i32' }), { path: p('neg32.bin') }), 0, 4, /negative token id -1/],
+    ['npy i32 negative id', () => (writeNpy(p('neg.npy'), [[1, 2, -7]], { dtype: 'i32' }), { path: p('neg.npy') }), 0, NPY_DATA + 8, /-7/],
+  ];
+  for (const [name, setup, vocab, offset, pattern] of rows) {
+    it(name, () => {
+      const spec = setup();
+      const src = new addon.Source(spec);
+      // Whole file, and a chunk that starts after the first good tokens.
+      for (const begin of [0, 1]) {
+        const e = caught(() => acc(vocab).add(src, begin, src.info.tokens));
+        expect(e.code).toBe('E_TOKEN_RANGE');
+        expect(e.file).toBe(src.info.path);
+        expect(e.offset).toBe(offset);
+        expect(e.message).toMatch(pattern);
+      }
+    });
+  }
+  it('a chunk of good tokens before the bad one is fine', () => {
+    writeRaw(p('v2.bin'), [[1, 2, 3, 150]]);
+    const src = new addon.Source({ path: p('v2.bin'), format: 'raw' });
+    expect(acc(100).add(src, 0, 3).tokens).toBe(3);
+  });
+});
+
+describe('partial-state files: corruption is refused with E_STATE naming the file', () => {
+  let good: string;
+  beforeAll(() => {
+    writeRaw(p('ps.bin'), [[1, 2, 3, 1, 2, 9, 4, 4, 4]], { eos: 9 });
+    const a = new addon.Accumulator({ memoryBytes: 64 << 20, spillDir: dir, simd: 'scalar', vocab: 0, unigramsOnly: false });
+    a.add(new addon.Source({ path: p('ps.bin'), format: 'raw', eos: 9 }), 0, 10);
+    good = p('good.bimixps');
+    a.writePartial(good, '{"x":1}');
+  });
+  const variants: [string, (b: Buffer) => Buffer, number | undefined, RegExp][] = [
+    ['a flipped payload byte', (b) => (b[b.length - 2]! ^= 0x40, b), undefined, /checksum/],
+    ['a flipped meta byte', (b) => (b[121]! ^= 1, b), undefined, /checksum/],
+    ['a flipped header count', (b) => (b[16]! ^= 1, b), undefined, /header checksum/],
+    ['truncated payload', (b) => b.subarray(0, b.length - 3), undefined, /truncated/],
+    ['truncated header', (b) => b.subarray(0, 60), 60, /truncated/],
+    ['trailing bytes', (b) => Buffer.concat([b, Buffer.alloc(4)]), undefined, /trailing/],
+    ['wrong magic', (b) => (b.write('NOTBIMIX', 0, 'latin1'), b), 0, /magic/],
+    ['another format version', (b) => (b.writeUInt32LE(99, 8), b), 8, /version 99/],
+    ['an empty file', () => Buffer.alloc(0), 0, /empty/],
+  ];
+  for (const [name, mutate, offset, pattern] of variants) {
+    it(name, () => {
+      const f = p(`bad-${name.replace(/\W+/g, '-')}.bimixps`);
+      writeFileSync(f, mutate(Buffer.from(readFileSync(good))));
+      for (const call of [() => addon.readPartialInfo(f), () => addon.dumpBigrams(f), () => addon.mergePartials([good, f], { reduce: true })]) {
+        const e = caught(call);
+        expect(e.code).toBe('E_STATE');
+        expect(e.file).toBe(f);
+        if (offset !== undefined) expect(e.offset).toBe(offset);
+        expect(e.message).toMatch(pattern);
+      }
+    });
+  }
+  it('the intact file still reads and merges', () => {
+    expect(addon.readPartialInfo(good).tokens).toBe(8);
+    expect(addon.mergePartials([good, good], { reduce: true })!.tokens).toBe(16);
+  });
+  it('a missing partial file is E_IO', () => {
+    expect(caught(() => addon.mergePartials([p('missing.bimixps')], { reduce: true })).code).toBe('E_IO');
+  });
+});
+
+describe('analyze() surfaces shard errors as BimixError', () => {
+  it('a truncated shard in a domain', async () => {
+    mkdirSync(p('lib'), { recursive: true });
+    writeFileSync(p('lib/a.bin'), Buffer.alloc(5));
+    const err = await analyze({ domains: [{ name: 'x', globs: ['lib/*.bin'], read: { format: 'raw' } }], baseDir: dir, threads: 1, memoryBytes: 64 << 20 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BimixError);
+    expect(err).toMatchObject({ code: 'E_TRUNCATED', file: p('lib/a.bin'), offset: 4 });
+  });
+  it('duplicate domain names', async () => {
+    writeRaw(p('ok.bin'), [[1, 2]]);
+    const d = { name: 'x', globs: ['ok.bin'], read: { format: 'raw' as const } };
+    await expect(analyze({ domains: [d, d], baseDir: dir, threads: 1, memoryBytes: 64 << 20 })).rejects.toMatchObject({ code: 'E_CONFIG' });
+  });
+  it('a token beyond --vocab, found inside a worker', async () => {
+    writeRaw(p('vv.bin'), [[1, 2, 3, 500]]);
+    const err = await analyze({ domains: [{ name: 'x', globs: ['vv.bin'], read: { format: 'raw', vocab: 100 } }], baseDir: dir, threads: 1, memoryBytes: 64 << 20 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_TOKEN_RANGE', offset: 6 });
+    expect(String((err as Error).message)).toContain('vv.bin');
+  });
+});
+
+function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), ...args], { cwd, env: { ...process.env, BIMIX_SIMD: 'scalar' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI: bad domains, options and shards exit 2 with E_... and the file, and write no report', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = p('cli');
+    mkdirSync(path.join(cwd, 'good'), { recursive: true });
+    mkdirSync(path.join(cwd, 'bad'), { recursive: true });
+    writeRaw(path.join(cwd, 'good/a.bin'), [[1, 2, 3, 4, 1, 2]]);
+    writeFileSync(path.join(cwd, 'bad/t.bin'), Buffer.alloc(9));
+    writeFileSync(path.join(cwd, 'empty-domains.json'), JSON.stringify({ domains: {} }));
+    writeFileSync(path.join(cwd, 'no-globs.json'), JSON.stringify({ domains: { a: [] } }));
+    writeFileSync(path.join(cwd, 'dup.json'), JSON.stringify({ domains: { good: 'good/*.bin' } }));
+    writeFileSync(path.join(cwd, 'broken.json'), '{ "domains": ');
+  });
+  const out = 'report.json';
+  const rows: [string, string[], string, RegExp?][] = [
+    ['missing literal path', ['--domain', 'a=missing/x.bin'], 'E_CONFIG', /missing\/x\.bin/],
+    ['glob matching nothing', ['--domain', 'a=nothing/*.bin'], 'E_CONFIG', /nothing\/\*\.bin/],
+    ['no domains at all', [], 'E_USAGE'],
+    ['bad --domain syntax', ['--domain', 'noequals'], 'E_USAGE', /--domain/],
+    ['duplicate names (config + --domain)', ['--config', 'dup.json', '--domain', 'good=good/a.bin'], 'E_CONFIG', /good/],
+    ['config with empty domains', ['--config', 'empty-domains.json'], 'E_CONFIG', /empty-domains\.json/],
+    ['config domain without globs', ['--config', 'no-globs.json'], 'E_CONFIG', /no-globs\.json/],
+    ['config that is not JSON', ['--config', 'broken.json'], 'E_', /broken\.json/],
+    ['missing config', ['--config', 'absent.json'], 'E_', /absent\.json/],
+    ['--threads 0', ['--domain', 'g=good/*.bin', '--threads', '0'], 'E_USAGE', /--threads/],
+    ['--base 3', ['--domain', 'g=good/*.bin', '--base', '3'], 'E_USAGE', /--base/],
+    ['--memory abc', ['--domain', 'g=good/*.bin', '--memory', 'abc'], 'E_USAGE', /--memory/],
+    ['--proxy nope', ['--domain', 'g=good/*.bin', '--proxy', 'nope'], 'E_USAGE', /--proxy/],
+    ['--format nope', ['--domain', 'g=good/*.bin', '--format', 'nope'], 'E_USAGE', /--format/],
+    ['truncated shard', ['--domain', 'b=bad/*.bin'], 'E_TRUNCATED', /bad\/t\.bin.*byte 8/],
+    ['token beyond --vocab', ['--domain', 'g=good/*.bin', '--vocab', '3'], 'E_TOKEN_RANGE', /good\/a\.bin.*byte 4/],
+  ];
+  for (const [name, args, code, pattern] of rows) {
+    it(name, async () => {
+      rmSync(path.join(cwd, out), { force: true });
+      const r = await cli(['analyze', ...args, '--threads', args.includes('--threads') ? args[args.indexOf('--threads') + 1]! : '1', '--quiet', '--out', out], cwd);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(code);
+      expect(r.stderr).toMatch(/E_[A-Z_]+/);
+      expect(r.stderr).not.toMatch(/internal error/);
+      if (pattern) expect(r.stderr).toMatch(pattern);
+      expect(r.stdout).toBe('');
+      expect(existsSync(path.join(cwd, out))).toBe(false);
+    });
+  }
+  it('the good domain works (control)', async () => {
+    rmSync(path.join(cwd, out), { force: true });
+    const r = await cli(['analyze', '--domain', 'g=good/*.bin', '--threads', '1', '--quiet', '--out', out], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(cwd, out), 'utf8')).domains[0].tokens).toBe(6);
+  });
+});
