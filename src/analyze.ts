@@ -11,7 +11,7 @@ import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask } from '
 import { mergeBottomK } from './exec/count-step.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts } from './stats/entropy.js';
-import { basicInterval, replicateEstimates } from './stats/bootstrap.js';
+import { groupBootstrapInterval, replicateEstimates } from './stats/bootstrap.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
 import { TOOL } from './version.js';
@@ -191,7 +191,7 @@ export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, su
   const [point, ...reps] = replicateEstimates(sums);
   const k = base === '2' ? 1 / Math.LN2 : 1;
   const iv = (f: (r: NonNullable<typeof point>) => number, scale = k) =>
-    basicInterval(f(point!) * scale, reps.map((r) => f(r) * scale), SAMPLE_LEVEL).map((x) => Math.max(0, x)) as [number, number];
+    groupBootstrapInterval(f(point!) * scale, reps.map((r) => f(r) * scale), SAMPLE_GROUPS).map((x) => Math.max(0, x)) as [number, number];
   const p = point!;
   return {
     name: plan.name,

@@ -410,6 +410,11 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
   return Status::Ok();
 }
 
+std::string baseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 uint64_t pathHash(const std::string& path) {
   uint64_t h = 0xCBF29CE484222325ULL;
   for (unsigned char ch : path) {
@@ -462,7 +467,7 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
     uint32_t bits = 64 - static_cast<uint32_t>(__builtin_clzll(top));
     wideShift_ = bits > kPartitionBits ? bits - kPartitionBits : 1;
   }
-  const uint64_t fileHash = pathHash(src.path);
+  const uint64_t fileHash = pathHash(baseName(src.path));
   const double threshold = cfg_.sampleRate * 18446744073709551616.0;  // 2^64
   const uint64_t groups = cfg_.groups;
   auto isSep = [&](uint64_t i) { return useSep && t[i] == sv; };

@@ -99,6 +99,8 @@ class Accumulator {
 // document's first token position. Exposed for tests.
 uint64_t documentHash(uint64_t seed, uint64_t fileHash, uint64_t docStart);
 uint64_t pathHash(const std::string& path);
+// The file name without its folder: samples do not change when a corpus moves.
+std::string baseName(const std::string& path);
 
 constexpr uint32_t kPartitionBits = 10;  // 1024 partitions (4096 measured no faster)
 constexpr uint32_t kPartitions = 1u << kPartitionBits;

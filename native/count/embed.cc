@@ -50,7 +50,7 @@ Status embedTyped(const TokenSource& src, uint64_t begin, uint64_t end, const Em
   const int64_t sep = src.separator;
   const bool useSep = sep >= 0 && static_cast<int64_t>(static_cast<T>(sep)) == sep;
   const T sv = useSep ? static_cast<T>(sep) : T(0);
-  const uint64_t fileHash = pathHash(src.path);
+  const uint64_t fileHash = pathHash(baseName(src.path));
   auto cmp = [](const EmbeddedDocument& x, const EmbeddedDocument& y) { return x.hash < y.hash; };
   std::priority_queue<EmbeddedDocument, std::vector<EmbeddedDocument>, decltype(cmp)> heap(cmp);
   auto consider = [&](uint64_t start, uint64_t docEnd) {

@@ -14,8 +14,12 @@ import { parseBase, parseDomainMetrics, parseFiles, uniqueNames, type FileRecord
 /** Schema tag of baseline files. */
 export const BASELINE_SCHEMA = 'bimix.baseline/1';
 
-/** A domain of a baseline: its metrics and the files they were measured on. */
-export interface BaselineDomain extends Omit<DomainMetrics, 'intervals'> {
+/**
+ * A domain of a baseline: its metrics and the files they were measured on. A baseline
+ * made from a sampled report keeps the intervals, so a later sample at the same
+ * fraction is compared like with like.
+ */
+export interface BaselineDomain extends DomainMetrics {
   name: string;
   files: FileRecord[];
 }
@@ -44,7 +48,7 @@ export interface Baseline {
   domains: BaselineDomain[];
 }
 
-/** Builds a baseline from an analysis report (intervals are dropped: a baseline holds point values). */
+/** Builds a baseline from an analysis report (with its intervals when the report is sampled). */
 export function makeBaseline(report: AnalysisReport, opts: { reportFile?: string; createdAt?: Date } = {}): Baseline {
   const source: BaselineProvenance = {
     ...(opts.reportFile !== undefined ? { report: opts.reportFile } : {}),
@@ -69,6 +73,7 @@ export function makeBaseline(report: AnalysisReport, opts: { reportFile?: string
       bigrams: { total: d.bigrams.total, distinct: d.bigrams.distinct },
       entropy: { ...d.entropy },
       millerMadow: { ...d.millerMadow },
+      ...(report.sample && d.intervals ? { intervals: { ...d.intervals } } : {}),
     })),
   };
 }

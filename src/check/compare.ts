@@ -154,6 +154,12 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
   const cli = { ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}), ...(opts.atol !== undefined ? { atol: opts.atol } : {}) };
   // Entropies are compared in the baseline's unit.
   const unit = baseline.base === current.base ? 1 : current.base === '2' ? Math.LN2 : 1 / Math.LN2;
+  // Like with like: a sampled report against a baseline sampled at the same fraction. Both
+  // estimates then share the sampling bias (plug-in entropies of a sample are biased low,
+  // far beyond any interval when the vocabulary is large), so their difference is judged
+  // against both uncertainties.
+  const matched =
+    current.sample !== undefined && baseline.source.sample !== undefined && current.sample.fraction === baseline.source.sample.fraction;
   const baseBigrams = !baseline.source.unigramsOnly;
   const curBigrams = !current.unigramsOnly;
 
@@ -181,9 +187,18 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
       const perSample = def.perSample && current.sample !== undefined && cvRaw !== undefined ? 1 / current.sample.fraction : 1;
       let cv = cvRaw !== undefined ? cvRaw * scale * perSample : undefined;
       const ivRaw = c && def.interval ? def.interval(c as DomainMetrics) : undefined;
-      const interval: Interval | undefined = ivRaw ? [ivRaw[0] * scale, ivRaw[1] * scale] : undefined;
-      // The centre of a (basic bootstrap) interval is the bias-corrected estimate; a sample's plug-in value is biased low.
-      if (interval && cv !== undefined) cv = (interval[0] + interval[1]) / 2;
+      let interval: Interval | undefined = ivRaw ? [ivRaw[0] * scale, ivRaw[1] * scale] : undefined;
+      const bIv = matched && b && def.interval ? def.interval(b as DomainMetrics) : undefined;
+      let pairedBaseline: number | undefined;
+      if (matched && interval && bIv && bv !== undefined && cv !== undefined) {
+        // Paired samples: compare sample with sample; the allowed noise combines both half-widths.
+        pairedBaseline = def.perSample ? bv / baseline.source.sample!.fraction : bv;
+        const half = Math.hypot((interval[1] - interval[0]) / 2, (bIv[1] - bIv[0]) / 2);
+        interval = [cv - half, cv + half];
+      } else if (interval && cv !== undefined) {
+        // The centre of a (basic bootstrap) interval is the bias-corrected estimate; a sample's plug-in value is biased low.
+        cv = (interval[0] + interval[1]) / 2;
+      }
       const row: CheckRow = {
         domain: name,
         metric,
@@ -216,7 +231,20 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
         // Judged below, once the number of interval rows (for the family-wise level) is known.
         const distinctShare =
           def.kind !== 'entropy' ? undefined : def.bigram ? c.bigrams.distinct / Math.max(1, c.bigrams.total) : c.unigrams.distinct / Math.max(1, c.tokens);
-        pending.push({ row, baseline: bv, interval, tol, level: c.intervals?.level ?? 0.95, distinctShare });
+        if (pairedBaseline !== undefined) {
+          row.baseline = pairedBaseline;
+          row.change = cv! - pairedBaseline;
+          row.relChange = pairedBaseline !== 0 ? (cv! - pairedBaseline) / Math.abs(pairedBaseline) : null;
+          row.tolerance = { ...tol, allowed: allowedChange(pairedBaseline, tol) };
+        }
+        pending.push({
+          row,
+          baseline: pairedBaseline ?? bv,
+          interval,
+          tol,
+          level: c.intervals?.level ?? 0.95,
+          distinctShare: pairedBaseline !== undefined ? undefined : distinctShare,
+        });
       } else if (sampledReport || c.intervals) {
         row.verdict = 'skip';
         row.reason = 'sampled analysis: no interval for this metric';
