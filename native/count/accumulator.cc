@@ -475,35 +475,43 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
   uint64_t sepsSeen = 0;
   Status failure;
   forEachSegment(src, begin, end, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+    // Separator positions of the segment (SIMD), so dropped documents cost nothing per token.
+    size_t found = 0;
+    if (useSep) {
+      if (seps_.size() < u - s) seps_.resize(u - s);
+      if (sizeof(T) == 1)
+        found = kernels_->findSep8(reinterpret_cast<const uint8_t*>(t + s), u - s, static_cast<uint32_t>(sep), seps_.data());
+      else if (sizeof(T) == 2)
+        found = kernels_->findSep16(reinterpret_cast<const uint16_t*>(t + s), u - s, static_cast<uint32_t>(sep), seps_.data());
+      else
+        found = kernels_->findSep32(reinterpret_cast<const uint32_t*>(t + s), u - s, static_cast<uint32_t>(sep), seps_.data());
+      sepsSeen += found;
+    }
     uint64_t a = s;
-    while (a < u && failure.ok()) {
-      if (isSep(a)) {
-        ++sepsSeen;
-        ++a;
-        continue;
-      }
-      uint64_t b = a;
-      while (b < u && !isSep(b)) ++b;
-      // [a, b) is one document's piece inside this chunk; find where the document starts.
-      uint64_t start = a;
-      while (start > ds && !isSep(start - 1)) --start;
-      uint64_t h = documentHash(cfg_.sampleSeed, fileHash, start);
-      if (cfg_.sampleRate >= 1.0 || static_cast<double>(h) < threshold) {
-        uint64_t g = (h * 0x9E3779B97F4A7C15ULL >> 32) % groups;
-        if (start == a) st.documents += 1;
-        st.tokens += b - a;
-        for (uint64_t i = a; i + 1 < b; ++i) pending_.push_back(grouped(t[i], t[i + 1], g));
-        st.bigrams += b - a - 1;
-        // The piece's last token: document-final, or the left half of a bigram
-        // that crosses into the next chunk.
-        if (b == de || isSep(b)) pending_.push_back(grouped(t[b - 1], kEndMarker, g));
-        else if (b == u) {
-          pending_.push_back(grouped(t[b - 1], t[b], g));
-          st.bigrams += 1;
+    for (size_t k = 0; k <= found && failure.ok(); ++k) {
+      const uint64_t b = k < found ? s + seps_[k] : u;  // [a, b) holds no separator
+      if (b > a) {
+        // [a, b) is one document's piece inside this chunk; find where the document starts.
+        uint64_t start = a;
+        while (start > ds && !isSep(start - 1)) --start;
+        uint64_t h = documentHash(cfg_.sampleSeed, fileHash, start);
+        if (cfg_.sampleRate >= 1.0 || static_cast<double>(h) < threshold) {
+          uint64_t g = (h * 0x9E3779B97F4A7C15ULL >> 32) % groups;
+          if (start == a) st.documents += 1;
+          st.tokens += b - a;
+          for (uint64_t i = a; i + 1 < b; ++i) pending_.push_back(grouped(t[i], t[i + 1], g));
+          st.bigrams += b - a - 1;
+          // The piece's last token: document-final, or the left half of a bigram
+          // that crosses into the next chunk.
+          if (b == de || isSep(b)) pending_.push_back(grouped(t[b - 1], kEndMarker, g));
+          else if (b == u) {
+            pending_.push_back(grouped(t[b - 1], t[b], g));
+            st.bigrams += 1;
+          }
+          if (pending_.size() >= batchTokens_) failure = flushPending();
         }
-        if (pending_.size() >= batchTokens_) failure = flushPending();
       }
-      a = b;
+      a = b + 1;
     }
   });
   st.separators += sepsSeen;
