@@ -1,17 +1,11 @@
 /** The analysis report: schema "bimix.analysis/1". Field names are a contract. */
+import type { FileEntry } from './corpus/types.js';
 import type { Mixture } from './stats/mixture.js';
 
 export const ANALYSIS_SCHEMA = 'bimix.analysis/1';
 
-/** One file of a domain, as analysed. */
-export interface ReportFile {
-  path: string;
-  format: string;
-  dtype: string;
-  bytes: number;
-  mtimeMs: number;
-  tokens: number;
-}
+/** One file of a domain, as analysed (`tokens` counts every token position, separators included). */
+export type ReportFile = FileEntry;
 
 /** Entropies of a domain (nats unless the report's base is "2"). */
 export interface DomainEntropy {

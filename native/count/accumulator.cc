@@ -589,24 +589,7 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& 
   };
   if (mode == 1) reduceTables(&Accumulator::narrow_);
   else if (mode == 2) reduceTables(&Accumulator::wide_);
-  uint64_t leftTotal = 0, uniTotal = 0;
-  for (size_t id = 0; id < red.unigrams.size(); ++id) {
-    uint64_t u = red.unigrams[id];
-    uint64_t f = id < red.docFinal.size() ? red.docFinal[id] : 0;
-    if (f > u) return Status::Error("E_STATE", "", -1, "inconsistent counts: a token is document-final more often than it occurs");
-    uniTotal += u;
-    leftTotal += u - f;
-    if (u > 0) {
-      red.unigramHist.add(u);
-      red.unigramDistinct += 1;
-    }
-    if (u - f > 0) {
-      red.leftHist.add(u - f);
-      red.leftDistinct += 1;
-    }
-  }
-  if (uniTotal != red.tokens || (!red.unigramsOnly && leftTotal != red.bigramTotal))
-    return Status::Error("E_STATE", "", -1, "inconsistent counts after the in-memory merge");
+  BIMIX_TRY(finishReduction(red, "", true));
   for (Accumulator* a : accs) {
     a->narrow_.clear();
     a->wide_.clear();

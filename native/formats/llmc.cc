@@ -54,12 +54,7 @@ Status openLlmc(const SourceSpec& spec, TokenSource& out) {
   out.dataOffset = kHeaderBytes;
   out.tokens = h.count;
   out.separator = spec.eos == -2 ? h.separator : spec.eos;
-  if (spec.hasDocEnds) {
-    out.hasDocEnds = true;
-    out.docEnds = spec.docEnds;
-    BIMIX_TRY(normaliseDocEnds(out.docEnds, out.tokens, spec.path));
-  }
-  return Status::Ok();
+  return attachDocEnds(spec, out);
 }
 
 }  // namespace bimix

@@ -111,12 +111,7 @@ Status openNpy(const SourceSpec& spec, TokenSource& out) {
   out.dataOffset = h.dataOffset;
   out.tokens = h.count;
   out.separator = spec.eos >= 0 ? spec.eos : -1;
-  if (spec.hasDocEnds) {
-    out.hasDocEnds = true;
-    out.docEnds = spec.docEnds;
-    BIMIX_TRY(normaliseDocEnds(out.docEnds, out.tokens, spec.path));
-  }
-  return Status::Ok();
+  return attachDocEnds(spec, out);
 }
 
 }  // namespace bimix

@@ -42,6 +42,13 @@ Status normaliseDocEnds(std::vector<uint64_t>& docEnds, uint64_t tokens, const s
   return Status::Ok();
 }
 
+Status attachDocEnds(const SourceSpec& spec, TokenSource& out) {
+  if (!spec.hasDocEnds) return Status::Ok();
+  out.hasDocEnds = true;
+  out.docEnds = spec.docEnds;
+  return normaliseDocEnds(out.docEnds, out.tokens, spec.path);
+}
+
 namespace {
 
 bool endsWith(const std::string& s, const std::string& suffix) {

@@ -21,12 +21,7 @@ Status openRaw(const SourceSpec& spec, TokenSource& out) {
   out.dataOffset = 0;
   out.tokens = size / w;
   out.separator = spec.eos >= 0 ? spec.eos : -1;
-  if (spec.hasDocEnds) {
-    out.hasDocEnds = true;
-    out.docEnds = spec.docEnds;
-    BIMIX_TRY(normaliseDocEnds(out.docEnds, out.tokens, spec.path));
-  }
-  return Status::Ok();
+  return attachDocEnds(spec, out);
 }
 
 }  // namespace bimix

@@ -91,6 +91,8 @@ struct LlmcHeader {
 Status parseLlmcHeader(const uint8_t* data, uint64_t size, const std::string& path, LlmcHeader& out);
 Status parseDatatroveIndex(const uint8_t* data, uint64_t size, uint64_t tokens, const std::string& path,
                            std::vector<uint64_t>& docEnds);
+// Takes the document ends a sidecar gave (spec.docEnds), validated against the file.
+Status attachDocEnds(const SourceSpec& spec, TokenSource& out);
 // Validates that explicit document ends are sorted and within `tokens`; appends `tokens` if missing.
 Status normaliseDocEnds(std::vector<uint64_t>& docEnds, uint64_t tokens, const std::string& path);
 

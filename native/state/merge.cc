@@ -54,6 +54,38 @@ std::vector<std::pair<uint64_t, uint64_t>> CountHistogram::pairs() const {
   return out;
 }
 
+Status finishReduction(Reduction& r, const std::string& where, bool histograms) {
+  // Every counted bigram has a left token that is not document-final, so the left
+  // marginal must add up to the bigram total: a cheap exactness check.
+  uint64_t leftTotal = 0, uniTotal = 0;
+  if (r.docFinal.size() > r.unigrams.size()) r.unigrams.resize(r.docFinal.size(), 0);
+  for (size_t id = 0; id < r.unigrams.size(); ++id) {
+    uint64_t u = r.unigrams[id];
+    uint64_t f = id < r.docFinal.size() ? r.docFinal[id] : 0;
+    if (f > u)
+      return Status::Error("E_STATE", where, -1,
+                           "inconsistent counts: token " + std::to_string(id) + " is document-final more often than it occurs");
+    uniTotal += u;
+    leftTotal += u - f;
+    if (histograms) {
+      if (u > 0) {
+        r.unigramHist.add(u);
+        r.unigramDistinct += 1;
+      }
+      if (u - f > 0) {
+        r.leftHist.add(u - f);
+        r.leftDistinct += 1;
+      }
+    }
+  }
+  if (!r.grouped && (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal)))
+    return Status::Error("E_STATE", where, -1,
+                         "inconsistent counts (unigram total " + std::to_string(uniTotal) + " vs tokens " +
+                             std::to_string(r.tokens) + ", left marginal " + std::to_string(leftTotal) + " vs bigrams " +
+                             std::to_string(r.bigramTotal) + ")");
+  return Status::Ok();
+}
+
 Status mergePartials(const std::vector<std::string>& inputs, const std::string& outPath, const std::string& meta,
                      Reduction* red) {
   std::vector<std::unique_ptr<PartialReader>> readers;
@@ -97,37 +129,10 @@ Status mergePartials(const std::vector<std::string>& inputs, const std::string& 
     writer.abandon();
     return Status::Error("E_STATE", bad, -1, "corrupt bigram section in partial-state file");
   }
-  // Every counted bigram has a left token that is not document-final, so the left
-  // marginal must add up to the bigram total: a cheap exactness check.
-  uint64_t leftTotal = 0, uniTotal = 0;
-  if (r.docFinal.size() > r.unigrams.size()) r.unigrams.resize(r.docFinal.size(), 0);
-  for (size_t id = 0; id < r.unigrams.size(); ++id) {
-    uint64_t u = r.unigrams[id];
-    uint64_t f = id < r.docFinal.size() ? r.docFinal[id] : 0;
-    if (f > u) {
-      writer.abandon();
-      return Status::Error("E_STATE", inputs.empty() ? outPath : inputs.front(), -1,
-                           "inconsistent counts: token " + std::to_string(id) + " is document-final more often than it occurs");
-    }
-    uniTotal += u;
-    leftTotal += u - f;
-    if (red != nullptr) {
-      if (u > 0) {
-        r.unigramHist.add(u);
-        r.unigramDistinct += 1;
-      }
-      if (u - f > 0) {
-        r.leftHist.add(u - f);
-        r.leftDistinct += 1;
-      }
-    }
-  }
-  if (!r.grouped && (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal))) {
+  Status s = finishReduction(r, inputs.empty() ? outPath : inputs.front(), red != nullptr);
+  if (!s.ok()) {
     writer.abandon();
-    return Status::Error("E_STATE", inputs.empty() ? outPath : inputs.front(), -1,
-                         "inconsistent counts across partial-state files (unigram total " + std::to_string(uniTotal) +
-                             " vs tokens " + std::to_string(r.tokens) + ", left marginal " + std::to_string(leftTotal) +
-                             " vs bigrams " + std::to_string(r.bigramTotal) + ")");
+    return s;
   }
   if (writing) BIMIX_TRY(writer.finish(r.tokens, r.documents, r.separators, raw.empty() ? 0 : raw.front()->counts().flags));
   return Status::Ok();

@@ -65,6 +65,10 @@ struct Reduction {
   std::vector<uint64_t> docFinal;  // dense document-final counts
 };
 
+// Derives the unigram and left-marginal histograms from the dense counts (when
+// `histograms`) and checks that the totals agree; `where` names the source in errors.
+Status finishReduction(Reduction& r, const std::string& where, bool histograms);
+
 // Validates every input first (refusing a bad one by name), then merges them:
 // into `outPath` as one partial-state file when it is not empty, and into `red`
 // when it is not null.
