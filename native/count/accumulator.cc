@@ -193,7 +193,7 @@ void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uin
 
 template <typename T>
 Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(false));
+  BIMIX_TRY(ensureMode(1));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
   if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
@@ -260,10 +260,21 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
 
 template <typename T>
 Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(true));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
   uint32_t mx = kernels_->max32(reinterpret_cast<const uint32_t*>(t) + begin, end - begin);
+  if (end < src.tokens) mx = std::max<uint32_t>(mx, t[end]);  // the last bigram reads one token past the chunk
+  // Compact keys: within partition p = left >> shift, (left's low bits, right) fit in
+  // 32 bits when the vocabulary is small enough; half the key traffic and table size.
+  // Ids beyond the vocabulary the layout was planned for switch to 64-bit keys.
+  const uint64_t top = cfg_.vocab != 0 ? cfg_.vocab : (1ULL << 17);
+  const uint32_t topBits = 64 - static_cast<uint32_t>(__builtin_clzll(top));
+  const uint32_t planShift = topBits > kPartitionBits ? topBits - kPartitionBits : 1;
+  const uint32_t rightBits = 64 - static_cast<uint32_t>(__builtin_clzll(top - 1 > 0 ? top - 1 : 1));
+  const bool compactFits = planShift + rightBits <= 32 && (static_cast<uint64_t>(mx) >> rightBits) == 0;
+  const bool compact = compactFits && mode_ != 2;
+  BIMIX_TRY(ensureMode(compact ? 4 : 2));
+  compactRightBits_ = rightBits;
   uint64_t need = std::max<uint64_t>(static_cast<uint64_t>(mx) + 2, cfg_.vocab);
   if (unigrams_.size() < need) unigrams_.resize(need, 0);
   if (docFinal_.size() < need) docFinal_.resize(need, 0);
@@ -276,11 +287,13 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     wideShift_ = bits > kPartitionBits ? bits - kPartitionBits : 1;
   }
   const uint32_t shift = wideShift_;
+  const uint64_t lowMask = (1ULL << shift) - 1;
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 8))
     return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
+  uint32_t* buf32 = reinterpret_cast<uint32_t*>(scatter_.data());
   uint64_t* uni = unigrams_.data();
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
@@ -308,9 +321,17 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
         size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, pe - i));
         size_t k = kernels_->packKeys32(reinterpret_cast<const uint32_t*>(t + i), n, sep, block);
         st.bigrams += k;
-        for (size_t j = 0; j < k; ++j) {
-          uint64_t key = block[j];
-          buf[cursor[std::min<uint64_t>(key >> (32 + shift), kPartitions - 1)]++] = key;
+        if (compact) {
+          for (size_t j = 0; j < k; ++j) {
+            const uint64_t key = block[j];
+            const uint64_t left = key >> 32;
+            buf32[cursor[left >> shift]++] = static_cast<uint32_t>(((left & lowMask) << rightBits) | (key & 0xFFFFFFFFULL));
+          }
+        } else {
+          for (size_t j = 0; j < k; ++j) {
+            uint64_t key = block[j];
+            buf[cursor[std::min<uint64_t>(key >> (32 + shift), kPartitions - 1)]++] = key;
+          }
         }
       }
     });
@@ -319,20 +340,22 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
     for (uint32_t p = 0; p < kPartitions; ++p) {
-      if (cursor[p] > start[p]) wide_[p].insert(buf + start[p], cursor[p] - start[p]);
+      if (cursor[p] == start[p]) continue;
+      if (compact) narrow_[p].insert(buf32 + start[p], cursor[p] - start[p]);
+      else wide_[p].insert(buf + start[p], cursor[p] - start[p]);
     }
     if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
   }
   return Status::Ok();
 }
 
-Status Accumulator::ensureMode(bool wide) {
-  int want = cfg_.groups > 0 ? 3 : wide ? 2 : 1;
+Status Accumulator::ensureMode(int want) {
+  if (cfg_.groups > 0) want = 3;
   if (mode_ == want) return Status::Ok();
   if (mode_ != 0) BIMIX_TRY(spill());
   narrow_.clear();
   wide_.clear();
-  if (want >= 2) wide_.resize(kPartitions);
+  if (want == 2 || want == 3) wide_.resize(kPartitions);
   else narrow_.resize(kPartitions);
   mode_ = want;
   return Status::Ok();
@@ -342,10 +365,10 @@ namespace {
 template <typename Table, typename Conv>
 void drainInto(std::vector<Table>& tables, PartialWriter& w, Conv conv) {
   std::vector<std::pair<uint64_t, uint64_t>> part;
-  for (auto& t : tables) {
+  for (uint64_t p = 0; p < tables.size(); ++p) {
     part.clear();
-    t.drainSorted(part);
-    for (const auto& kv : part) w.addBigram(conv(kv.first), kv.second);
+    tables[p].drainSorted(part);
+    for (const auto& kv : part) w.addBigram(conv(p, kv.first), kv.second);
   }
 }
 }  // namespace
@@ -361,12 +384,25 @@ Status Accumulator::spill() {
   std::vector<uint64_t> none;
   BIMIX_TRY(w.writeUnigrams(none));
   BIMIX_TRY(w.writeDocFinal(none));
-  if (mode_ == 1) drainInto(narrow_, w, canonicalNarrow);
-  else drainInto(wide_, w, [](uint64_t k) { return k; });
+  drainAllInto(w);
   BIMIX_TRY(w.finish(0, 0, 0, flags()));
   spillPaths_.push_back(path);
   // The scatter buffer stays: a batch loop may still be using it.
   return Status::Ok();
+}
+
+void Accumulator::drainAllInto(PartialWriter& w) {
+  if (mode_ == 1) {
+    drainInto(narrow_, w, [](uint64_t, uint64_t k) { return canonicalNarrow(k); });
+  } else if (mode_ == 4) {
+    const uint32_t shift = wideShift_, rb = compactRightBits_;
+    drainInto(narrow_, w, [shift, rb](uint64_t p, uint64_t k) {
+      const uint64_t left = (p << shift) | (k >> rb);
+      return (left << 32) | (k & ((1ULL << rb) - 1));
+    });
+  } else if (mode_ == 2 || mode_ == 3) {
+    drainInto(wide_, w, [](uint64_t, uint64_t k) { return k; });
+  }
 }
 
 uint32_t Accumulator::flags() const {
@@ -382,8 +418,7 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
     BIMIX_TRY(w.open(path, meta));
     BIMIX_TRY(w.writeUnigrams(unigrams_));
     BIMIX_TRY(w.writeDocFinal(docFinal_));
-    if (mode_ == 1) drainInto(narrow_, w, canonicalNarrow);
-    else if (mode_ >= 2) drainInto(wide_, w, [](uint64_t k) { return k; });
+    drainAllInto(w);
     BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
   } else {
     BIMIX_TRY(spill());
@@ -455,7 +490,7 @@ Status Accumulator::flushPending() {
 // scalar path: the sample is a small fraction of the corpus by design.
 template <typename T>
 Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(true));
+  BIMIX_TRY(ensureMode(3));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
   const bool useSep = sep >= 0 && static_cast<int64_t>(static_cast<T>(sep)) == sep;
@@ -532,7 +567,9 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& 
     BIMIX_TRY(a->flushPending());
     if (!a->spillPaths_.empty() || a->cfg_.groups > 0) inMemory = false;
     if (a->mode_ != 0) {
-      if (mode != 0 && (a->mode_ != mode || (mode == 2 && a->wideShift_ != accs.front()->wideShift_))) inMemory = false;
+      if (mode != 0 && (a->mode_ != mode || ((mode == 2 || mode == 4) && a->wideShift_ != accs.front()->wideShift_) ||
+                        (mode == 4 && a->compactRightBits_ != accs.front()->compactRightBits_)))
+        inMemory = false;
       mode = a->mode_;
     }
     if (a->cfg_.unigramsOnly != accs.front()->cfg_.unigramsOnly) inMemory = false;
@@ -587,7 +624,7 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& 
       target.clear();
     }
   };
-  if (mode == 1) reduceTables(&Accumulator::narrow_);
+  if (mode == 1 || mode == 4) reduceTables(&Accumulator::narrow_);
   else if (mode == 2) reduceTables(&Accumulator::wide_);
   BIMIX_TRY(finishReduction(red, "", true));
   for (Accumulator* a : accs) {

@@ -12,6 +12,7 @@
 #include "../formats/source.h"
 #include "bigram_tables.h"
 #include "kernels.h"
+#include "../state/partial_file.h"
 #include "../state/merge.h"
 
 namespace bimix {
@@ -72,7 +73,9 @@ class Accumulator {
   template <typename T>
   void countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st);
   Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
-  Status ensureMode(bool wide);
+  // 1 narrow (8/16-bit tokens), 2 wide (64-bit keys), 3 sampled (grouped keys), 4 wide with compact 32-bit keys.
+  Status ensureMode(int want);
+  void drainAllInto(PartialWriter& w);
   Status spill();
   uint32_t flags() const;
   size_t tableBytes() const;
@@ -80,7 +83,8 @@ class Accumulator {
 
   AccumulatorConfig cfg_;
   const Kernels* kernels_ = nullptr;
-  int mode_ = 0;  // 0 none yet, 1 narrow, 2 wide
+  int mode_ = 0;  // 0 none yet; see ensureMode
+  uint32_t compactRightBits_ = 0;
   std::vector<PartitionTable<uint32_t>> narrow_;
   std::vector<PartitionTable<uint64_t>> wide_;
   uint32_t wideShift_ = 0;
