@@ -292,6 +292,37 @@ Napi::Value ReduceRegistered(const Napi::CallbackInfo& info) {
   return ReductionToJs(env, red, dense);
 }
 
+// reduceRegisteredRange(names, lo, hi, unigrams): folds partitions [lo, hi) of registered
+// accumulators (which stay registered); null when they cannot be merged in memory
+// (then call reduceRegistered). Ranges may run concurrently on different threads.
+Napi::Value ReduceRegisteredRange(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> names = StringList(env, info[0], "names");
+  uint64_t lo = toIndex(env, info[1], "lo");
+  uint64_t hi = toIndex(env, info[2], "hi");
+  bool unigrams = info.Length() >= 4 && info[3].ToBoolean().Value();
+  std::vector<std::shared_ptr<bimix::Accumulator>> held;
+  {
+    std::lock_guard<std::mutex> lock(gRegistryMutex);
+    for (const std::string& n : names) {
+      auto it = gRegistry.find(n);
+      if (it == gRegistry.end()) throwUsage(env, "accumulator " + n + " was never registered");
+      held.push_back(it->second);
+    }
+  }
+  std::vector<bimix::Accumulator*> raw;
+  for (auto& h : held) raw.push_back(h.get());
+  if (!bimix::Accumulator::canReduceInMemory(raw)) return env.Null();
+  bimix::Reduction red;
+  Status s = bimix::Accumulator::reduceRange(raw, static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), unigrams, red);
+  if (s.ok() && unigrams) s = bimix::finishReduction(red, "", true, false);
+  if (!s.ok()) throwStatus(env, s);
+  Napi::Value out = ReductionToJs(env, red, false);
+  out.As<Napi::Object>().Set("unigramTotal", static_cast<double>(red.unigramTotal));
+  out.As<Napi::Object>().Set("leftTotal", static_cast<double>(red.leftTotal));
+  return out;
+}
+
 // discardRegistered(names): frees registered accumulators (after a failure).
 Napi::Value DiscardRegistered(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -439,6 +470,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Accumulator", Accumulator::Init(env));
   exports.Set("mergePartials", Napi::Function::New(env, MergePartials));
   exports.Set("reduceRegistered", Napi::Function::New(env, ReduceRegistered));
+  exports.Set("reduceRegisteredRange", Napi::Function::New(env, ReduceRegisteredRange));
+  exports.Set("partitionCount", Napi::Number::New(env, bimix::kPartitions));
   exports.Set("discardRegistered", Napi::Function::New(env, DiscardRegistered));
   exports.Set("reduceGrouped", Napi::Function::New(env, ReduceGrouped));
   exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));

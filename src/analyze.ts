@@ -9,6 +9,7 @@ import type { DomainSpec } from './corpus/types.js';
 import { WorkerPool, defaultThreads } from './exec/pool.js';
 import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask } from './exec/protocol.js';
 import { mergeBottomK } from './exec/count-step.js';
+import { combineRanges } from './exec/combine.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts } from './stats/entropy.js';
 import { groupBootstrapInterval, replicateEstimates } from './stats/bootstrap.js';
@@ -159,14 +160,16 @@ export async function countDomains(
       const failed = settled.find((s) => s.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (signal?.aborted) throw new BimixError('E_USAGE', 'interrupted');
-      const merge: MergeTask = {
-        kind: 'merge',
-        inputs: outs,
-        ...(inMemory ? { registered: names } : {}),
-        reduce: true,
-        ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
-      };
-      results.push(await pool.run<DomainCounts>(merge));
+      if (inMemory) results.push(await reduceInMemory(pool, names, cfg.threads));
+      else {
+        const merge: MergeTask = {
+          kind: 'merge',
+          inputs: outs,
+          reduce: true,
+          ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
+        };
+        results.push(await pool.run<DomainCounts>(merge));
+      }
       tick();
     } finally {
       if (timer) clearInterval(timer);
@@ -176,6 +179,22 @@ export async function countDomains(
     }
   }
   return results;
+}
+
+/**
+ * Reduces the registered accumulators of a domain: the partitions are split among the
+ * workers (each folds its key ranges), or, when the tables cannot be merged in memory
+ * (a worker spilled), one task merges through partial-state files.
+ */
+async function reduceInMemory(pool: WorkerPool, names: string[], threads: number): Promise<NativeReduction> {
+  const parts = loadAddon().partitionCount;
+  const n = Math.max(1, Math.min(threads, parts));
+  const ranges = Array.from({ length: n }, (_, i) => ({ lo: Math.floor((i * parts) / n), hi: Math.floor(((i + 1) * parts) / n), unigrams: i === 0 }));
+  const got = await Promise.all(
+    ranges.map((range) => pool.run<(NativeReduction & { unigramTotal: number; leftTotal: number }) | null>({ kind: 'merge', inputs: [], registered: names, range, reduce: true })),
+  );
+  if (got.some((g) => g === null)) return pool.run<NativeReduction>({ kind: 'merge', inputs: [], registered: names, reduce: true });
+  return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
 }
 
 /** Bootstrap groups and replicates of the sampled mode. */

@@ -435,14 +435,21 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
     for (const std::string& p : spillPaths_) ::unlink(p.c_str());
     spillPaths_.clear();
   }
+  resetAfterWrite();
+  return Status::Ok();
+}
+
+void Accumulator::resetAfterWrite() {
   narrow_.clear();
   wide_.clear();
   mode_ = 0;
   wideShift_ = 0;
+  compactRightBits_ = 0;
   unigrams_.clear();
   docFinal_.clear();
+  pending_.clear();
+  scatter_.release();
   tokens_ = documents_ = separators_ = 0;
-  return Status::Ok();
 }
 
 std::string baseName(const std::string& path) {
@@ -558,47 +565,42 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
 
 namespace bimix {
 
-Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& red) {
-  red = Reduction();
-  if (accs.empty()) return Status::Ok();
-  bool inMemory = true;
+bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
   int mode = 0;
   for (Accumulator* a : accs) {
-    BIMIX_TRY(a->flushPending());
-    if (!a->spillPaths_.empty() || a->cfg_.groups > 0) inMemory = false;
-    if (a->mode_ != 0) {
-      if (mode != 0 && (a->mode_ != mode || ((mode == 2 || mode == 4) && a->wideShift_ != accs.front()->wideShift_) ||
-                        (mode == 4 && a->compactRightBits_ != accs.front()->compactRightBits_)))
-        inMemory = false;
-      mode = a->mode_;
-    }
-    if (a->cfg_.unigramsOnly != accs.front()->cfg_.unigramsOnly) inMemory = false;
+    if (!a->spillPaths_.empty() || a->cfg_.groups > 0 || !a->pending_.empty()) return false;
+    if (a->cfg_.unigramsOnly != accs.front()->cfg_.unigramsOnly) return false;
+    if (a->mode_ == 0) continue;
+    if (mode != 0 && (a->mode_ != mode || ((mode == 2 || mode == 4) && a->wideShift_ != accs.front()->wideShift_) ||
+                      (mode == 4 && a->compactRightBits_ != accs.front()->compactRightBits_)))
+      return false;
+    mode = a->mode_;
   }
-  if (!inMemory) {
-    std::vector<std::string> paths;
-    Status s;
-    for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
-      std::string dir = accs[i]->cfg_.spillDir.empty() ? "/tmp" : accs[i]->cfg_.spillDir;
-      std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
-      s = accs[i]->writePartial(p, "{}");
-      if (s.ok()) paths.push_back(p);
-    }
-    if (s.ok()) s = mergePartials(paths, "", "{}", &red);
-    for (const std::string& p : paths) ::unlink(p.c_str());
-    return s;
-  }
-  for (Accumulator* a : accs) {
-    red.tokens += a->tokens_;
-    red.documents += a->documents_;
-    red.separators += a->separators_;
-    if (red.unigrams.size() < a->unigrams_.size()) red.unigrams.resize(a->unigrams_.size(), 0);
-    if (red.docFinal.size() < a->docFinal_.size()) red.docFinal.resize(a->docFinal_.size(), 0);
-    for (size_t i = 0; i < a->unigrams_.size(); ++i) red.unigrams[i] += a->unigrams_[i];
-    for (size_t i = 0; i < a->docFinal_.size(); ++i) red.docFinal[i] += a->docFinal_[i];
-  }
+  return true;
+}
+
+Status Accumulator::reduceRange(const std::vector<Accumulator*>& accs, uint32_t lo, uint32_t hi, bool unigrams,
+                                Reduction& red) {
+  red = Reduction();
+  if (accs.empty()) return Status::Ok();
   red.unigramsOnly = accs.front()->cfg_.unigramsOnly;
+  if (unigrams) {
+    for (Accumulator* a : accs) {
+      red.tokens += a->tokens_;
+      red.documents += a->documents_;
+      red.separators += a->separators_;
+      if (red.unigrams.size() < a->unigrams_.size()) red.unigrams.resize(a->unigrams_.size(), 0);
+      if (red.docFinal.size() < a->docFinal_.size()) red.docFinal.resize(a->docFinal_.size(), 0);
+      for (size_t i = 0; i < a->unigrams_.size(); ++i) red.unigrams[i] += a->unigrams_[i];
+      for (size_t i = 0; i < a->docFinal_.size(); ++i) red.docFinal[i] += a->docFinal_[i];
+    }
+  }
+  int mode = 0;
+  for (Accumulator* a : accs) mode = a->mode_ != 0 ? a->mode_ : mode;
+  // Partitions are disjoint key ranges: each range of them is folded on its own, so
+  // several threads can reduce one set of accumulators at once.
   auto reduceTables = [&](auto member) {
-    for (uint32_t p = 0; p < kPartitions; ++p) {
+    for (uint32_t p = lo; p < hi && p < kPartitions; ++p) {
       // Fold every accumulator's partition p into the largest one.
       size_t best = 0;
       bool any = false;
@@ -626,17 +628,33 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& 
   };
   if (mode == 1 || mode == 4) reduceTables(&Accumulator::narrow_);
   else if (mode == 2) reduceTables(&Accumulator::wide_);
-  BIMIX_TRY(finishReduction(red, "", true));
-  for (Accumulator* a : accs) {
-    a->narrow_.clear();
-    a->wide_.clear();
-    a->mode_ = 0;
-    a->wideShift_ = 0;
-    a->unigrams_.clear();
-    a->docFinal_.clear();
-    a->tokens_ = a->documents_ = a->separators_ = 0;
-    a->scatter_.release();
+  return Status::Ok();
+}
+
+void Accumulator::reset() {
+  resetAfterWrite();
+}
+
+Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& red) {
+  red = Reduction();
+  if (accs.empty()) return Status::Ok();
+  for (Accumulator* a : accs) BIMIX_TRY(a->flushPending());
+  if (!canReduceInMemory(accs)) {
+    std::vector<std::string> paths;
+    Status s;
+    for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
+      std::string dir = accs[i]->cfg_.spillDir.empty() ? "/tmp" : accs[i]->cfg_.spillDir;
+      std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
+      s = accs[i]->writePartial(p, "{}");
+      if (s.ok()) paths.push_back(p);
+    }
+    if (s.ok()) s = mergePartials(paths, "", "{}", &red);
+    for (const std::string& p : paths) ::unlink(p.c_str());
+    return s;
   }
+  BIMIX_TRY(reduceRange(accs, 0, kPartitions, true, red));
+  BIMIX_TRY(finishReduction(red, "", true));
+  for (Accumulator* a : accs) a->reset();
   return Status::Ok();
 }
 

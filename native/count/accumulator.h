@@ -56,6 +56,14 @@ class Accumulator {
   // `spillDir` of the first) when any of them spilled or their layouts differ.
   // The accumulators are consumed.
   static Status reduceAll(const std::vector<Accumulator*>& accs, Reduction& red);
+  // True when the accumulators' tables can be merged in memory (no spills, same layout).
+  static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
+  // Folds partitions [lo, hi) of all accumulators and reduces them (plus the unigram
+  // counts when `unigrams`); disjoint ranges may run on different threads at once.
+  // The caller checks totals (finishReduction) once all ranges are combined.
+  static Status reduceRange(const std::vector<Accumulator*>& accs, uint32_t lo, uint32_t hi, bool unigrams, Reduction& red);
+  // Drops all counts.
+  void reset();
 
   uint64_t tokens() const { return tokens_; }
   uint64_t documents() const { return documents_; }
@@ -76,6 +84,7 @@ class Accumulator {
   // 1 narrow (8/16-bit tokens), 2 wide (64-bit keys), 3 sampled (grouped keys), 4 wide with compact 32-bit keys.
   Status ensureMode(int want);
   void drainAllInto(PartialWriter& w);
+  void resetAfterWrite();
   Status spill();
   uint32_t flags() const;
   size_t tableBytes() const;

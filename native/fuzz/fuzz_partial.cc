@@ -3,6 +3,7 @@
 // checks) and a "fixed-up" file whose header sizes and checksums are made
 // consistent with fuzzed sections (exercises the varint decoders and merge).
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -69,11 +70,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint64_t> dense;
   bimix::Status su = r.addUnigrams(dense);
   bimix::Status sd = r.addDocFinal(dense);
+  // Known issue (reported): the cursor does not detect a key delta that wraps
+  // around 2^64, so a checksum-valid but corrupt file can yield descending keys.
+  // BIMIX_FUZZ_ALLOW_KEY_WRAP=1 skips this check to keep fuzzing the rest.
+  static const bool allowWrap = std::getenv("BIMIX_FUZZ_ALLOW_KEY_WRAP") != nullptr;
   auto cur = r.bigrams();
   uint64_t k, c, prev = 0, n = 0;
-  bool first = true;
+  bool first = true, ascending = true;
   while (cur.next(k, c)) {
-    FUZZ_CHECK(first || k > prev, "bigram keys must ascend");
+    if (!first && k <= prev) ascending = false;
+    FUZZ_CHECK(allowWrap || ascending, "bigram keys must ascend");
     FUZZ_CHECK(c > 0, "zero bigram count");
     prev = k;
     first = false;
@@ -87,10 +93,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   s = bimix::mergePartials({a, a}, out, "{}", &red);
   if (s.ok()) {
     FUZZ_CHECK(su.ok() && sd.ok() && streamOk, "merge accepted a corrupt file");
-    FUZZ_CHECK(red.bigramDistinct == n, "merged distinct differs from the input");
+    if (ascending) FUZZ_CHECK(red.bigramDistinct == n, "merged distinct differs from the input");
     bimix::PartialReader back;
     FUZZ_CHECK(back.open(out).ok(), "merged output does not read back");
-    FUZZ_CHECK(back.counts().bigramDistinct == n, "merged output lost bigrams");
+    if (ascending) FUZZ_CHECK(back.counts().bigramDistinct == n, "merged output lost bigrams");
     FUZZ_CHECK(back.counts().tokens == 2 * r.counts().tokens, "merged tokens differ");
   } else {
     FUZZ_CHECK(s.code == "E_STATE", "merge failed with an unexpected code");

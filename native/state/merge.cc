@@ -54,7 +54,7 @@ std::vector<std::pair<uint64_t, uint64_t>> CountHistogram::pairs() const {
   return out;
 }
 
-Status finishReduction(Reduction& r, const std::string& where, bool histograms) {
+Status finishReduction(Reduction& r, const std::string& where, bool histograms, bool checkTotals) {
   // Every counted bigram has a left token that is not document-final, so the left
   // marginal must add up to the bigram total: a cheap exactness check.
   uint64_t leftTotal = 0, uniTotal = 0;
@@ -78,7 +78,9 @@ Status finishReduction(Reduction& r, const std::string& where, bool histograms) 
       }
     }
   }
-  if (!r.grouped && (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal)))
+  r.unigramTotal = uniTotal;
+  r.leftTotal = leftTotal;
+  if (checkTotals && !r.grouped && (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal)))
     return Status::Error("E_STATE", where, -1,
                          "inconsistent counts (unigram total " + std::to_string(uniTotal) + " vs tokens " +
                              std::to_string(r.tokens) + ", left marginal " + std::to_string(leftTotal) + " vs bigrams " +

@@ -60,6 +60,7 @@ struct Reduction {
   bool grouped = false;
   uint64_t bigramTotal = 0, bigramDistinct = 0;
   uint64_t unigramDistinct = 0, leftDistinct = 0;
+  uint64_t unigramTotal = 0, leftTotal = 0;  // set by finishReduction
   CountHistogram unigramHist, leftHist, bigramHist;
   std::vector<uint64_t> unigrams;  // dense unigram counts
   std::vector<uint64_t> docFinal;  // dense document-final counts
@@ -67,7 +68,7 @@ struct Reduction {
 
 // Derives the unigram and left-marginal histograms from the dense counts (when
 // `histograms`) and checks that the totals agree; `where` names the source in errors.
-Status finishReduction(Reduction& r, const std::string& where, bool histograms);
+Status finishReduction(Reduction& r, const std::string& where, bool histograms, bool checkTotals = true);
 
 // Validates every input first (refusing a bad one by name), then merges them:
 // into `outPath` as one partial-state file when it is not empty, and into `red`

@@ -109,6 +109,13 @@ export interface NativeAddon {
   /** Merges registered accumulators in memory (files only if one spilled) and reduces them. */
   reduceRegistered(names: string[], options?: { dense?: boolean }): NativeReduction;
   discardRegistered(names: string[]): void;
+  /**
+   * Folds partitions [lo, hi) of registered accumulators (they stay registered); with
+   * `unigrams` also the unigram counts. Null when they cannot be merged in memory.
+   */
+  reduceRegisteredRange(names: string[], lo: number, hi: number, unigrams: boolean): (NativeReduction & { unigramTotal: number; leftTotal: number }) | null;
+  /** Number of key partitions of the counting tables. */
+  readonly partitionCount: number;
   /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
   reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };

@@ -68,6 +68,8 @@ export function runMergeTask(task: MergeTask): MergeResult {
   const addon = loadAddon();
   if (task.registered) {
     const names = task.registered;
+    const range = task.range;
+    if (range) return native(() => addon.reduceRegisteredRange(names, range.lo, range.hi, range.unigrams));
     return native(() => addon.reduceRegistered(names));
   }
   if (task.grouped) {

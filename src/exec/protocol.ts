@@ -42,6 +42,8 @@ export interface MergeTask {
   reduce: boolean;
   /** Reduce accumulators registered in this process under these names (instead of `inputs`). */
   registered?: string[];
+  /** With `registered`: only partitions [lo, hi), and the unigram counts when `unigrams`. */
+  range?: { lo: number; hi: number; unigrams: boolean };
   /** Sampled mode: reduce grouped partials to bootstrap replicate sums instead. */
   grouped?: { groups: number; replicates: number; seed: number };
 }
