@@ -29,20 +29,7 @@ FLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -f
 # The core sources, exactly as CMakeLists.txt lists them (one source of truth).
 mapfile -t CORE < <(sed -n '/set(BIMIX_CORE_SOURCES/,/)/p' CMakeLists.txt | grep -o 'native/[^ )]*\.cc')
 
-objs=()
-for src in "${CORE[@]}"; do
-  obj="$BUILD/obj/$(echo "$src" | tr '/' '_').o"
-  if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find native -name '*.h' -newer "$obj" -print -quit)" ]]; then
-    "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
-  fi
-  objs+=("$obj")
-done
-
 # Seeds: one small valid input per parser so the fuzzer starts past the magic checks.
-seed() {  # seed TARGET NAME  (bytes on stdin)
-  mkdir -p "$CACHE/corpus/$1"
-  cat >"$CACHE/corpus/$1/$2"
-}
 python3 - "$CACHE/corpus" <<'PY' || true
 import os, struct, sys
 root = sys.argv[1]
@@ -68,15 +55,41 @@ put('accumulator', 'seed', bytes([1, 3, 7, 0, 5, 3]) + bytes(range(40)))
 put('partial', 'seed-fixup', bytes([1, 0, 2, 4, 2, 3, 0x41, 9, 1]) + b'{}' + bytes([1, 5, 2, 3]) + bytes([1, 1]) + bytes([5, 1, 3, 2]))
 PY
 
+# Build the core objects and every target from one snapshot of the sources, so
+# that a target and the objects it links never see different versions of a
+# header. Others may be editing native/ meanwhile: if anything changed during
+# the build, build again.
+build_all() {
+  objs=()
+  for src in "${CORE[@]}"; do
+    obj="$BUILD/obj/$(echo "$src" | tr '/' '_').o"
+    if [[ ! -f "$obj" || "$src" -nt "$obj" || -n "$(find native -name '*.h' -newer "$obj" -print -quit)" ]]; then
+      "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+    fi
+    objs+=("$obj")
+  done
+  for t in $TARGETS; do
+    src="native/fuzz/fuzz_$t.cc"
+    if [[ ! -f "$src" ]]; then
+      echo "fuzz.sh: no target $src" >&2
+      exit 2
+    fi
+    "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "$src" "${objs[@]}" -o "$BUILD/fuzz_$t"
+  done
+}
+for attempt in 1 2 3; do
+  touch "$BUILD/.stamp"
+  build_all
+  if [[ -z "$(find native CMakeLists.txt -newer "$BUILD/.stamp" \( -name '*.h' -o -name '*.cc' -o -name CMakeLists.txt \) -print -quit)" ]]; then
+    break
+  fi
+  echo "fuzz.sh: sources changed during the build; rebuilding" >&2
+  sleep 2
+done
+
 status=0
 for t in $TARGETS; do
-  src="native/fuzz/fuzz_$t.cc"
   bin="$BUILD/fuzz_$t"
-  if [[ ! -f "$src" ]]; then
-    echo "fuzz.sh: no target $src" >&2
-    exit 2
-  fi
-  "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "$src" "${objs[@]}" -o "$bin"
   mkdir -p "$CACHE/corpus/$t" "$CACHE/crashes/$t"
   log="$CACHE/logs/$t.log"
   echo "== fuzz_$t for ${SECONDS_PER_TARGET}s (log: $log)"
@@ -88,7 +101,7 @@ for t in $TARGETS; do
     "$CACHE/corpus/$t" >"$log" 2>&1
   rc=$?
   set -e
-  grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec' "$log" | tr '\n' ' ' || true
+  grep -aE 'DONE|stat::number_of_executed_units|stat::average_exec_per_sec' "$log" | tr '\n' ' ' || true
   echo
   if [[ $rc -ne 0 ]]; then
     echo "fuzz.sh: fuzz_$t FAILED (exit $rc); see $log and $CACHE/crashes/$t/" >&2

@@ -263,7 +263,7 @@ function countNative(specs: NativeSourceSpec[], chunk: number, accs: number, sim
 }
 
 /** Asserts that an engine result equals the reference exactly. */
-export function expectSameCounts(got: EngineResult, ref: RefCounts, label: string): void {
+function expectSameCounts(got: EngineResult, ref: RefCounts, label: string): void {
   const ctx = `(${label})`;
   expect(got.tokens, `tokens ${ctx}`).toBe(ref.tokens);
   expect(got.documents, `documents ${ctx}`).toBe(ref.documents);

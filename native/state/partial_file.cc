@@ -237,7 +237,10 @@ bool PartialReader::BigramCursor::next(uint64_t& key, uint64_t& count) {
     return false;
   }
   uint64_t delta;
-  if (!getVarint(p_, end_, delta) || !getVarint(p_, end_, count) || count == 0 || (!first_ && delta == 0)) {
+  // Keys must strictly ascend: a zero delta after the first key, or one that wraps
+  // past 2^64, marks a corrupt (or forged) file.
+  if (!getVarint(p_, end_, delta) || !getVarint(p_, end_, count) || count == 0 || (!first_ && delta == 0) ||
+      key_ + delta < key_) {
     ok_ = false;
     left_ = 0;
     return false;

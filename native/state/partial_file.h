@@ -56,6 +56,10 @@ class PartialWriter {
   Status writeDocFinal(const std::vector<uint64_t>& dense);
   // Bigram keys must arrive strictly ascending.
   void addBigram(uint64_t key, uint64_t count) {
+    if (__builtin_expect(counts_.bigramDistinct > 0 && key <= lastKey_, 0)) {
+      failed_ = true;
+      error_ = "bigram keys out of order (internal error)";
+    }
     putVarint(key - lastKey_);
     putVarint(count);
     lastKey_ = key;
