@@ -11,7 +11,7 @@ import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask } from '
 import { mergeBottomK } from './exec/count-step.js';
 import { combineRanges } from './exec/combine.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
-import { entropiesFromCounts } from './stats/entropy.js';
+import { entropiesFromCounts, type EntropySet } from './stats/entropy.js';
 import { groupBootstrapInterval, replicateEstimates } from './stats/bootstrap.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
@@ -205,22 +205,41 @@ export const SAMPLE_LEVEL = 0.95;
 /** What counting a domain yields: an exact reduction, or (sampled mode) bootstrap replicate sums. */
 export type DomainCounts = NativeReduction | Float64Array;
 
-/** Builds a sampled domain's entry: point estimates from the whole sample, basic bootstrap intervals. */
-export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, sums: Float64Array, base: 'e' | '2', fraction: number): DomainReport {
-  const [point, ...reps] = replicateEstimates(sums);
+/** The counts and entropies (nats) a domain's report entry is made of. */
+interface DomainNumbers {
+  tokens: number;
+  documents: number;
+  unigramDistinct: number;
+  bigramTotal: number;
+  bigramDistinct: number;
+  plugIn: EntropySet;
+  millerMadow: EntropySet;
+}
+
+function domainEntry(plan: Pick<DomainPlan, 'name' | 'files'>, n: DomainNumbers, base: 'e' | '2'): DomainReport {
   const k = base === '2' ? 1 / Math.LN2 : 1;
-  const iv = (f: (r: NonNullable<typeof point>) => number, scale = k) =>
-    groupBootstrapInterval(f(point!) * scale, reps.map((r) => f(r) * scale), SAMPLE_GROUPS).map((x) => Math.max(0, x)) as [number, number];
-  const p = point!;
+  const scaled = (e: EntropySet) => ({ shannon: e.shannon * k, joint: e.joint * k, conditional: e.conditional * k });
   return {
     name: plan.name,
     files: plan.files.map((f) => ({ ...f })),
-    tokens: p.tokens,
-    documents: p.documents,
-    unigrams: { distinct: p.unigramDistinct },
-    bigrams: { total: p.bigramTotal, distinct: p.bigramDistinct },
-    entropy: { shannon: p.shannon * k, joint: p.joint * k, conditional: p.conditional * k },
-    millerMadow: { shannon: p.mm.shannon * k, joint: p.mm.joint * k, conditional: p.mm.conditional * k },
+    tokens: n.tokens,
+    documents: n.documents,
+    unigrams: { distinct: n.unigramDistinct },
+    bigrams: { total: n.bigramTotal, distinct: n.bigramDistinct },
+    entropy: scaled(n.plugIn),
+    millerMadow: scaled(n.millerMadow),
+  };
+}
+
+/** Builds a sampled domain's entry: point estimates from the whole sample, bias-corrected bootstrap intervals. */
+export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, sums: Float64Array, base: 'e' | '2', fraction: number): DomainReport {
+  const [point, ...reps] = replicateEstimates(sums);
+  const p = point!;
+  const k = base === '2' ? 1 / Math.LN2 : 1;
+  const iv = (f: (r: typeof p) => number, scale = k) =>
+    groupBootstrapInterval(f(p) * scale, reps.map((r) => f(r) * scale), SAMPLE_GROUPS).map((x) => Math.max(0, x)) as [number, number];
+  return {
+    ...domainEntry(plan, { ...p, plugIn: p, millerMadow: p.mm }, base),
     intervals: {
       level: SAMPLE_LEVEL,
       replicates: reps.length,
@@ -235,18 +254,7 @@ export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, su
 
 /** Builds a domain's report entry from its exact reduction. */
 export function domainReport(plan: Pick<DomainPlan, 'name' | 'files'>, red: NativeReduction, base: 'e' | '2'): DomainReport {
-  const e = entropiesFromCounts(red);
-  const k = base === '2' ? 1 / Math.LN2 : 1;
-  return {
-    name: plan.name,
-    files: plan.files.map((f) => ({ ...f })),
-    tokens: red.tokens,
-    documents: red.documents,
-    unigrams: { distinct: red.unigramDistinct },
-    bigrams: { total: red.bigramTotal, distinct: red.bigramDistinct },
-    entropy: { shannon: e.plugIn.shannon * k, joint: e.plugIn.joint * k, conditional: e.plugIn.conditional * k },
-    millerMadow: { shannon: e.millerMadow.shannon * k, joint: e.millerMadow.joint * k, conditional: e.millerMadow.conditional * k },
-  };
+  return domainEntry(plan, { ...red, ...entropiesFromCounts(red) }, base);
 }
 
 /** Entropies in nats of the chosen proxy, per domain, from a report. */

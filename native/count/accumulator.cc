@@ -16,12 +16,13 @@ namespace bimix {
 namespace {
 
 // BIMIX_PROFILE=1 prints where addNarrow's time went (for the benchmark notes).
+// (narrow tokens only; each worker thread prints its own totals when it ends).
 struct PassClock {
-  double ns[4] = {0, 0, 0, 0};
+  double ns[3] = {0, 0, 0};
   ~PassClock() {
-    if (std::getenv("BIMIX_PROFILE") != nullptr && ns[0] + ns[1] + ns[2] + ns[3] > 0)
-      std::fprintf(stderr, "bimix profile: histogram %.2fs scatter %.2fs aggregate %.2fs drain %.2fs\n", ns[0] / 1e9,
-                   ns[1] / 1e9, ns[2] / 1e9, ns[3] / 1e9);
+    if (std::getenv("BIMIX_PROFILE") != nullptr && ns[0] + ns[1] + ns[2] > 0)
+      std::fprintf(stderr, "bimix profile: histogram %.2fs scatter %.2fs aggregate %.2fs\n", ns[0] / 1e9, ns[1] / 1e9,
+                   ns[2] / 1e9);
   }
 };
 thread_local PassClock gClock;
@@ -223,7 +224,8 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
         cursor[p] = start[p];
       }
     }
-    gClock.ns[0] += nowNs() - t0;
+    const double tHist = nowNs();
+    gClock.ns[0] += tHist - t0;
     forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
       countDocs<T>(t, s, u, ds, de, sep, st);
       if (cfg_.unigramsOnly) return;
@@ -246,12 +248,11 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
     if (cfg_.unigramsOnly) continue;
     for (uint32_t p = 0; p < kPartitions; ++p) {
       if (cursor[p] > start[p]) {
-        narrow_[p].warm();
         narrow_[p].insert(buf + start[p], cursor[p] - start[p]);
       }
     }
     double t2 = nowNs();
-    gClock.ns[1] += t1 - t0;
+    gClock.ns[1] += t1 - tHist;
     gClock.ns[2] += t2 - t1;
     if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
   }
@@ -435,11 +436,11 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
     for (const std::string& p : spillPaths_) ::unlink(p.c_str());
     spillPaths_.clear();
   }
-  resetAfterWrite();
+  reset();
   return Status::Ok();
 }
 
-void Accumulator::resetAfterWrite() {
+void Accumulator::reset() {
   narrow_.clear();
   wide_.clear();
   mode_ = 0;
@@ -629,10 +630,6 @@ Status Accumulator::reduceRange(const std::vector<Accumulator*>& accs, uint32_t 
   if (mode == 1 || mode == 4) reduceTables(&Accumulator::narrow_);
   else if (mode == 2) reduceTables(&Accumulator::wide_);
   return Status::Ok();
-}
-
-void Accumulator::reset() {
-  resetAfterWrite();
 }
 
 Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& red) {

@@ -84,7 +84,6 @@ class Accumulator {
   // 1 narrow (8/16-bit tokens), 2 wide (64-bit keys), 3 sampled (grouped keys), 4 wide with compact 32-bit keys.
   Status ensureMode(int want);
   void drainAllInto(PartialWriter& w);
-  void resetAfterWrite();
   Status spill();
   uint32_t flags() const;
   size_t tableBytes() const;

@@ -62,14 +62,6 @@ class PartitionTable {
     }
   }
 
-  // Streams the table into cache before a burst of random inserts: a sequential
-  // read runs at memory bandwidth, random misses would not.
-  void warm() const {
-    const char* p = reinterpret_cast<const char*>(slots_.data());
-    const size_t bytes = slots_.size() * sizeof(Entry);
-    for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 1, 3);
-  }
-
   size_t size() const { return size_; }
   size_t bytes() const { return slots_.size() * sizeof(Entry) + overflow_.size() * 48; }
 
