@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mergeThroughFiles } from './native-merge.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze.js';
 import { readDolmaSidecar } from '../src/corpus/sidecar.js';
@@ -233,21 +234,13 @@ function countNative(specs: NativeSourceSpec[], chunk: number, accs: number, sim
     chunkTokens += st.tokens;
     chunkDocuments += st.documents;
   });
-  const parts = list.map((a, i) => {
-    const p = path.join(dir, `part-${run}-${i}.bimixps`);
-    a.writePartial(p, '{}');
-    return p;
-  });
-  const merged = path.join(dir, `merged-${run}.bimixps`);
-  const red = addon.mergePartials(parts, { out: merged, reduce: true, dense: true })!;
-  const dump = addon.dumpBigrams(merged);
+  const { red, dump } = mergeThroughFiles(addon, list, dir, run);
   const unigrams = new Map<number, number>();
   red.unigrams!.forEach((c, id) => {
     if (c > 0) unigrams.set(id, c);
   });
   const bigrams = new Map<bigint, number>();
   dump.keys.forEach((k, i) => bigrams.set(k, dump.counts[i]!));
-  for (const p of [...parts, merged]) rmSync(p);
   rmSync(spill, { recursive: true });
   return {
     tokens: red.tokens,

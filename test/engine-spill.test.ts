@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { mergeThroughFiles } from './native-merge.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze.js';
 import { writeRaw } from '../src/corpus/writers.js';
@@ -109,17 +110,9 @@ function count(sources: NativeSource[], o: { memoryBytes: number; batchTokens?: 
     for (let b = 0; b < s.info.tokens; b += o.chunk) accs[k++ % o.accs]!.add(s, b, Math.min(s.info.tokens, b + o.chunk));
   });
   const spillRuns = readdirSync(spill).length;
-  const parts = accs.map((a, i) => {
-    const p = path.join(dir, `part-${run}-${i}.bimixps`);
-    a.writePartial(p, '{}');
-    return p;
-  });
-  const merged = path.join(dir, `merged-${run}.bimixps`);
-  const red = addon.mergePartials(parts, { out: merged, reduce: true, dense: true })!;
-  const dump = addon.dumpBigrams(merged);
+  const { red, dump } = mergeThroughFiles(addon, accs, dir, run);
   const leftover = readdirSync(spill).length;
   rmSync(spill, { recursive: true });
-  for (const p of [...parts, merged]) rmSync(p);
   return { red, dump, spillRuns, leftover };
 }
 
