@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'E_DATA' // invalid rows in tabular inputs (losses, mixtures)
   | 'E_INFEASIBLE' // optimisation bounds that admit no solution
   | 'E_NATIVE' // the native addon could not be loaded or failed unexpectedly
-  | 'E_SLURM'; // the Slurm tools failed
+  | 'E_SLURM' // the Slurm tools failed
+  | 'E_INTERRUPTED' // stopped by SIGINT, SIGTERM or SIGHUP; nothing written
+  | 'E_BUSY' // another live bimix process holds the lock (its pid is named)
+  | 'E_CHANGED' // an input file changed (size, mtime or content) while being read
+  | 'E_NOMEM'; // an allocation failed (not an I/O error)
 
 /** Where an error happened, as precisely as known. */
 export interface ErrorLocation {
