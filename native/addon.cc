@@ -30,7 +30,7 @@ using bimix::Status;
 }
 
 [[noreturn]] void throwUsage(Napi::Env env, const std::string& message) {
-  Status s = Status::Error("E_USAGE", "", -1, message);
+  Status s = Status::Error(bimix::ec::E_USAGE, "", -1, message);
   throwStatus(env, s);
 }
 
@@ -350,7 +350,7 @@ Napi::Value DumpBigrams(const Napi::CallbackInfo& info) {
     counts[i] = static_cast<double>(c);
     ++i;
   }
-  if (!cur.ok() || i != n) throwStatus(env, Status::Error("E_STATE", r.path(), -1, "corrupt bigram section"));
+  if (!cur.ok() || i != n) throwStatus(env, Status::Error(bimix::ec::E_STATE, r.path(), -1, "corrupt bigram section"));
   Napi::Object o = Napi::Object::New(env);
   o.Set("keys", keys);
   o.Set("counts", counts);

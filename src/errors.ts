@@ -3,25 +3,10 @@
  * stable `code`, the file it concerns, and where known the byte offset or row.
  */
 
-/** Stable error codes; tests and scripts may match on them. */
-export type ErrorCode =
-  | 'E_USAGE' // bad command line or option value
-  | 'E_CONFIG' // bad config / domain specification
-  | 'E_IO' // unreadable or unwritable path
-  | 'E_FORMAT' // wrong magic, version, dtype, or inconsistent header
-  | 'E_TRUNCATED' // file shorter than its header says
-  | 'E_TOKEN_RANGE' // token id outside the vocabulary
-  | 'E_EMPTY' // empty file or domain
-  | 'E_STATE' // partial state missing, foreign, corrupt or from another configuration
-  | 'E_SCHEMA' // a JSON input of the wrong schema
-  | 'E_DATA' // invalid rows in tabular inputs (losses, mixtures)
-  | 'E_INFEASIBLE' // optimisation bounds that admit no solution
-  | 'E_NATIVE' // the native addon could not be loaded or failed unexpectedly
-  | 'E_SLURM' // the Slurm tools failed
-  | 'E_INTERRUPTED' // stopped by SIGINT, SIGTERM or SIGHUP; nothing written
-  | 'E_BUSY' // another live bimix process holds the lock (its pid is named)
-  | 'E_CHANGED' // an input file changed (size, mtime or content) while being read
-  | 'E_NOMEM'; // an allocation failed (not an I/O error)
+import type { ErrorCode } from './error-codes.js';
+
+/** Stable error codes (the list lives in error-codes.ts, shared with the native addon). */
+export type { ErrorCode };
 
 /** Where an error happened, as precisely as known. */
 export interface ErrorLocation {

@@ -37,16 +37,16 @@ Status MappedFile::open(const std::string& path) {
   reset();
   path_ = path;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Error("E_IO", path, -1, std::string("cannot open: ") + std::strerror(errno));
+  if (fd < 0) return Status::Error(ec::E_IO, path, -1, std::string("cannot open: ") + std::strerror(errno));
   struct stat st;
   if (fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
-    return Status::Error("E_IO", path, -1, std::string("cannot stat: ") + std::strerror(err));
+    return Status::Error(ec::E_IO, path, -1, std::string("cannot stat: ") + std::strerror(err));
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Status::Error("E_IO", path, -1, "not a regular file");
+    return Status::Error(ec::E_IO, path, -1, "not a regular file");
   }
   mtimeNs_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
   size_ = static_cast<uint64_t>(st.st_size);
@@ -56,7 +56,7 @@ Status MappedFile::open(const std::string& path) {
       int err = errno;
       ::close(fd);
       size_ = 0;
-      return Status::Error("E_IO", path, -1, std::string("cannot map: ") + std::strerror(err));
+      return Status::Error(ec::E_IO, path, -1, std::string("cannot map: ") + std::strerror(err));
     }
     data_ = static_cast<const uint8_t*>(p);
   }
@@ -82,7 +82,7 @@ bool fileExists(const std::string& path) {
 Status readSmallFile(const std::string& path, std::string& out, uint64_t maxBytes) {
   MappedFile f;
   BIMIX_TRY(f.open(path));
-  if (f.size() > maxBytes) return Status::Error("E_FORMAT", path, -1, "file is unexpectedly large");
+  if (f.size() > maxBytes) return Status::Error(ec::E_FORMAT, path, -1, "file is unexpectedly large");
   out.assign(reinterpret_cast<const char*>(f.data()), f.size());
   return Status::Ok();
 }

@@ -6,10 +6,12 @@
 #include <string>
 #include <utility>
 
+#include "error_codes.h"
+
 namespace bimix {
 
 struct Status {
-  std::string code;  // empty when ok; otherwise a stable code such as E_FORMAT
+  std::string code;  // empty when ok; otherwise one of the codes in error_codes.h (ec::E_FORMAT, ...)
   std::string message;
   std::string file;
   int64_t offset = -1;  // byte offset in `file`, or -1 when not known

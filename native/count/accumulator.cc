@@ -69,15 +69,15 @@ Accumulator::~Accumulator() {
 Status Accumulator::init() {
   kernels_ = selectKernels(cfg_.simd);
   if (kernels_ == nullptr)
-    return Status::Error("E_USAGE", "", -1,
+    return Status::Error(ec::E_USAGE, "", -1,
                          "SIMD variant '" + cfg_.simd + "' is unknown or unsupported here (available: " +
                              availableKernels() + ")");
   if (cfg_.memoryBytes < (8ULL << 20))
-    return Status::Error("E_USAGE", "", -1, "memory budget must be at least 8 MB");
+    return Status::Error(ec::E_USAGE, "", -1, "memory budget must be at least 8 MB");
   if (cfg_.groups > 0) {
-    if (!(cfg_.sampleRate > 0.0 && cfg_.sampleRate <= 1.0)) return Status::Error("E_USAGE", "", -1, "sample rate must be in (0, 1]");
-    if (cfg_.groups > 255) return Status::Error("E_USAGE", "", -1, "sample groups must be 1..255");
-    if (cfg_.unigramsOnly) return Status::Error("E_USAGE", "", -1, "sampling does not combine with unigram-only counting");
+    if (!(cfg_.sampleRate > 0.0 && cfg_.sampleRate <= 1.0)) return Status::Error(ec::E_USAGE, "", -1, "sample rate must be in (0, 1]");
+    if (cfg_.groups > 255) return Status::Error(ec::E_USAGE, "", -1, "sample groups must be 1..255");
+    if (cfg_.unigramsOnly) return Status::Error(ec::E_USAGE, "", -1, "sampling does not combine with unigram-only counting");
   }
   // Large batches amortise streaming each partition's table through cache once
   // per batch (measured: 128M-token batches aggregate ~1.4x faster than 16M).
@@ -116,13 +116,13 @@ Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t 
     int64_t off = static_cast<int64_t>(src.byteOffsetOf(i));
     if (isSigned && v >= signedLimit) {
       int64_t sv = src.dtype == DType::I16 ? static_cast<int16_t>(v) : static_cast<int32_t>(v);
-      return Status::Error("E_TOKEN_RANGE", src.path, off, "negative token id " + std::to_string(sv));
+      return Status::Error(ec::E_TOKEN_RANGE, src.path, off, "negative token id " + std::to_string(sv));
     }
     if (cfg_.vocab != 0 && v >= cfg_.vocab)
-      return Status::Error("E_TOKEN_RANGE", src.path, off,
+      return Status::Error(ec::E_TOKEN_RANGE, src.path, off,
                            "token id " + std::to_string(v) + " is outside the vocabulary (--vocab " +
                                std::to_string(cfg_.vocab) + ")");
-    return Status::Error("E_TOKEN_RANGE", src.path, off,
+    return Status::Error(ec::E_TOKEN_RANGE, src.path, off,
                          "token id " + std::to_string(v) + " exceeds the supported maximum " +
                              std::to_string(kMaxTokenId - 1));
   }
@@ -135,7 +135,7 @@ Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t en
   st = ChunkStats();
   if (kernels_ == nullptr) BIMIX_TRY(init());
   if (begin > end || end > src.tokens)
-    return Status::Error("E_USAGE", src.path, -1,
+    return Status::Error(ec::E_USAGE, src.path, -1,
                          "chunk [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside the " +
                              std::to_string(src.tokens) + " tokens of the file");
   if (begin == end) return Status::Ok();
@@ -200,7 +200,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
   if (docFinal_.size() < 65536) docFinal_.resize(65536, 0);
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 4))
-    return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
+    return Status::Error(ec::E_IO, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
   uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
@@ -290,7 +290,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const uint32_t shift = wideShift_;
   const uint64_t lowMask = (1ULL << shift) - 1;
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 8))
-    return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
+    return Status::Error(ec::E_IO, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
@@ -377,7 +377,7 @@ void drainInto(std::vector<Table>& tables, PartialWriter& w, Conv conv) {
 Status Accumulator::spill() {
   if (narrow_.empty() && wide_.empty()) return Status::Ok();
   if (cfg_.spillDir.empty())
-    return Status::Error("E_USAGE", "", -1, "memory budget exceeded and no spill folder was given");
+    return Status::Error(ec::E_USAGE, "", -1, "memory budget exceeded and no spill folder was given");
   std::string path = cfg_.spillDir + "/spill-" + std::to_string(::getpid()) + "-" +
                      std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
   PartialWriter w;
@@ -484,7 +484,7 @@ Status Accumulator::flushPending() {
   for (uint64_t k : pending_) ph[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1) + 1] += 1;
   for (uint32_t p = 0; p < kPartitions; ++p) ph[p + 1] += ph[p];
   std::vector<uint64_t> cursor(ph, ph + kPartitions);
-  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
+  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error(ec::E_IO, "", -1, "cannot allocate the scatter buffer");
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
   for (uint64_t k : pending_) buf[cursor[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1)]++] = k;
   for (uint32_t p = 0; p < kPartitions; ++p)

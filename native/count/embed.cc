@@ -98,9 +98,9 @@ Status embedTyped(const TokenSource& src, uint64_t begin, uint64_t end, const Em
 
 Status embedChunk(const TokenSource& src, uint64_t begin, uint64_t end, const EmbedConfig& cfg,
                   std::vector<EmbeddedDocument>& out) {
-  if (cfg.dims < 1 || cfg.dims > 4096) return Status::Error("E_USAGE", "", -1, "embedding dims must be 1..4096");
-  if (cfg.maxDocuments < 1) return Status::Error("E_USAGE", "", -1, "maxDocuments must be positive");
-  if (begin > end || end > src.tokens) return Status::Error("E_USAGE", src.path, -1, "range outside the file");
+  if (cfg.dims < 1 || cfg.dims > 4096) return Status::Error(ec::E_USAGE, "", -1, "embedding dims must be 1..4096");
+  if (cfg.maxDocuments < 1) return Status::Error(ec::E_USAGE, "", -1, "maxDocuments must be positive");
+  if (begin > end || end > src.tokens) return Status::Error(ec::E_USAGE, src.path, -1, "range outside the file");
   switch (src.width()) {
     case 1: return embedTyped<uint8_t>(src, begin, end, cfg, out);
     case 2: return embedTyped<uint16_t>(src, begin, end, cfg, out);

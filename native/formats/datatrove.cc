@@ -8,7 +8,7 @@ namespace bimix {
 Status parseDatatroveIndex(const uint8_t* data, uint64_t size, uint64_t tokens, const std::string& path,
                            std::vector<uint64_t>& docEnds) {
   if (size % 8 != 0)
-    return Status::Error("E_TRUNCATED", path, static_cast<int64_t>(size - size % 8),
+    return Status::Error(ec::E_TRUNCATED, path, static_cast<int64_t>(size - size % 8),
                          "index size " + std::to_string(size) + " is not a multiple of 8");
   uint64_t n = size / 8;
   docEnds.clear();
@@ -17,9 +17,9 @@ Status parseDatatroveIndex(const uint8_t* data, uint64_t size, uint64_t tokens, 
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t v = loadLE<uint64_t>(data + i * 8);
     if (v < prev)
-      return Status::Error("E_FORMAT", path, static_cast<int64_t>(i * 8), "document ends must not decrease");
+      return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(i * 8), "document ends must not decrease");
     if (v > tokens)
-      return Status::Error("E_FORMAT", path, static_cast<int64_t>(i * 8),
+      return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(i * 8),
                            "document end " + std::to_string(v) + " is past the " + std::to_string(tokens) +
                                " tokens of the .ds file");
     docEnds.push_back(v);
@@ -43,17 +43,17 @@ Status openDatatrove(const SourceSpec& spec, TokenSource& out) {
       if (width == "4") d = DType::U32;
       else if (width == "2") d = DType::U16;
       else
-        return Status::Error("E_FORMAT", spec.path + ".metadata", static_cast<int64_t>(bar + 1),
+        return Status::Error(ec::E_FORMAT, spec.path + ".metadata", static_cast<int64_t>(bar + 1),
                              "token size '" + width + "' is neither 2 nor 4");
     }
   } else if (!spec.dtype.empty() && !parseDType(spec.dtype, d)) {
-    return Status::Error("E_USAGE", spec.path, -1, "unknown dtype " + spec.dtype);
+    return Status::Error(ec::E_USAGE, spec.path, -1, "unknown dtype " + spec.dtype);
   }
   uint64_t size = out.data.size();
-  if (size == 0) return Status::Error("E_EMPTY", spec.path, 0, "empty file");
+  if (size == 0) return Status::Error(ec::E_EMPTY, spec.path, 0, "empty file");
   uint32_t w = dtypeWidth(d);
   if (size % w != 0)
-    return Status::Error("E_TRUNCATED", spec.path, static_cast<int64_t>(size - size % w),
+    return Status::Error(ec::E_TRUNCATED, spec.path, static_cast<int64_t>(size - size % w),
                          "file size is not a multiple of the " + std::to_string(w) + "-byte token width");
   out.path = spec.path;
   out.format = "datatrove";

@@ -16,18 +16,18 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 
 Status parseMegatronIndex(const uint8_t* idx, uint64_t size, uint64_t binSize, const std::string& path,
                           MegatronIndex& out) {
-  if (size == 0) return Status::Error("E_EMPTY", path, 0, "empty .idx file");
+  if (size == 0) return Status::Error(ec::E_EMPTY, path, 0, "empty .idx file");
   if (size >= 6 && std::memcmp(idx, "TNTIDX", 6) == 0)
-    return Status::Error("E_FORMAT", path, 0,
+    return Status::Error(ec::E_FORMAT, path, 0,
                          "legacy TNTIDX index (fairseq/old Megatron 'cached' format) is not supported; "
                          "re-index with Megatron's MMIDIDX builder");
   if (size < 9 || std::memcmp(idx, kMagic, 9) != 0)
-    return Status::Error("E_FORMAT", path, 0, "not a Megatron index: magic MMIDIDX\\0\\0 missing");
+    return Status::Error(ec::E_FORMAT, path, 0, "not a Megatron index: magic MMIDIDX\\0\\0 missing");
   const uint64_t headerSize = 9 + 8 + 1 + 8 + 8;
-  if (size < headerSize) return Status::Error("E_TRUNCATED", path, static_cast<int64_t>(size), "index header truncated");
+  if (size < headerSize) return Status::Error(ec::E_TRUNCATED, path, static_cast<int64_t>(size), "index header truncated");
   uint64_t version = loadLE<uint64_t>(idx + 9);
   if (version != 1)
-    return Status::Error("E_FORMAT", path, 9, "unsupported index version " + std::to_string(version) + " (expected 1)");
+    return Status::Error(ec::E_FORMAT, path, 9, "unsupported index version " + std::to_string(version) + " (expected 1)");
   uint8_t code = idx[17];
   switch (code) {
     case 1: out.dtype = DType::U8; break;
@@ -38,24 +38,24 @@ Status parseMegatronIndex(const uint8_t* idx, uint64_t size, uint64_t binSize, c
     case 5:
     case 6:
     case 7:
-      return Status::Error("E_FORMAT", path, 17,
+      return Status::Error(ec::E_FORMAT, path, 17,
                            "dtype code " + std::to_string(code) +
                                " (i8, i64, f64 or f32) cannot hold token ids; expected 1 (u8), 3 (i16), 4 (i32) or 8 (u16)");
-    default: return Status::Error("E_FORMAT", path, 17, "unknown dtype code " + std::to_string(code));
+    default: return Status::Error(ec::E_FORMAT, path, 17, "unknown dtype code " + std::to_string(code));
   }
   uint64_t S = loadLE<uint64_t>(idx + 18);
   uint64_t D = loadLE<uint64_t>(idx + 26);
   // Bound the counts by the file size before computing any array size from them.
   uint64_t rest = size - headerSize;
   if (S > rest / 12 || D > rest / 8 || S * 12 + D * 8 > rest)
-    return Status::Error("E_TRUNCATED", path, static_cast<int64_t>(size),
+    return Status::Error(ec::E_TRUNCATED, path, static_cast<int64_t>(size),
                          "index declares " + std::to_string(S) + " sequences and " + std::to_string(D) +
                              " document indices, more than the file holds");
   if (S * 12 + D * 8 != rest)
-    return Status::Error("E_FORMAT", path, static_cast<int64_t>(headerSize + S * 12 + D * 8),
+    return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(headerSize + S * 12 + D * 8),
                          "index size disagrees with its header (" + std::to_string(rest - S * 12 - D * 8) +
                              " trailing bytes)");
-  if (D < 1) return Status::Error("E_FORMAT", path, 26, "document_count must be at least 1");
+  if (D < 1) return Status::Error(ec::E_FORMAT, path, 26, "document_count must be at least 1");
   const uint8_t* lens = idx + headerSize;
   const uint8_t* ptrs = lens + S * 4;
   const uint8_t* docs = ptrs + S * 8;
@@ -69,24 +69,24 @@ Status parseMegatronIndex(const uint8_t* idx, uint64_t size, uint64_t binSize, c
     int64_t ptr = loadLE<int64_t>(ptrs + i * 8);
     int64_t lenOff = static_cast<int64_t>(headerSize + i * 4);
     int64_t ptrOff = static_cast<int64_t>(headerSize + S * 4 + i * 8);
-    if (len < 0) return Status::Error("E_FORMAT", path, lenOff, "negative sequence length");
+    if (len < 0) return Status::Error(ec::E_FORMAT, path, lenOff, "negative sequence length");
     if (ptr < 0 || static_cast<uint64_t>(ptr) > binSize)
-      return Status::Error("E_FORMAT", path, ptrOff,
+      return Status::Error(ec::E_FORMAT, path, ptrOff,
                            "sequence pointer " + std::to_string(ptr) + " lies outside .bin (" + std::to_string(binSize) +
                                " bytes)");
     if (static_cast<uint64_t>(ptr) != expected * w)
-      return Status::Error("E_FORMAT", path, ptrOff,
+      return Status::Error(ec::E_FORMAT, path, ptrOff,
                            "sequence " + std::to_string(i) + " does not follow the previous one in .bin (pointer " +
                                std::to_string(ptr) + ", expected " + std::to_string(expected * w) + ")");
     expected += static_cast<uint64_t>(len);
     if (expected * w > binSize)
-      return Status::Error("E_FORMAT", path, lenOff,
+      return Status::Error(ec::E_FORMAT, path, lenOff,
                            "sequence " + std::to_string(i) + " ends past the end of .bin (" + std::to_string(binSize) +
                                " bytes)");
     seqEnd[i] = expected;
   }
   if (expected * w != binSize)
-    return Status::Error("E_FORMAT", path, -1,
+    return Status::Error(ec::E_FORMAT, path, -1,
                          ".bin holds " + std::to_string(binSize) + " bytes but the index covers " +
                              std::to_string(expected * w));
   out.sequences = S;
@@ -98,14 +98,14 @@ Status parseMegatronIndex(const uint8_t* idx, uint64_t size, uint64_t binSize, c
   for (uint64_t k = 0; k < D; ++k) {
     int64_t v = loadLE<int64_t>(docs + k * 8);
     int64_t off = static_cast<int64_t>(headerSize + S * 12 + k * 8);
-    if (k == 0 && v != 0) return Status::Error("E_FORMAT", path, off, "document_indices must start at 0");
+    if (k == 0 && v != 0) return Status::Error(ec::E_FORMAT, path, off, "document_indices must start at 0");
     if (v < prev || static_cast<uint64_t>(v) > S)
-      return Status::Error("E_FORMAT", path, off, "document_indices must rise from 0 to the sequence count");
+      return Status::Error(ec::E_FORMAT, path, off, "document_indices must rise from 0 to the sequence count");
     if (k > 0) out.docEndTokens.push_back(v == 0 ? 0 : seqEnd[static_cast<uint64_t>(v) - 1]);
     prev = v;
   }
   if (static_cast<uint64_t>(prev) != S)
-    return Status::Error("E_FORMAT", path, static_cast<int64_t>(size - 8),
+    return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(size - 8),
                          "document_indices end at " + std::to_string(prev) + ", not at the sequence count " +
                              std::to_string(S));
   return Status::Ok();
@@ -127,7 +127,7 @@ Status openMegatron(const SourceSpec& spec, TokenSource& out) {
   BIMIX_TRY(out.data.open(bin));
   MegatronIndex index;
   BIMIX_TRY(parseMegatronIndex(idxFile.data(), idxFile.size(), out.data.size(), idx, index));
-  if (out.data.size() == 0) return Status::Error("E_EMPTY", bin, 0, "empty .bin file");
+  if (out.data.size() == 0) return Status::Error(ec::E_EMPTY, bin, 0, "empty .bin file");
   out.path = bin;
   out.format = "megatron";
   out.dtype = index.dtype;

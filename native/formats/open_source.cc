@@ -33,7 +33,7 @@ Status normaliseDocEnds(std::vector<uint64_t>& docEnds, uint64_t tokens, const s
   uint64_t prev = 0;
   for (size_t i = 0; i < docEnds.size(); ++i) {
     if (docEnds[i] < prev || docEnds[i] > tokens)
-      return Status::Error("E_FORMAT", path, -1,
+      return Status::Error(ec::E_FORMAT, path, -1,
                            "document boundary " + std::to_string(i) + " (" + std::to_string(docEnds[i]) +
                                ") is out of order or past the " + std::to_string(tokens) + " tokens");
     prev = docEnds[i];
@@ -95,9 +95,9 @@ Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out) {
   else if (format == "raw") s = openRaw(spec, *src);
   else if (format == "npy") s = openNpy(spec, *src);
   else if (format == "datatrove") s = openDatatrove(spec, *src);
-  else return Status::Error("E_USAGE", spec.path, -1, "unknown format " + format);
+  else return Status::Error(ec::E_USAGE, spec.path, -1, "unknown format " + format);
   if (!s.ok()) return s;
-  if (src->tokens == 0 && src->data.size() == 0) return Status::Error("E_EMPTY", src->path, 0, "empty file");
+  if (src->tokens == 0 && src->data.size() == 0) return Status::Error(ec::E_EMPTY, src->path, 0, "empty file");
   out = std::move(src);
   return Status::Ok();
 }

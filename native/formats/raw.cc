@@ -7,12 +7,12 @@ Status openRaw(const SourceSpec& spec, TokenSource& out) {
   BIMIX_TRY(out.data.open(spec.path));
   DType d = DType::U16;
   if (!spec.dtype.empty() && !parseDType(spec.dtype, d))
-    return Status::Error("E_USAGE", spec.path, -1, "unknown dtype " + spec.dtype);
+    return Status::Error(ec::E_USAGE, spec.path, -1, "unknown dtype " + spec.dtype);
   uint64_t size = out.data.size();
-  if (size == 0) return Status::Error("E_EMPTY", spec.path, 0, "empty file");
+  if (size == 0) return Status::Error(ec::E_EMPTY, spec.path, 0, "empty file");
   uint32_t w = dtypeWidth(d);
   if (size % w != 0)
-    return Status::Error("E_TRUNCATED", spec.path, static_cast<int64_t>(size - size % w),
+    return Status::Error(ec::E_TRUNCATED, spec.path, static_cast<int64_t>(size - size % w),
                          "file size " + std::to_string(size) + " is not a multiple of the " + std::to_string(w) +
                              "-byte token width (" + dtypeName(d) + ")");
   out.path = spec.path;

@@ -35,14 +35,14 @@ std::vector<uint32_t> replicateWeights(uint64_t seed, uint32_t b, uint32_t group
 
 Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, uint32_t replicates, uint64_t seed,
                      std::vector<ReplicateSums>& out) {
-  if (groups < 1 || groups > 255) return Status::Error("E_USAGE", "", -1, "groups must be 1..255");
+  if (groups < 1 || groups > 255) return Status::Error(ec::E_USAGE, "", -1, "groups must be 1..255");
   std::vector<std::unique_ptr<PartialReader>> readers;
   std::vector<const PartialReader*> raw;
   for (const std::string& p : inputs) {
     auto r = std::make_unique<PartialReader>();
     BIMIX_TRY(r->open(p));
     if ((r->counts().flags & kFlagGrouped) == 0)
-      return Status::Error("E_STATE", p, 12, "not a sampled-mode partial-state file");
+      return Status::Error(ec::E_STATE, p, 12, "not a sampled-mode partial-state file");
     raw.push_back(r.get());
     readers.push_back(std::move(r));
   }
@@ -87,7 +87,7 @@ Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, ui
   while (merger.next(key, count)) {
     uint64_t base = key >> 8;
     uint32_t g = static_cast<uint32_t>(key & 0xFF);
-    if (g >= groups) return Status::Error("E_STATE", inputs.empty() ? "" : inputs.front(), -1, "group id out of range");
+    if (g >= groups) return Status::Error(ec::E_STATE, inputs.empty() ? "" : inputs.front(), -1, "group id out of range");
     if (base != curBase) {
       flushBase();
       curBase = base;
@@ -97,7 +97,7 @@ Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, ui
   flushBase();
   if (curLeft != ~0ULL) flushLeft();
   std::string bad;
-  if (!merger.ok(bad)) return Status::Error("E_STATE", bad, -1, "corrupt bigram section in partial-state file");
+  if (!merger.ok(bad)) return Status::Error(ec::E_STATE, bad, -1, "corrupt bigram section in partial-state file");
   return Status::Ok();
 }
 

@@ -63,7 +63,7 @@ Status finishReduction(Reduction& r, const std::string& where, bool histograms, 
     uint64_t u = r.unigrams[id];
     uint64_t f = id < r.docFinal.size() ? r.docFinal[id] : 0;
     if (f > u)
-      return Status::Error("E_STATE", where, -1,
+      return Status::Error(ec::E_STATE, where, -1,
                            "inconsistent counts: token " + std::to_string(id) + " is document-final more often than it occurs");
     uniTotal += u;
     leftTotal += u - f;
@@ -81,7 +81,7 @@ Status finishReduction(Reduction& r, const std::string& where, bool histograms, 
   r.unigramTotal = uniTotal;
   r.leftTotal = leftTotal;
   if (checkTotals && !r.grouped && (uniTotal != r.tokens || (!r.unigramsOnly && leftTotal != r.bigramTotal)))
-    return Status::Error("E_STATE", where, -1,
+    return Status::Error(ec::E_STATE, where, -1,
                          "inconsistent counts (unigram total " + std::to_string(uniTotal) + " vs tokens " +
                              std::to_string(r.tokens) + ", left marginal " + std::to_string(leftTotal) + " vs bigrams " +
                              std::to_string(r.bigramTotal) + ")");
@@ -105,7 +105,7 @@ Status mergePartials(const std::vector<std::string>& inputs, const std::string& 
     r.separators += reader->counts().separators;
     uint32_t f = reader->counts().flags;
     if (!readers.empty() && f != readers.front()->counts().flags)
-      return Status::Error("E_STATE", p, 12, "mixes partial-state files of different kinds (full, unigram-only, sampled)");
+      return Status::Error(ec::E_STATE, p, 12, "mixes partial-state files of different kinds (full, unigram-only, sampled)");
     r.unigramsOnly = (f & kFlagUnigramsOnly) != 0;
     r.grouped = (f & kFlagGrouped) != 0;
     raw.push_back(reader.get());
@@ -129,7 +129,7 @@ Status mergePartials(const std::vector<std::string>& inputs, const std::string& 
   std::string bad;
   if (!merger.ok(bad)) {
     writer.abandon();
-    return Status::Error("E_STATE", bad, -1, "corrupt bigram section in partial-state file");
+    return Status::Error(ec::E_STATE, bad, -1, "corrupt bigram section in partial-state file");
   }
   Status s = finishReduction(r, inputs.empty() ? outPath : inputs.front(), red != nullptr);
   if (!s.ok()) {

@@ -50,17 +50,17 @@ Status PartialWriter::open(const std::string& path, const std::string& meta) {
   path_ = path;
   tmp_ = path + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(reinterpret_cast<uintptr_t>(this) & 0xFFFFFF);
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) return Status::Error("E_IO", path, -1, std::string("cannot create: ") + std::strerror(errno));
+  if (fd_ < 0) return Status::Error(ec::E_IO, path, -1, std::string("cannot create: ") + std::strerror(errno));
   std::vector<uint8_t> zero(kPartialHeaderBytes, 0);
   if (!writeAll(fd_, zero.data(), zero.size())) {
     abandon();
-    return Status::Error("E_IO", path, -1, std::string("cannot write: ") + std::strerror(errno));
+    return Status::Error(ec::E_IO, path, -1, std::string("cannot write: ") + std::strerror(errno));
   }
   buf_.reserve(kFlushBytes + 64);
   buf_.insert(buf_.end(), meta.begin(), meta.end());
   metaBytes_ = meta.size();
   flushBuffer();
-  return failed_ ? Status::Error("E_IO", path, -1, error_) : Status::Ok();
+  return failed_ ? Status::Error(ec::E_IO, path, -1, error_) : Status::Ok();
 }
 
 void PartialWriter::flushBuffer() {
@@ -108,7 +108,7 @@ Status PartialWriter::finish(uint64_t tokens, uint64_t documents, uint64_t separ
   flushBuffer();
   if (failed_) {
     abandon();
-    return Status::Error("E_IO", path_, -1, error_);
+    return Status::Error(ec::E_IO, path_, -1, error_);
   }
   bigramBytes_ = written_ - bigramBytes_;
   counts_.tokens = tokens;
@@ -141,7 +141,7 @@ Status PartialWriter::finish(uint64_t tokens, uint64_t documents, uint64_t separ
   fd_ = -1;
   if (!ok || ::rename(tmp_.c_str(), path_.c_str()) != 0) {
     ::unlink(tmp_.c_str());
-    return Status::Error("E_IO", path_, -1, std::string("cannot write: ") + std::strerror(err));
+    return Status::Error(ec::E_IO, path_, -1, std::string("cannot write: ") + std::strerror(err));
   }
   return Status::Ok();
 }
@@ -150,19 +150,19 @@ Status PartialReader::open(const std::string& path) {
   BIMIX_TRY(file_.open(path));
   const uint8_t* d = file_.data();
   uint64_t size = file_.size();
-  if (size == 0) return Status::Error("E_STATE", path, 0, "empty partial-state file");
+  if (size == 0) return Status::Error(ec::E_STATE, path, 0, "empty partial-state file");
   if (size < 8 || std::memcmp(d, kMagic, 8) != 0)
-    return Status::Error("E_STATE", path, 0, "not a bimix partial-state file (magic BIMIXPS1 missing)");
+    return Status::Error(ec::E_STATE, path, 0, "not a bimix partial-state file (magic BIMIXPS1 missing)");
   if (size < kPartialHeaderBytes)
-    return Status::Error("E_STATE", path, static_cast<int64_t>(size), "partial-state header truncated");
+    return Status::Error(ec::E_STATE, path, static_cast<int64_t>(size), "partial-state header truncated");
   uint32_t version = loadLE<uint32_t>(d + 8);
   if (version != kPartialVersion)
-    return Status::Error("E_STATE", path, 8,
+    return Status::Error(ec::E_STATE, path, 8,
                          "partial-state format version " + std::to_string(version) + " (this build reads " +
                              std::to_string(kPartialVersion) + ")");
   counts_.flags = loadLE<uint32_t>(d + 12);
   if ((counts_.flags & ~(kFlagUnigramsOnly | kFlagGrouped)) != 0)
-    return Status::Error("E_STATE", path, 12, "unknown partial-state flags");
+    return Status::Error(ec::E_STATE, path, 12, "unknown partial-state flags");
   const uint8_t* p = d + 16;
   auto next = [&p]() {
     uint64_t v = loadLE<uint64_t>(p);
@@ -183,15 +183,15 @@ Status PartialReader::open(const std::string& path) {
   uint64_t payloadSum = next();
   uint64_t headerSum = loadLE<uint64_t>(p);
   if (checksumOf(d, static_cast<size_t>(p - d)) != headerSum)
-    return Status::Error("E_STATE", path, static_cast<int64_t>(p - d), "partial-state header checksum mismatch");
+    return Status::Error(ec::E_STATE, path, static_cast<int64_t>(p - d), "partial-state header checksum mismatch");
   uint64_t body = size - kPartialHeaderBytes;
   if (metaBytes > body || unigramBytes_ > body || docFinalBytes_ > body || bigramBytes_ > body ||
       metaBytes + unigramBytes_ + docFinalBytes_ + bigramBytes_ != body)
-    return Status::Error("E_STATE", path, static_cast<int64_t>(size),
+    return Status::Error(ec::E_STATE, path, static_cast<int64_t>(size),
                          "partial-state file is truncated or has trailing bytes (sections do not add up to its size)");
   const uint8_t* b = d + kPartialHeaderBytes;
   if (checksumOf(b, body) != payloadSum)
-    return Status::Error("E_STATE", path, kPartialHeaderBytes, "partial-state payload checksum mismatch (corrupt file)");
+    return Status::Error(ec::E_STATE, path, kPartialHeaderBytes, "partial-state payload checksum mismatch (corrupt file)");
   meta_.assign(reinterpret_cast<const char*>(b), metaBytes);
   unigrams_ = b + metaBytes;
   docFinal_ = unigrams_ + unigramBytes_;
@@ -205,13 +205,13 @@ Status PartialReader::addSection(const uint8_t* p, uint64_t bytes, uint64_t entr
   for (uint64_t i = 0; i < entries; ++i) {
     uint64_t delta, count;
     if (!getVarint(p, end, delta) || !getVarint(p, end, count) || (i > 0 && delta == 0) || count == 0)
-      return Status::Error("E_STATE", path(), -1, "corrupt count section");
+      return Status::Error(ec::E_STATE, path(), -1, "corrupt count section");
     id += delta;
-    if (id >= kMaxTokenId) return Status::Error("E_STATE", path(), -1, "token id out of range in count section");
+    if (id >= kMaxTokenId) return Status::Error(ec::E_STATE, path(), -1, "token id out of range in count section");
     if (id >= dense.size()) dense.resize(id + 1, 0);
     dense[id] += count;
   }
-  if (p != end) return Status::Error("E_STATE", path(), -1, "count section length mismatch");
+  if (p != end) return Status::Error(ec::E_STATE, path(), -1, "count section length mismatch");
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BimixError } from '../errors.js';
+import { isErrorCode } from '../error-codes.js';
 
 /** The file a native source was opened as. */
 export interface NativeSourceInfo {
@@ -172,7 +173,9 @@ export function wrapNativeError(e: unknown): unknown {
   if (e instanceof BimixError) return e;
   const err = e as { code?: unknown; file?: unknown; offset?: unknown; message?: unknown };
   if (err && typeof err.code === 'string' && /^E_[A-Z_]+$/.test(err.code)) {
-    return new BimixError(err.code as BimixError['code'], String(err.message), {
+    // A code missing from the shared list is a bug in the addon; keep its text, say so.
+    const known = isErrorCode(err.code);
+    return new BimixError(known ? err.code as BimixError['code'] : 'E_NATIVE', known ? String(err.message) : `${err.code}: ${String(err.message)}`, {
       file: typeof err.file === 'string' && err.file !== '' ? err.file : undefined,
       offset: typeof err.offset === 'number' ? err.offset : undefined,
     });
