@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BimixError, optionError } from './errors.js';
 import { loadAddon, type NativeReduction } from './engine/native.js';
-import { flattenChunks, planDomains, DEFAULT_CHUNK_BYTES, type DomainPlan } from './corpus/plan.js';
+import { flattenChunks, planDomains, planInputFiles, DEFAULT_CHUNK_BYTES, type DomainPlan } from './corpus/plan.js';
+import { refuseOutputAmongInputs } from './util/out-path.js';
 import type { DomainSpec } from './corpus/types.js';
 import { WorkerPool, defaultThreads } from './exec/pool.js';
 import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask } from './exec/protocol.js';
@@ -60,6 +61,11 @@ export interface AnalyzeOptions {
   tmpDir?: string;
   onProgress?: (p: ProgressEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Files the caller will write, by option name (e.g. `{ '--out': 'report.json' }`): one that
+   * is also an input is refused (E_USAGE) after planning, before any counting.
+   */
+  outputs?: Record<string, string>;
 }
 
 /** The default memory budget: 40% of physical memory. */
@@ -363,6 +369,8 @@ export async function vneByDomain(
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
   const v = validate(options);
   const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
+  const inputs = [...planInputFiles(plans), ...Object.values(options.embeddings ?? {})];
+  for (const [option, file] of Object.entries(options.outputs ?? {})) refuseOutputAmongInputs(option, file, inputs);
   const tmpRoot = options.tmpDir ?? os.tmpdir();
   const tmpDir = mkdtempSync(path.join(tmpRoot, 'bimix-'));
   const pool = new WorkerPool(v.threads);

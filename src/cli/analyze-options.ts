@@ -5,6 +5,7 @@ import { readConfigFile, parseDomainArgs, validateReadOptions } from '../corpus/
 import type { DomainSpec } from '../corpus/types.js';
 import { BimixError } from '../errors.js';
 import { collect, parseInteger, parseNumber, parseNumberMap, parseSize } from '../util/parse.js';
+import { requirePath } from '../util/out-path.js';
 import type { AnalyzeOptions } from '../analyze.js';
 import type { Proxy } from '../stats/mixture.js';
 
@@ -74,7 +75,8 @@ export function mixtureFlags(f: CorpusFlags): Pick<AnalyzeOptions, 'proxy' | 'te
 export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'sample'>> {
   const read = validateReadOptions({ format: f.format, dtype: f.dtype, eos: f.eos, vocab: f.vocab }, undefined, '--');
   const domains: DomainSpec[] = [];
-  if (f.config) {
+  requirePath('--config', f.config);
+  if (f.config !== undefined) {
     const cfg = await readConfigFile(f.config, read);
     for (const d of cfg.domains) domains.push({ ...d, globs: d.globs.map((g) => (path.isAbsolute(g) ? g : path.join(cfg.baseDir, g))) });
   }

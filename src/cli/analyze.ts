@@ -5,6 +5,7 @@ import { printResult, writeJson } from './output.js';
 import { progressReporter } from './progress.js';
 import { collect, parseInteger } from '../util/parse.js';
 import { optionError } from '../errors.js';
+import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import { renderReport } from './report-table.js';
 
 interface AnalyzeFlags extends CorpusFlags {
@@ -31,7 +32,9 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print the JSON report on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: AnalyzeFlags) => {
+      checkOutputPath('--out', flags.out);
       const corpus = await corpusFromFlags(flags);
+      if (flags.config !== undefined) refuseOutputAmongInputs('--out', flags.out, [flags.config]);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -54,8 +57,9 @@ export const register: RegisterCommand = (program) => {
           ...(flags.embeddings ? { embeddings } : {}),
           ...(progress ? { onProgress: progress } : {}),
           signal: controller.signal,
+          ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
         });
-        if (flags.out) await writeJson(flags.out, report);
+        if (flags.out !== undefined) await writeJson(flags.out, report);
         printResult(flags.json ?? false, report, () => renderReport(report));
       } finally {
         process.removeListener('SIGINT', onSigint);

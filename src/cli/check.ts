@@ -10,6 +10,7 @@ import { readReport } from '../check/report-input.js';
 import { FORMATS } from '../corpus/types.js';
 import { BimixError, optionError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
@@ -75,6 +76,8 @@ export const register: RegisterCommand = (program, setExit) => {
   addAnalyzeOptions(cmd);
   cmd.action(async (flags: CheckFlags) => {
     const formats = splitFormats(flags.format);
+    checkOutputPath('--out', flags.out);
+    refuseOutputAmongInputs('--out', flags.out, [flags.baseline, flags.current, flags.policy, flags.config].filter((x): x is string => x !== undefined));
     const analyzeGiven = flags.domain !== undefined || flags.config !== undefined;
     if (flags.current !== undefined && (analyzeGiven || flags.sample !== undefined || formats.corpus !== undefined)) {
       throw new BimixError('E_USAGE', '--current takes a saved report; do not combine it with analyze options (--domain, --config, --format <corpus format>, --sample)');
@@ -100,7 +103,13 @@ export const register: RegisterCommand = (program, setExit) => {
       process.once('SIGINT', onSigint);
       try {
         const progress = progressReporter(flags.quiet);
-        current = await analyze({ ...corpus, ...mixtureFlags({ ...flags, format: formats.corpus }), ...(progress ? { onProgress: progress } : {}), signal: controller.signal });
+        current = await analyze({
+          ...corpus,
+          ...mixtureFlags({ ...flags, format: formats.corpus }),
+          ...(progress ? { onProgress: progress } : {}),
+          signal: controller.signal,
+          ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
+        });
       } finally {
         process.removeListener('SIGINT', onSigint);
       }

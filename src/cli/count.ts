@@ -1,5 +1,6 @@
 import { countTask } from '../exec/slurm/count.js';
 import { BimixError } from '../errors.js';
+import { requirePath } from '../util/out-path.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, type CorpusFlags } from './analyze-options.js';
@@ -35,6 +36,7 @@ export const register: RegisterCommand = (program) => {
       if (flags.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by count/merge (sampled analysis runs on one machine: bimix analyze --sample)');
       if (flags.taskCount === undefined) throw new BimixError('E_USAGE', '--task-count: expected a whole number, got nothing');
       if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
+      requirePath('--partial-dir', flags.partialDir);
       const taskCount = parseInteger('--task-count', flags.taskCount, 1, 1_000_000);
       const taskIndex = taskIndexOf(flags, taskCount);
       const corpus = await corpusFromFlags(flags);

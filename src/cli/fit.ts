@@ -2,6 +2,7 @@ import { optionError } from '../errors.js';
 import { DEFAULT_TRANSFER_PENALTY, fitLaw, compareLaws, parseHoldout, readLossData, writeLawFile } from '../laws/index.js';
 import type { BimixParams, ComparedLaw, ExpParams, LawComparison, LawName, LawReport, TransferParams } from '../laws/index.js';
 import { parseNumber } from '../util/parse.js';
+import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import type { RegisterCommand } from './commands.js';
 import { fmt, log, printResult, table } from './output.js';
 
@@ -33,6 +34,8 @@ export const register: RegisterCommand = (program) => {
     .option('--quiet', 'no notes on stderr')
     .action(async (opts: FitOpts) => {
       const law = opts.law;
+      checkOutputPath('--out', opts.out);
+      refuseOutputAmongInputs('--out', opts.out, [opts.losses, ...(opts.mixtures !== undefined ? [opts.mixtures] : [])]);
       if (!['bimix', 'exp', 'transfer', 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer or all', law);
       const holdout = opts.holdout !== undefined ? parseHoldout(opts.holdout) : undefined;
       const transferPenalty =

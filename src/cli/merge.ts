@@ -1,5 +1,6 @@
 import { mergePartialDir } from '../exec/slurm/merge.js';
 import { BimixError } from '../errors.js';
+import { checkOutputPath, requirePath } from '../util/out-path.js';
 import type { RegisterCommand } from './commands.js';
 import { addMixtureOptions, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
@@ -21,8 +22,10 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print the JSON report on stdout')
     .action(async (flags: MergeFlags) => {
       if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
+      requirePath('--partial-dir', flags.partialDir);
+      checkOutputPath('--out', flags.out);
       const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags) });
-      if (flags.out) await writeJson(flags.out, report);
+      if (flags.out !== undefined) await writeJson(flags.out, report);
       printResult(flags.json ?? false, report, () => renderReport(report));
     });
 };

@@ -2,6 +2,7 @@ import { proxyEntropies } from '../analyze.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport } from '../report.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from '../stats/mixture.js';
 import { optionError } from '../errors.js';
+import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import { readSchemaFile } from '../util/json-file.js';
 import type { RegisterCommand } from './commands.js';
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
@@ -21,6 +22,8 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print JSON')
     .action(async (f: { from: string; proxy: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
       if (!PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
+      checkOutputPath('--out', f.out);
+      refuseOutputAmongInputs('--out', f.out, [f.from]);
       const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
       const mixture = mixtureFromEntropies(proxyEntropies(report, f.proxy as Proxy), {
         proxy: f.proxy as Proxy,
@@ -28,7 +31,7 @@ export const register: RegisterCommand = (program) => {
         ...(f.min ? { min: Object.fromEntries(parseNumberMap('--min', f.min)) } : {}),
         ...(f.max ? { max: Object.fromEntries(parseNumberMap('--max', f.max)) } : {}),
       });
-      if (f.out) await writeJson(f.out, mixture);
+      if (f.out !== undefined) await writeJson(f.out, mixture);
       printResult(f.json ?? false, mixture, () =>
         Object.entries(mixture.proportions)
           .map(([k, v]) => `${k.padEnd(16)} ${(100 * v).toFixed(2).padStart(6)}%\n`)

@@ -3,6 +3,19 @@ import { isBimixError } from '../errors.js';
 import { TOOL } from '../version.js';
 import { COMMANDS } from './commands.js';
 
+/** Commander's own messages ("error: unknown option '--x'") in bimix's `bimix: error E_USAGE: ...` form. */
+export function usageLine(commanderMessage: string): string {
+  return `bimix: error E_USAGE: ${commanderMessage.replace(/^error: /, '').trimEnd()}\n`;
+}
+
+/** The one line printed for a bug: no stack trace unless BIMIX_DEBUG=1. */
+export function internalErrorLine(e: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  const debug = env.BIMIX_DEBUG === '1';
+  const message = e instanceof Error ? e.message : String(e);
+  if (debug && e instanceof Error && e.stack) return `bimix: internal error: ${e.stack}\n`;
+  return `bimix: internal error: ${message}${debug ? '' : ' (set BIMIX_DEBUG=1 for a stack trace)'}\n`;
+}
+
 /** Runs the bimix command line with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command();
@@ -11,7 +24,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('Exact corpus statistics, entropy-driven data mixtures and mixing laws for LM pretraining.')
     .version(TOOL.version)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(usageLine(s)) });
   let code = 0;
   for (const register of COMMANDS) register(program, (c) => (code = c));
   try {
@@ -26,8 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`bimix: error ${e.code}: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`bimix: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(internalErrorLine(e));
     return 2;
   }
 }
-

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { BimixError } from '../errors.js';
@@ -9,6 +9,39 @@ const SIDECAR_SUFFIXES = ['.ds.index', '.ds.metadata', '.csv.gz'];
 function isFile(p: string): boolean {
   try {
     return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `dev:ino` of the file a path leads to (symlinks followed), or the path itself when it cannot be read. */
+export function fileIdentity(p: string): string {
+  try {
+    const st = statSync(p);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return `path:${p}`;
+  }
+}
+
+/**
+ * Keeps one path per file: a `**` glob through symlinked folders, a symlink beside its
+ * target and hard links name one file many times. The path without symlinks wins when
+ * it is among them, else the first in sorted order; the result stays sorted.
+ */
+function dedupeByIdentity(sorted: string[]): string[] {
+  const chosen = new Map<string, string>();
+  for (const p of sorted) {
+    const id = fileIdentity(p);
+    const prev = chosen.get(id);
+    if (prev === undefined || (!isCanonical(prev) && isCanonical(p))) chosen.set(id, p);
+  }
+  return [...chosen.values()].sort();
+}
+
+function isCanonical(p: string): boolean {
+  try {
+    return realpathSync(p) === p;
   } catch {
     return false;
   }
@@ -37,7 +70,7 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
     return true;
   });
   const mapped = files.map((f) => (f.endsWith('.idx') && isFile(`${f.slice(0, -4)}.bin`) ? `${f.slice(0, -4)}.bin` : f));
-  const unique = [...new Set(mapped)].sort();
+  const unique = dedupeByIdentity([...new Set(mapped)].sort());
   if (unique.length === 0) throw new BimixError('E_EMPTY', `domain ${domain.name} has no token files (only sidecars matched)`);
   return unique.map((p) => {
     const spec: SourceSpec = {

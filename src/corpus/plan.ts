@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
 import { openSource } from '../exec/count-step.js';
-import { discoverSources } from './discover.js';
+import { discoverSources, fileIdentity } from './discover.js';
 import type { Chunk, DomainSpec, FileEntry, SourceSpec } from './types.js';
 
 /** Default chunk size in bytes ("tens of MB"). */
@@ -37,8 +37,19 @@ export async function planDomains(domains: DomainSpec[], baseDir: string, chunkB
   }
   if (domains.length === 0) throw new BimixError('E_USAGE', 'no domains: give --domain NAME=GLOB or --config FILE');
   const plans: DomainPlan[] = [];
+  // One file in two domains would be counted twice and weigh in both mixture shares.
+  const owner = new Map<string, { domain: string; path: string }>();
   for (const d of domains) {
     const sources = await discoverSources(d, baseDir);
+    for (const s of sources) {
+      const id = fileIdentity(s.path);
+      const prev = owner.get(id);
+      if (prev && prev.domain !== d.name) {
+        const also = prev.path !== s.path ? ` (as ${prev.path})` : '';
+        throw new BimixError('E_USAGE', `matched by domains ${prev.domain}${also} and ${d.name}; a file may belong to one domain only`, { file: s.path });
+      }
+      owner.set(id, { domain: d.name, path: s.path });
+    }
     const files: FileEntry[] = sources.map((s) => {
       const info = openSource(s).info;
       const st = statSync(info.path);
@@ -60,5 +71,20 @@ export function flattenChunks(chunks: Chunk[]): Float64Array {
     out[i * 3 + 1] = c.begin;
     out[i * 3 + 2] = c.end;
   });
+  return out;
+}
+
+/** Every file a plan reads: token files with their indexes and sidecars (for refusing an output among them). */
+export function planInputFiles(plans: Pick<DomainPlan, 'sources'>[]): string[] {
+  const out: string[] = [];
+  for (const p of plans) {
+    for (const s of p.sources) {
+      out.push(s.path);
+      if (s.sidecar) out.push(s.sidecar);
+      const stem = s.path.replace(/\.bin$/, '');
+      if (stem !== s.path) out.push(`${stem}.idx`);
+      out.push(`${s.path}.index`, `${s.path}.metadata`);
+    }
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-import { promises as fsp, writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { BimixError } from '../errors.js';
 
@@ -9,23 +9,66 @@ function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${counter}.tmp`);
 }
 
-/** Writes `data` to `target` through a temporary file in the same folder and a rename, so readers never see half a file. */
+/** Flushes a folder's entries (the rename) to disk; some file systems refuse to sync a folder, which is fine. */
+async function syncDir(dir: string): Promise<void> {
+  let h: fsp.FileHandle | undefined;
+  try {
+    h = await fsp.open(dir, 'r');
+    await h.sync();
+  } catch {
+    /* not supported here: the rename is still atomic, only not yet durable */
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
+
+function syncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* see syncDir */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Writes `data` to `target` through a temporary file in the same folder and a rename, so readers never see
+ * half a file: the file is fsynced before the rename and the folder after it, so a crash leaves the old
+ * file or the whole new one.
+ */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const tmp = tempName(target);
   try {
-    await fsp.writeFile(tmp, data);
+    const h = await fsp.open(tmp, 'w');
+    try {
+      await h.writeFile(data);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
     await fsp.rename(tmp, target);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: target });
   }
+  await syncDir(path.dirname(target));
 }
 
 /** Synchronous twin of {@link writeFileAtomic}, for exit paths. */
 export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
   const tmp = tempName(target);
   try {
-    writeFileSync(tmp, data);
+    const fd = openSync(tmp, 'w');
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, target);
   } catch (e) {
     try {
@@ -35,4 +78,5 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array): 
     }
     throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: target });
   }
+  syncDirSync(path.dirname(target));
 }
