@@ -76,6 +76,95 @@ describe('sbatch scripts', () => {
   }
 });
 
+/** The words of an `#SBATCH` line as sbatch reads them: quotes group, a backslash escapes, an unquoted # ends the line. */
+function sbatchWords(line: string): string[] {
+  const words: string[] = [];
+  let cur: string | undefined;
+  let quote = '';
+  for (let i = '#SBATCH'.length; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '\\') {
+      cur = (cur ?? '') + (line[++i] ?? '');
+    } else if (quote) {
+      if (ch === quote) quote = '';
+      else cur = (cur ?? '') + ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur = cur ?? '';
+    } else if (ch === '#') break;
+    else if (/\s/.test(ch)) {
+      if (cur !== undefined) words.push(cur);
+      cur = undefined;
+    } else cur = (cur ?? '') + ch;
+  }
+  if (cur !== undefined) words.push(cur);
+  return words;
+}
+
+describe('sbatch scripts with hostile names', () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'bimix-sbatch-hostile-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  // A stand-in for node: records the words it was started with, one per NUL.
+  const recorder = path.join(work, 'record args');
+  writeFileSync(recorder, '#!/bin/bash\nfor a in "$@"; do printf \'%s\\0\' "$a"; done > "$RECORD"\n');
+  chmodSync(recorder, 0o755);
+  const hostile = [`it's`, 'say "hi"', '$(touch PWNED)', '`touch PWNED`', '100%', '%A_%a', 'a b  c', '#not-a-comment', 'x;touch PWNED', '\\back', 'ünï'];
+
+  for (const name of hostile) {
+    it(`passes ${JSON.stringify(name)} through bash and sbatch unchanged`, () => {
+      const partialDir = path.join(work, `parts ${name.replace(/\\/g, '')}`);
+      const countArgs = ['--domain', `web=/data/${name}/*.bin`, '--config', `/cfg/${name}.json`];
+      const mergeArgs = ['--min', `web=0.1`, '--out', `/out/${name}.json`];
+      const p = slurmScripts({ tasks: 3, partialDir, countArgs, mergeArgs, bimix: [recorder, '/opt/bimix main.js'] });
+      const run = (text: string, extraEnv: Record<string, string>) => {
+        const file = path.join(work, 'script.sbatch');
+        writeFileSync(file, text);
+        const record = path.join(work, 'args');
+        rmSync(record, { force: true });
+        const r = spawnSync('bash', [file], { cwd: work, encoding: 'utf8', env: { ...process.env, RECORD: record, ...extraEnv } });
+        expect(r.status, r.stderr).toBe(0);
+        return readFileSync(record, 'utf8').split('\0').slice(0, -1);
+      };
+      expect(run(p.arrays[0]!.text, { SLURM_ARRAY_TASK_ID: '2' })).toEqual([
+        '/opt/bimix main.js', 'count', ...countArgs, '--task-index', '2', '--task-count', '3', '--partial-dir', partialDir,
+      ]);
+      expect(run(p.merge.text, {})).toEqual(['/opt/bimix main.js', 'merge', '--partial-dir', partialDir, ...mergeArgs]);
+      expect(existsSync(path.join(work, 'PWNED'))).toBe(false);
+      // sbatch's reading of the --output line: the folder literally (%% is a %), then Slurm's own pattern.
+      for (const [text, pattern] of [[p.arrays[0]!.text, 'count-%A_%a.out'], [p.merge.text, 'merge-%j.out']] as const) {
+        const line = text.split('\n').find((l) => l.startsWith('#SBATCH --output='))!;
+        const words = sbatchWords(line);
+        expect(words).toHaveLength(1);
+        const value = words[0]!.slice('--output='.length);
+        expect(value.endsWith(pattern)).toBe(true);
+        expect(value.slice(0, -pattern.length).replace(/%%/g, '%')).toBe(`${path.join(partialDir, 'slurm', 'logs')}/`);
+        expect(value.slice(0, -pattern.length).replace(/%%/g, '')).not.toContain('%');
+      }
+    });
+  }
+
+  const refused: [string, Partial<Parameters<typeof slurmScripts>[0]>, RegExp][] = [
+    ['a newline in --partial-dir', { partialDir: '/p/a\nb' }, /--partial-dir: "\/p\/a\\nb" contains the control character U\+000A/],
+    ['a carriage return in --partial-dir', { partialDir: '/p/a\rb' }, /U\+000D/],
+    ['a tab in a glob', { countArgs: ['--domain', 'web=/d/a\tb/*.bin'] }, /count argument: .*U\+0009/],
+    ['an escape character in --out', { mergeArgs: ['--out', '/o/\u001b[31m.json'] }, /merge argument: .*U\+001B/],
+    ['DEL in --partial-dir', { partialDir: '/p/\u007f' }, /U\+007F/],
+    ['a backslash in --partial-dir (an #SBATCH --output escape)', { partialDir: '/p/a\\b' }, /--partial-dir: .* contains a backslash/],
+  ];
+  for (const [name, opts, message] of refused) {
+    it(`refuses ${name} (E_USAGE)`, () => {
+      let err: { code?: string; message?: string } = {};
+      try {
+        slurmScripts({ tasks: 2, partialDir: '/p', countArgs: [], mergeArgs: [], bimix: ['/n', '/m.js'], ...opts });
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err.code).toBe('E_USAGE');
+      expect(err.message).toMatch(message);
+    });
+  }
+});
+
 // CLI with fake Slurm tools on PATH: scontrol reports MaxArraySize=4, sbatch hands out ids.
 describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
   let corpus: SmallCorpus;

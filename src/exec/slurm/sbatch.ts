@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { optionError } from '../../errors.js';
+import { BimixError, optionError } from '../../errors.js';
 
 /** Default MaxArraySize of Slurm. */
 export const DEFAULT_MAX_ARRAY_SIZE = 1001;
@@ -60,6 +60,34 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Control characters (newline, tab, ESC, DEL, ...): a generated script cannot carry them safely, so they are refused. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Refuses a word bound for a generated script when it holds control characters (E_USAGE naming `what`). */
+export function refuseUnscriptable(what: string, value: string): void {
+  const m = CONTROL.exec(value);
+  if (m) {
+    throw new BimixError(
+      'E_USAGE',
+      `${what}: ${JSON.stringify(value)} contains the control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}, which cannot go into a Slurm script; rename it`,
+    );
+  }
+}
+
+/**
+ * A path as the value of an `#SBATCH --output=` line. sbatch reads those lines itself
+ * (not bash): double quotes group, a backslash escapes the next character, an unquoted
+ * `#` starts a comment, and `%` starts a filename pattern (`%%` is a literal `%`). A
+ * backslash would also switch the patterns off, so paths holding one are refused.
+ */
+export function sbatchPath(what: string, dir: string, patternName: string): string {
+  refuseUnscriptable(what, dir);
+  if (dir.includes('\\')) throw new BimixError('E_USAGE', `${what}: ${JSON.stringify(dir)} contains a backslash, which sbatch reads as an escape in #SBATCH --output; rename it`);
+  const literal = path.join(dir, 'x').slice(0, -1).replace(/%/g, '%%');
+  const value = `${literal}${patternName}`;
+  return /[\s"'#]/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
+}
+
 /** Validates the Slurm resource options (which option, what was expected, what was given). */
 export function validateResources(r: SlurmResources): void {
   if (r.partition !== undefined && !/^[A-Za-z0-9_.,-]+$/.test(r.partition)) throw optionError('--partition', 'a partition name (letters, digits, _ . , -)', r.partition);
@@ -78,8 +106,8 @@ export function slurmMemBytes(mem: string): number {
   return Number(m[1]) * unit;
 }
 
-function header(name: string, log: string, r: SlurmResources, extra: string[]): string[] {
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=${name}`, `#SBATCH --output=${log}`];
+function header(name: string, output: string, r: SlurmResources, extra: string[]): string[] {
+  const lines = ['#!/bin/bash', `#SBATCH --job-name=${name}`, `#SBATCH --output=${output}`];
   if (r.partition) lines.push(`#SBATCH --partition=${r.partition}`);
   if (r.time) lines.push(`#SBATCH --time=${r.time}`);
   if (r.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${r.cpusPerTask}`);
@@ -96,6 +124,12 @@ export function slurmScripts(o: SlurmPlanOptions): SlurmPlan {
   if (!Number.isInteger(max) || max < 1) throw optionError('MaxArraySize', 'a positive whole number', max);
   const scriptDir = path.join(o.partialDir, 'slurm');
   const logDir = path.join(scriptDir, 'logs');
+  // Everything below ends up in a script: no control characters anywhere, bash quoting on
+  // the command lines, sbatch's own quoting on the #SBATCH lines.
+  refuseUnscriptable('--partial-dir', o.partialDir);
+  for (const a of o.countArgs) refuseUnscriptable('count argument', a);
+  for (const a of o.mergeArgs) refuseUnscriptable('merge argument', a);
+  for (const a of o.bimix ?? bimixCommand()) refuseUnscriptable('bimix command', a);
   const bimix = (o.bimix ?? bimixCommand()).map(shellQuote).join(' ');
   const arrays: ArrayScript[] = [];
   const many = o.tasks > max;
@@ -103,9 +137,10 @@ export function slurmScripts(o: SlurmPlanOptions): SlurmPlan {
     const size = Math.min(max, o.tasks - offset);
     const file = path.join(scriptDir, many ? `count-${k}.sbatch` : 'count.sbatch');
     const log = path.join(logDir, 'count-%A_%a.out');
+    const output = sbatchPath('--partial-dir', logDir, 'count-%A_%a.out');
     // Array indices must stay below MaxArraySize, so later arrays add an offset to SLURM_ARRAY_TASK_ID.
     const index = offset === 0 ? '"$SLURM_ARRAY_TASK_ID"' : `"$((SLURM_ARRAY_TASK_ID + ${offset}))"`;
-    const lines = header('bimix-count', log, o, [`--array=0-${size - 1}`]);
+    const lines = header('bimix-count', output, o, [`--array=0-${size - 1}`]);
     lines.push(
       'set -euo pipefail',
       `# bimix count tasks ${offset}..${offset + size - 1} of ${o.tasks}`,
@@ -117,7 +152,7 @@ export function slurmScripts(o: SlurmPlanOptions): SlurmPlan {
   }
   const mergeFile = path.join(scriptDir, 'merge.sbatch');
   const mergeLog = path.join(logDir, 'merge-%j.out');
-  const mergeLines = header('bimix-merge', mergeLog, o, []);
+  const mergeLines = header('bimix-merge', sbatchPath('--partial-dir', logDir, 'merge-%j.out'), o, []);
   mergeLines.push(
     'set -euo pipefail',
     '# runs after every count task succeeded (sbatch --dependency=afterok:<array ids>)',
