@@ -227,3 +227,33 @@ else
   if [ "$skipped" -eq "$done_before" ]; then ok "resubmission skipped the $skipped finished tasks and recounted the rest"; else bad "resubmission skipped $skipped tasks, expected $done_before"; fi
   if cmp -s "$TMP/analyze.json" "$TMP/run2/report.json"; then ok "report after resubmission is byte-identical to analyze"; else bad "report after resubmission differs from analyze"; fi
 fi
+
+# ---- 3. hostile names ----------------------------------------------------------
+# A partial folder with spaces, quotes, $(), backticks, # and %: the scripts must pass it
+# through bash and sbatch unchanged (logs land in it, nothing runs), and a newline in a
+# name must be refused before anything is submitted.
+say "bimix slurm with a hostile --partial-dir"
+SMALL=(--config "$TMP/corpus/bimix.json" --chunk-size 1MB)
+"$NODE" "$MAIN" analyze "${SMALL[@]}" --out "$TMP/analyze-small.json" --quiet >/dev/null 2>"$TMP/analyze-small.err" || die "bimix analyze (small): $(cat "$TMP/analyze-small.err")"
+HOSTILE="$TMP/run 3 it's \"q\" \$(touch PWNED) \`touch PWNED\` #x 100%"
+(cd "$TMP" && "$NODE" "$MAIN" slurm "${SMALL[@]}" --tasks 2 --partial-dir "$HOSTILE" --cpus-per-task 1 --wait) >"$TMP/run3.out" 2>&1
+code=$?
+cat "$TMP/run3.out"
+if [ "$code" -eq 0 ]; then ok "hostile --partial-dir: bimix slurm --wait exited 0"; else bad "hostile --partial-dir: exited $code"; fi
+if cmp -s "$TMP/analyze-small.json" "$HOSTILE/report.json"; then ok "hostile --partial-dir: report byte-identical to analyze"; else bad "hostile --partial-dir: report missing or different"; fi
+array3=$(sed -n 's/^count array job \([0-9]*\) .*/\1/p' "$TMP/run3.out" | head -1)
+if [ -n "$array3" ] && [ -s "$HOSTILE/slurm/logs/count-${array3}_0.out" ] && ls "$HOSTILE"/slurm/logs/merge-*.out >/dev/null 2>&1; then
+  ok "hostile --partial-dir: sbatch wrote the logs into the folder (% kept literally)"
+else
+  bad "hostile --partial-dir: logs not in $HOSTILE/slurm/logs"; ls -la "$HOSTILE/slurm/logs" 2>&1 | head
+fi
+if ls "$TMP"/PWNED* /PWNED* "$HOME"/PWNED* >/dev/null 2>&1; then bad "an injected command ran: $(ls "$TMP"/PWNED* /PWNED* "$HOME"/PWNED* 2>/dev/null)"; else ok "hostile --partial-dir: no injected command ran"; fi
+NL="$TMP/run 4
+touch PWNED4"
+(cd "$TMP" && "$NODE" "$MAIN" slurm "${SMALL[@]}" --tasks 2 --partial-dir "$NL") >"$TMP/run4.out" 2>&1
+code=$?
+if [ "$code" -eq 2 ] && grep -q 'bimix: error E_USAGE: --partial-dir: .*control character U+000A' "$TMP/run4.out" && [ ! -e "$NL" ]; then
+  ok "a newline in --partial-dir is refused (exit 2, E_USAGE), nothing submitted"
+else
+  bad "a newline in --partial-dir: exit $code: $(cat "$TMP/run4.out")"
+fi

@@ -84,7 +84,8 @@ function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw optionError('chunkBytes', 'a positive whole number', chunkBytes);
   const base = o.base ?? 'e';
   if (base !== 'e' && base !== '2') throw optionError('--base', 'e|2', base);
-  const proxy = o.proxy ?? 'conditional';
+  // --unigrams-only alone selects the one entropy it measures.
+  const proxy = o.proxy ?? (o.unigramsOnly ? 'shannon' : 'conditional');
   if (!PROXIES.includes(proxy)) throw optionError('--proxy', PROXIES.join('|'), proxy);
   const temperature = o.temperature ?? 1;
   if (!(temperature > 0)) throw optionError('--temperature', 'a number > 0', temperature);
@@ -222,16 +223,17 @@ interface DomainNumbers {
   millerMadow: EntropySet;
 }
 
-function domainEntry(plan: Pick<DomainPlan, 'name' | 'files'>, n: DomainNumbers, base: 'e' | '2'): DomainReport {
+function domainEntry(plan: Pick<DomainPlan, 'name' | 'files'>, n: DomainNumbers, base: 'e' | '2', unigramsOnly = false): DomainReport {
   const k = base === '2' ? 1 / Math.LN2 : 1;
-  const scaled = (e: EntropySet) => ({ shannon: e.shannon * k, joint: e.joint * k, conditional: e.conditional * k });
+  // Without bigram counts the bigram measures are absent (null), not zero.
+  const scaled = (e: EntropySet) => ({ shannon: e.shannon * k, joint: unigramsOnly ? null : e.joint * k, conditional: unigramsOnly ? null : e.conditional * k });
   return {
     name: plan.name,
     files: plan.files.map((f) => ({ ...f })),
     tokens: n.tokens,
     documents: n.documents,
     unigrams: { distinct: n.unigramDistinct },
-    bigrams: { total: n.bigramTotal, distinct: n.bigramDistinct },
+    bigrams: unigramsOnly ? { total: null, distinct: null } : { total: n.bigramTotal, distinct: n.bigramDistinct },
     entropy: scaled(n.plugIn),
     millerMadow: scaled(n.millerMadow),
   };
@@ -260,16 +262,26 @@ export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, su
 
 /** Builds a domain's report entry from its exact reduction. */
 export function domainReport(plan: Pick<DomainPlan, 'name' | 'files'>, red: NativeReduction, base: 'e' | '2'): DomainReport {
-  return domainEntry(plan, { ...red, ...entropiesFromCounts(red) }, base);
+  return domainEntry(plan, { ...red, ...entropiesFromCounts(red) }, base, red.unigramsOnly);
 }
 
-/** Entropies in nats of the chosen proxy, per domain, from a report. */
-export function proxyEntropies(report: Pick<AnalysisReport, 'base' | 'domains'>, proxy: Proxy): Record<string, number> {
+/**
+ * Entropies in nats of the chosen proxy, per domain, from a report. A proxy the report
+ * does not hold (a bigram entropy of a --unigrams-only report, VNE not computed) is a
+ * usage error, never a zero.
+ */
+export function proxyEntropies(report: Pick<AnalysisReport, 'base' | 'domains' | 'unigramsOnly'>, proxy: Proxy): Record<string, number> {
   const toNats = report.base === '2' ? Math.LN2 : 1;
   const out: Record<string, number> = {};
+  // Reports written before bigram entropies became null stored 0 for them: the flag tells.
+  if (report.unigramsOnly && (proxy === 'joint' || proxy === 'conditional')) {
+    throw new BimixError('E_USAGE', `--proxy ${proxy}: the report was made with --unigrams-only and has no ${proxy} entropy; use --proxy shannon`);
+  }
   for (const d of report.domains) {
     const v = d.entropy[proxy];
-    if (v === undefined) throw new BimixError('E_DATA', `domain ${d.name} has no ${proxy} entropy in this report`);
+    if (v === undefined || v === null) {
+      throw new BimixError('E_USAGE', `--proxy ${proxy}: domain ${d.name} has no ${proxy} entropy in this report${proxy === 'vne' ? ' (analyze with --vne)' : ''}`);
+    }
     out[d.name] = v * toNats;
   }
   return out;
@@ -302,7 +314,7 @@ export function buildReport(
     if (vne !== undefined) d.entropy.vne = o.base === '2' ? vne / Math.LN2 : vne;
     return d;
   });
-  const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains }, o.proxy), {
+  const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains, ...(o.unigramsOnly ? { unigramsOnly: true } : {}) }, o.proxy), {
     proxy: o.proxy,
     temperature: o.temperature,
     ...(o.min ? { min: o.min } : {}),

@@ -7,11 +7,11 @@ export const ANALYSIS_SCHEMA = 'bimix.analysis/1';
 /** One file of a domain, as analysed (`tokens` counts every token position, separators included). */
 export type ReportFile = FileEntry;
 
-/** Entropies of a domain (nats unless the report's base is "2"). */
+/** Entropies of a domain (nats unless the report's base is "2"); null = not measured (--unigrams-only). */
 export interface DomainEntropy {
   shannon: number;
-  joint: number;
-  conditional: number;
+  joint: number | null;
+  conditional: number | null;
   vne?: number;
 }
 
@@ -24,9 +24,10 @@ export interface DomainReport {
   tokens: number;
   documents: number;
   unigrams: { distinct: number };
-  bigrams: { total: number; distinct: number };
+  /** Null with --unigrams-only: bigrams were not counted. */
+  bigrams: { total: number | null; distinct: number | null };
   entropy: DomainEntropy;
-  millerMadow: { shannon: number; joint: number; conditional: number };
+  millerMadow: { shannon: number; joint: number | null; conditional: number | null };
   /** Sampled mode only: bootstrap intervals of the entropies. */
   intervals?: {
     level: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bonferroniScale, compareReports, judgeInterval, judgePoint, normalQuantile, makeBaseline, resolveTolerance, parsePolicy, type Tolerance } from '../src/check/index.js';
+import { bonferroniScale, compareReports, judgeInterval, judgePoint, normalQuantile, makeBaseline, parseBaseline, parseReport, resolveTolerance, parsePolicy, type Tolerance } from '../src/check/index.js';
 import type { DomainReport } from '../src/report.js';
 import { domain, report } from './check-fixtures.js';
 
@@ -240,5 +240,52 @@ describe('judgeInterval stretch', () => {
     expect(judgeInterval(2, [2.1, 2.3], T(0, 0, 'both'), 2).pass).toBe(true); // [2.0, 2.4]
     expect(judgeInterval(2, [2.1, 2.3], T(0, 0, 'both'), 2).reason).toBe('baseline inside [2, 2.4] ± 0');
     expect(judgeInterval(2, [2.11, 2.3], T(0, 0, 'both'), 2).reason).toBe('rose: baseline 2 below [2.015, 2.395] ± 0');
+  });
+});
+
+describe('absent is null: bigram measures of --unigrams-only reports', () => {
+  /** A domain as --unigrams-only writes it: bigram counts and entropies null. */
+  const unigramDomain = (name: string): DomainReport => {
+    const d = domain(name);
+    return { ...d, bigrams: { total: null, distinct: null }, entropy: { shannon: d.entropy.shannon, joint: null, conditional: null }, millerMadow: { shannon: d.millerMadow.shannon, joint: null, conditional: null } };
+  };
+  const uni = report([unigramDomain('web'), unigramDomain('code')], { unigramsOnly: true });
+
+  it('reports and baselines with nulls are read back with their nulls', () => {
+    const doc = JSON.parse(JSON.stringify(uni));
+    expect(parseReport(doc).domains[0]!.entropy.conditional).toBeNull();
+    const b = parseBaseline(JSON.parse(JSON.stringify(makeBaseline(uni))));
+    expect(b.domains[0]!.entropy).toEqual({ shannon: 4, joint: null, conditional: null });
+    expect(b.domains[0]!.bigrams).toEqual({ total: null, distinct: null });
+  });
+
+  it('null where a number is required (shannon, tokens) is still a schema error', () => {
+    const bad = JSON.parse(JSON.stringify(uni));
+    bad.domains[0].entropy.shannon = null;
+    expect(() => parseReport(bad, 'r.json')).toThrow(/domains\[0\]\.entropy\.shannon/);
+    const bad2 = JSON.parse(JSON.stringify(uni));
+    bad2.domains[0].tokens = null;
+    expect(() => parseReport(bad2, 'r.json')).toThrow(/tokens/);
+  });
+
+  it('a unigrams-only side skips the bigram metrics and shows them as null, both ways', () => {
+    const full = report([domain('web'), domain('code')]);
+    for (const [b, c] of [[makeBaseline(full), uni], [makeBaseline(uni), full]] as const) {
+      const r = compareReports(b, c);
+      const skipped = r.rows.filter((x) => x.verdict === 'skip');
+      expect(skipped.map((x) => x.metric)).toEqual(Array(2).fill(['conditional', 'joint', 'bigrams', 'bigramTotal']).flat());
+      expect(r.ok).toBe(true);
+      expect(r.rows.find((x) => x.metric === 'shannon')!.verdict).toBe('pass');
+    }
+  });
+
+  it('a null without the unigrams-only flag is a missing metric (a regression), never compared as 0', () => {
+    const d = domain('web');
+    const cur = report([{ ...d, entropy: { ...d.entropy, conditional: null } }, domain('code')]);
+    const r = compareReports(makeBaseline(report([domain('web'), domain('code')])), cur, { metrics: ['conditional'] });
+    const row = r.rows.find((x) => x.domain === 'web')!;
+    expect([row.verdict, row.regression, row.current, row.change]).toEqual(['missing', true, null, null]);
+    expect(row.reason).toMatch(/missing from the current analysis/);
+    expect(r.ok).toBe(false);
   });
 });

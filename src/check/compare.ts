@@ -181,8 +181,9 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
       const def = METRICS[metric];
       const tol = resolveTolerance(opts.policy, name, metric, cli);
       const scale = def.kind === 'entropy' ? unit : 1;
-      const bv = b ? def.get(b as DomainMetrics) : undefined;
-      const cvRaw = c ? def.get(c as DomainMetrics) : undefined;
+      // Null (not measured) is absent, like a missing field: never compared with a number.
+      const bv = (b ? def.get(b as DomainMetrics) : undefined) ?? undefined;
+      const cvRaw = (c ? def.get(c as DomainMetrics) : undefined) ?? undefined;
       // A sampled count is turned into its whole-corpus estimate, the quantity its interval brackets.
       const perSample = def.perSample && current.sample !== undefined && cvRaw !== undefined ? 1 / current.sample.fraction : 1;
       let cv = cvRaw !== undefined ? cvRaw * scale * perSample : undefined;
@@ -230,7 +231,7 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
       } else if (interval) {
         // Judged below, once the number of interval rows (for the family-wise level) is known.
         const distinctShare =
-          def.kind !== 'entropy' ? undefined : def.bigram ? c.bigrams.distinct / Math.max(1, c.bigrams.total) : c.unigrams.distinct / Math.max(1, c.tokens);
+          def.kind !== 'entropy' ? undefined : def.bigram ? (c.bigrams.distinct ?? 0) / Math.max(1, c.bigrams.total ?? 0) : c.unigrams.distinct / Math.max(1, c.tokens);
         if (pairedBaseline !== undefined) {
           row.baseline = pairedBaseline;
           row.change = cv! - pairedBaseline;

@@ -2,14 +2,17 @@
 import { optionError } from '../errors.js';
 import type { Interval } from '../report.js';
 
-/** The per-domain numbers a baseline keeps (a subset of a report's domain entry). */
+/**
+ * The per-domain numbers a baseline keeps (a subset of a report's domain entry). Null means
+ * not measured (bigram measures of a --unigrams-only analysis): compared with nothing.
+ */
 export interface DomainMetrics {
   tokens: number;
   documents: number;
   unigrams: { distinct: number };
-  bigrams: { total: number; distinct: number };
-  entropy: { shannon: number; joint: number; conditional: number; vne?: number };
-  millerMadow: { shannon: number; joint: number; conditional: number };
+  bigrams: { total: number | null; distinct: number | null };
+  entropy: { shannon: number; joint: number | null; conditional: number | null; vne?: number };
+  millerMadow: { shannon: number; joint: number | null; conditional: number | null };
   /** Sampled mode: bootstrap intervals; tokens and documents are whole-corpus estimates. */
   intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval; tokens?: Interval; documents?: Interval };
 }
@@ -34,7 +37,8 @@ interface MetricDef {
   kind: 'entropy' | 'count';
   /** Needs bigram counts (absent from --unigrams-only reports). */
   bigram: boolean;
-  get(d: DomainMetrics): number | undefined;
+  /** The value; null or undefined when the analysis did not measure it. */
+  get(d: DomainMetrics): number | null | undefined;
   /** The bootstrap interval of a sampled report, where the report gives one. */
   interval?(d: DomainMetrics): Interval | undefined;
   /** In a sampled report the value counts the sample only; value / fraction estimates the whole corpus. */

@@ -3,6 +3,11 @@ import { BimixError } from '../errors.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type Interval } from '../report.js';
 import { readJsonFile } from '../util/json-file.js';
 import { child, expectArray, expectNumber, expectObject, expectString, jsonError, type JsonWhere } from './json-path.js';
+
+/** A number, or null where the analysis did not measure it (bigram measures of --unigrams-only). */
+function numberOrNull(v: unknown, where: JsonWhere, opts: { min?: number } = {}): number | null {
+  return v === null ? null : expectNumber(v, where, opts);
+}
 import type { DomainMetrics } from './metrics.js';
 
 /** One file of a domain as recorded for provenance. */
@@ -39,9 +44,9 @@ export function parseDomainMetrics(v: Record<string, unknown>, where: JsonWhere)
     tokens: num(v, 'tokens', where),
     documents: num(v, 'documents', where),
     unigrams: { distinct: num(u, 'distinct', uw) },
-    bigrams: { total: num(b, 'total', bw), distinct: num(b, 'distinct', bw) },
-    entropy: { shannon: expectNumber(e.shannon, child(ew, 'shannon')), joint: expectNumber(e.joint, child(ew, 'joint')), conditional: expectNumber(e.conditional, child(ew, 'conditional')) },
-    millerMadow: { shannon: expectNumber(m.shannon, child(mw, 'shannon')), joint: expectNumber(m.joint, child(mw, 'joint')), conditional: expectNumber(m.conditional, child(mw, 'conditional')) },
+    bigrams: { total: numberOrNull(b.total, child(bw, 'total'), { min: 0 }), distinct: numberOrNull(b.distinct, child(bw, 'distinct'), { min: 0 }) },
+    entropy: { shannon: expectNumber(e.shannon, child(ew, 'shannon')), joint: numberOrNull(e.joint, child(ew, 'joint')), conditional: numberOrNull(e.conditional, child(ew, 'conditional')) },
+    millerMadow: { shannon: expectNumber(m.shannon, child(mw, 'shannon')), joint: numberOrNull(m.joint, child(mw, 'joint')), conditional: numberOrNull(m.conditional, child(mw, 'conditional')) },
   };
   if (e.vne !== undefined) out.entropy.vne = expectNumber(e.vne, child(ew, 'vne'));
   if (v.intervals !== undefined) {

@@ -30,7 +30,7 @@ export function addCorpusOptions(cmd: Command): Command {
 export function addMixtureOptions(cmd: Command): Command {
   return cmd
     .option('--base <base>', 'entropy unit: e (nats) or 2 (bits)', 'e')
-    .option('--proxy <proxy>', 'entropy driving the mixture: conditional|shannon|joint|vne', 'conditional')
+    .option('--proxy <proxy>', 'entropy driving the mixture: conditional|shannon|joint|vne (default conditional; shannon with --unigrams-only)')
     .option('--temperature <t>', 'softmax temperature (1 = the paper)', '1')
     .option('--min <domain=r>', 'lower bound on a domain proportion (repeatable, or a=0.1,b=0.2)', collect)
     .option('--max <domain=r>', 'upper bound on a domain proportion (repeatable)', collect);

@@ -14,19 +14,20 @@ export const register: RegisterCommand = (program) => {
     .command('mix')
     .description('recompute an entropy-driven mixture from a saved analysis report')
     .requiredOption('--from <report.json>', 'a report written by bimix analyze --out')
-    .option('--proxy <proxy>', 'conditional|shannon|joint|vne', 'conditional')
+    .option('--proxy <proxy>', 'conditional|shannon|joint|vne (default conditional; shannon for a --unigrams-only report)')
     .option('--temperature <t>', 'softmax temperature', '1')
     .option('--min <domain=r>', 'lower bound (repeatable)', collect)
     .option('--max <domain=r>', 'upper bound (repeatable)', collect)
     .option('--out <file>', 'write the mixture JSON here (atomically)')
     .option('--json', 'print JSON')
-    .action(async (f: { from: string; proxy: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
-      if (!PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
+    .action(async (f: { from: string; proxy?: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
+      if (f.proxy !== undefined && !PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
       checkOutputPath('--out', f.out);
       refuseOutputAmongInputs('--out', f.out, [f.from]);
       const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
-      const mixture = mixtureFromEntropies(proxyEntropies(report, f.proxy as Proxy), {
-        proxy: f.proxy as Proxy,
+      const proxy = (f.proxy ?? (report.unigramsOnly ? 'shannon' : 'conditional')) as Proxy;
+      const mixture = mixtureFromEntropies(proxyEntropies(report, proxy), {
+        proxy,
         temperature: parseNumber('--temperature', f.temperature, { min: 0, exclusiveMin: true }),
         ...(f.min ? { min: Object.fromEntries(parseNumberMap('--min', f.min)) } : {}),
         ...(f.max ? { max: Object.fromEntries(parseNumberMap('--max', f.max)) } : {}),

@@ -1,8 +1,25 @@
-import { closeSync, fsyncSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, promises as fsp, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { BimixError } from '../errors.js';
 
 let counter = 0;
+
+/**
+ * Where to write: through symlinks to the file they name (renaming over a link would replace
+ * the link), and straight into a character device or pipe (`/dev/stdout`, `/dev/null`, a
+ * process substitution), which a rename would replace with a plain file.
+ */
+function resolveTarget(target: string): { file: string; direct: boolean } {
+  const st = statSync(target, { throwIfNoEntry: false });
+  if (!st) return { file: target, direct: false };
+  if (st.isCharacterDevice() || st.isFIFO()) return { file: target, direct: true };
+  if (!st.isFile()) throw new BimixError('E_IO', 'cannot write: not a regular file', { file: target });
+  try {
+    return { file: realpathSync(target), direct: false };
+  } catch {
+    return { file: target, direct: false };
+  }
+}
 
 function tempName(target: string): string {
   counter += 1;
@@ -39,7 +56,14 @@ function syncDirSync(dir: string): void {
  * half a file: the file is fsynced before the rename and the folder after it, so a crash leaves the old
  * file or the whole new one.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(targetIn: string, data: string | Uint8Array): Promise<void> {
+  const { file: target, direct } = resolveTarget(targetIn);
+  if (direct) {
+    await fsp.writeFile(target, data).catch((e: Error) => {
+      throw new BimixError('E_IO', `cannot write: ${e.message}`, { file: targetIn });
+    });
+    return;
+  }
   const tmp = tempName(target);
   try {
     const h = await fsp.open(tmp, 'w');
@@ -58,7 +82,16 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 }
 
 /** Synchronous twin of {@link writeFileAtomic}, for exit paths. */
-export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(targetIn: string, data: string | Uint8Array): void {
+  const { file: target, direct } = resolveTarget(targetIn);
+  if (direct) {
+    try {
+      writeFileSync(target, data);
+    } catch (e) {
+      throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: targetIn });
+    }
+    return;
+  }
   const tmp = tempName(target);
   try {
     const fd = openSync(tmp, 'w');

@@ -19,7 +19,10 @@ export function checkOutputPath(option: string, file: string | undefined): void 
   const abs = path.resolve(file);
   const st = statSync(abs, { throwIfNoEntry: false });
   if (st?.isDirectory()) throw new BimixError('E_USAGE', `${option}: is a folder; give a file path`, { file: abs });
-  const dir = path.dirname(abs);
+  // A device or pipe (/dev/stdout, /dev/null, a process substitution) is written straight into.
+  if (st && (st.isCharacterDevice() || st.isFIFO())) return;
+  if (st && !st.isFile()) throw new BimixError('E_USAGE', `${option}: not a regular file`, { file: abs });
+  const dir = path.dirname(real(abs));
   const dst = statSync(dir, { throwIfNoEntry: false });
   if (!dst) throw new BimixError('E_IO', `${option}: the folder ${dir} does not exist`, { file: abs });
   if (!dst.isDirectory()) throw new BimixError('E_IO', `${option}: ${dir} is not a folder`, { file: abs });
