@@ -240,6 +240,7 @@ Napi::Value ReductionToJs(Napi::Env env, const bimix::Reduction& red, bool dense
   r.Set("bigramDistinct", static_cast<double>(red.bigramDistinct));
   r.Set("unigramDistinct", static_cast<double>(red.unigramDistinct));
   r.Set("leftDistinct", static_cast<double>(red.leftDistinct));
+  r.Set("maxId", static_cast<double>(red.maxId));
   r.Set("unigramHist", HistToJs(env, red.unigramHist));
   r.Set("leftHist", HistToJs(env, red.leftHist));
   r.Set("bigramHist", HistToJs(env, red.bigramHist));

@@ -16,6 +16,7 @@ import { entropiesFromCounts, type EntropySet } from './stats/entropy.js';
 import { groupBootstrapInterval, replicateEstimates } from './stats/bootstrap.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
+import { domainWarnings, type ReportWarning } from './report-warnings.js';
 import { TOOL } from './version.js';
 
 /** Progress of one domain, as reported while counting. */
@@ -303,13 +304,29 @@ export function buildReport(
     vneSettings?: Record<string, unknown>;
   },
 ): AnalysisReport {
+  const warnings: ReportWarning[] = [];
   const domains = plans.map((p, i) => {
     const r = reductions[i]!;
     let d: DomainReport;
     if (r instanceof Float64Array) {
       if (!o.sample) throw new BimixError('E_STATE', 'sampled counts without sample options');
       d = sampledDomainReport(p, r, o.base, o.sample.fraction);
-    } else d = domainReport(p, r, o.base);
+      warnings.push(...domainWarnings({ name: p.name, files: p.files, read: p.spec.read, tokens: d.tokens, documents: d.documents }));
+    } else {
+      d = domainReport(p, r, o.base);
+      warnings.push(
+        ...domainWarnings({
+          name: p.name,
+          files: p.files,
+          read: p.spec.read,
+          tokens: r.tokens,
+          documents: r.documents,
+          separators: r.separators,
+          unigramDistinct: r.unigramDistinct,
+          ...(r.maxId !== undefined ? { maxId: r.maxId } : {}),
+        }),
+      );
+    }
     const vne = o.vneValues?.[i];
     if (vne !== undefined) d.entropy.vne = o.base === '2' ? vne / Math.LN2 : vne;
     return d;
@@ -335,6 +352,7 @@ export function buildReport(
     ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
     domains,
     mixture,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

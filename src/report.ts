@@ -1,6 +1,7 @@
 /** The analysis report: schema "bimix.analysis/1". Field names are a contract. */
 import type { FileEntry } from './corpus/types.js';
 import type { Mixture } from './stats/mixture.js';
+import type { ReportWarning } from './report-warnings.js';
 
 export const ANALYSIS_SCHEMA = 'bimix.analysis/1';
 
@@ -52,4 +53,6 @@ export interface AnalysisReport {
   unigramsOnly?: boolean;
   domains: DomainReport[];
   mixture: Mixture;
+  /** Suspicious shapes of the data (see report-warnings.ts); present only when there is one. */
+  warnings?: ReportWarning[];
 }

@@ -67,6 +67,7 @@ Status finishReduction(Reduction& r, const std::string& where, bool histograms, 
                            "inconsistent counts: token " + std::to_string(id) + " is document-final more often than it occurs");
     uniTotal += u;
     leftTotal += u - f;
+    if (u > 0) r.maxId = static_cast<int64_t>(id);
     if (histograms) {
       if (u > 0) {
         r.unigramHist.add(u);

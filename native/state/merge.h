@@ -61,6 +61,7 @@ struct Reduction {
   uint64_t bigramTotal = 0, bigramDistinct = 0;
   uint64_t unigramDistinct = 0, leftDistinct = 0;
   uint64_t unigramTotal = 0, leftTotal = 0;  // set by finishReduction
+  int64_t maxId = -1;                         // largest id counted (separators excluded), -1 if none; set by finishReduction
   CountHistogram unigramHist, leftHist, bigramHist;
   std::vector<uint64_t> unigrams;  // dense unigram counts
   std::vector<uint64_t> docFinal;  // dense document-final counts

@@ -7,6 +7,7 @@ import { collect, parseInteger } from '../util/parse.js';
 import { optionError } from '../errors.js';
 import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import { renderReport } from './report-table.js';
+import { printWarnings } from './warnings.js';
 
 interface AnalyzeFlags extends CorpusFlags {
   vne?: boolean;
@@ -59,6 +60,7 @@ export const register: RegisterCommand = (program) => {
           signal: controller.signal,
           ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
         });
+        printWarnings(report);
         if (flags.out !== undefined) await writeJson(flags.out, report);
         printResult(flags.json ?? false, report, () => renderReport(report));
       } finally {

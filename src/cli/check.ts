@@ -15,6 +15,7 @@ import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
+import { printWarnings } from './warnings.js';
 
 interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   baseline: string;
@@ -110,6 +111,7 @@ export const register: RegisterCommand = (program, setExit) => {
           signal: controller.signal,
           ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
         });
+        printWarnings(current);
       } finally {
         process.removeListener('SIGINT', onSigint);
       }

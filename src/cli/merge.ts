@@ -5,6 +5,7 @@ import type { RegisterCommand } from './commands.js';
 import { addMixtureOptions, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
 import { renderReport } from './report-table.js';
+import { printWarnings } from './warnings.js';
 
 interface MergeFlags extends Pick<CorpusFlags, 'base' | 'proxy' | 'temperature' | 'min' | 'max'> {
   partialDir?: string;
@@ -25,6 +26,7 @@ export const register: RegisterCommand = (program) => {
       requirePath('--partial-dir', flags.partialDir);
       checkOutputPath('--out', flags.out);
       const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags) });
+      printWarnings(report);
       if (flags.out !== undefined) await writeJson(flags.out, report);
       printResult(flags.json ?? false, report, () => renderReport(report));
     });

@@ -81,6 +81,8 @@ export interface NativeReduction {
   bigramDistinct: number;
   unigramDistinct: number;
   leftDistinct: number;
+  /** Largest token id counted (separators excluded); -1 when none. */
+  maxId?: number;
   unigramHist: CountHistogram;
   leftHist: CountHistogram;
   bigramHist: CountHistogram;

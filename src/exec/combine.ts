@@ -28,6 +28,7 @@ export function combineRanges(parts: RangeReduction[]): NativeReduction {
     bigramDistinct: parts.reduce((s, p) => s + p.bigramDistinct, 0),
     unigramDistinct: u.unigramDistinct,
     leftDistinct: u.leftDistinct,
+    ...(u.maxId !== undefined ? { maxId: u.maxId } : {}),
     unigramHist: u.unigramHist,
     leftHist: u.leftHist,
     bigramHist: mergeHistograms(parts.map((p) => p.bigramHist)),
