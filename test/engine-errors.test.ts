@@ -307,3 +307,151 @@ describe('CLI: bad domains, options and shards exit 2 with E_... and the file, a
     expect(JSON.parse(readFileSync(path.join(cwd, out), 'utf8')).domains[0].tokens).toBe(6);
   });
 });
+
+describe('CLI: outputs, overlapping domains and commander errors are refused before any work (exit 2, one line)', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = p('cli-out');
+    mkdirSync(path.join(cwd, 'web'), { recursive: true });
+    mkdirSync(path.join(cwd, 'ro'), { recursive: true });
+    writeRaw(path.join(cwd, 'web/a.bin'), [[1, 2, 3, 4, 1, 2]]);
+    writeRaw(path.join(cwd, 'web/b.bin'), [[5, 6, 7]]);
+    writeFileSync(path.join(cwd, 'cfg.json'), JSON.stringify({ domains: { web: 'web/a.bin' } }));
+  });
+  // name, arguments after `analyze`, code, message pattern
+  const rows: [string, string[], string, RegExp][] = [
+    ['--out naming an input shard', ['--domain', 'w=web/*.bin', '--out', 'web/a.bin'], 'E_USAGE', /--out names an input file \(.*web\/a\.bin\)/],
+    ['--out naming an input through another spelling', ['--domain', 'w=web/*.bin', '--out', 'web/../web/./b.bin'], 'E_USAGE', /--out names an input file/],
+    ['--out naming the config', ['--config', 'cfg.json', '--out', 'cfg.json'], 'E_USAGE', /--out names an input file \(cfg\.json\)/],
+    ['an empty --out', ['--domain', 'w=web/*.bin', '--out', ''], 'E_USAGE', /--out: expected a file path, got ""/],
+    ['--out in a missing folder', ['--domain', 'w=web/*.bin', '--out', 'nowhere/r.json'], 'E_IO', /--out: the folder .*nowhere does not exist/],
+    ['--out naming a folder', ['--domain', 'w=web/*.bin', '--out', 'web'], 'E_USAGE', /--out: is a folder/],
+    ['an empty --config', ['--config', ''], 'E_USAGE', /--config: expected a file path/],
+    ['one file in two domains', ['--domain', 'w=web/*.bin', '--domain', 'x=web/b.bin'], 'E_USAGE', /web\/b\.bin: matched by domains w and x; a file may belong to one domain only/],
+    ['an unknown option (commander)', ['--domain', 'w=web/*.bin', '--no-such-flag'], 'E_USAGE', /^bimix: error E_USAGE: unknown option '--no-such-flag'\n$/],
+    ['an option without its argument (commander)', ['--domain', 'w=web/*.bin', '--threads'], 'E_USAGE', /^bimix: error E_USAGE: option '--threads <n>' argument missing\n$/],
+    ['a stray argument (commander)', ['stray'], 'E_USAGE', /^bimix: error E_USAGE: too many arguments for 'analyze'/],
+  ];
+  for (const [name, args, code, pattern] of rows) {
+    it(name, async () => {
+      const before = readFileSync(path.join(cwd, 'web/a.bin'));
+      const r = await cli(['analyze', '--threads', '1', '--quiet', ...args], cwd);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`bimix: error ${code}: `);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+      expect(readFileSync(path.join(cwd, 'web/a.bin')).equals(before)).toBe(true);
+    });
+  }
+  it('repeating a domain name to add globs is fine, and the file is counted once', async () => {
+    const r = await cli(['analyze', '--threads', '1', '--quiet', '--json', '--domain', 'w=web/*.bin', '--domain', 'w=web/b.bin'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).domains[0].tokens).toBe(9);
+  });
+  it('commander errors of other commands take the same form', async () => {
+    const r = await cli(['mix'], cwd);
+    expect([r.code, r.stderr]).toEqual([2, "bimix: error E_USAGE: required option '--from <report.json>' not specified\n"]);
+    const u = await cli(['nosuchcommand'], cwd);
+    expect([u.code, u.stderr]).toEqual([2, "bimix: error E_USAGE: unknown command 'nosuchcommand'\n"]);
+  });
+});
+
+describe('internal errors: one line, a stack only with BIMIX_DEBUG=1', () => {
+  it('formats a bug without its stack unless asked', async () => {
+    const { internalErrorLine, usageLine } = await import('../src/cli/run.js');
+    const bug = new TypeError("Cannot read properties of undefined (reading 'sidecar')");
+    expect(internalErrorLine(bug, {})).toBe("bimix: internal error: Cannot read properties of undefined (reading 'sidecar') (set BIMIX_DEBUG=1 for a stack trace)\n");
+    const debug = internalErrorLine(bug, { BIMIX_DEBUG: '1' });
+    expect(debug).toMatch(/^bimix: internal error: TypeError: Cannot read properties/);
+    expect(debug).toMatch(/\n\s+at /);
+    expect(internalErrorLine('plain', {})).toBe('bimix: internal error: plain (set BIMIX_DEBUG=1 for a stack trace)\n');
+    expect(usageLine("error: unknown option '--x'\n")).toBe("bimix: error E_USAGE: unknown option '--x'\n");
+  });
+});
+
+describe('absent is not zero: --unigrams-only (CLI)', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = p('cli-uni');
+    mkdirSync(cwd, { recursive: true });
+    writeRaw(path.join(cwd, 'a.bin'), [[1, 2, 3, 4, 1, 2], [3, 3, 4]], { eos: 0 });
+    writeRaw(path.join(cwd, 'b.bin'), [[5, 6, 7, 8, 9]], { eos: 0 });
+  });
+  const domains = ['--domain', 'a=a.bin', '--domain', 'b=b.bin', '--eos', '0', '--threads', '1', '--quiet'];
+  it('reports null bigram measures, "-" in the table, and the Shannon mixture', async () => {
+    const r = await cli(['analyze', ...domains, '--unigrams-only', '--out', 'u.json'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(readFileSync(path.join(cwd, 'u.json'), 'utf8'));
+    expect(rep.unigramsOnly).toBe(true);
+    expect(rep.mixture.proxy).toBe('shannon');
+    for (const d of rep.domains) {
+      expect(d.entropy.joint).toBeNull();
+      expect(d.entropy.conditional).toBeNull();
+      expect(d.millerMadow.conditional).toBeNull();
+      expect(d.bigrams).toEqual({ total: null, distinct: null });
+      expect(d.entropy.shannon).toBeGreaterThan(0);
+    }
+    const row = r.stdout.split('\n').find((l) => l.startsWith('a '))!;
+    expect(row.trim().split(/\s+/).slice(5, 11)).toEqual(['-', '-', expect.stringMatching(/^\d/), '-', '-', '-']);
+  });
+  const rows: [string, string[], string, RegExp][] = [
+    ['--unigrams-only with a bigram proxy', ['analyze', ...domains, '--unigrams-only', '--proxy', 'conditional'], 'E_USAGE', /--proxy: expected shannon with --unigrams-only/],
+    ['mix --from a unigrams-only report with --proxy conditional', ['mix', '--from', 'u.json', '--proxy', 'conditional'], 'E_USAGE', /--proxy conditional: the report was made with --unigrams-only and has no conditional entropy; use --proxy shannon/],
+    ['mix --from a unigrams-only report with --proxy joint', ['mix', '--from', 'u.json', '--proxy', 'joint'], 'E_USAGE', /no joint entropy/],
+    ['mix --from a report without VNE with --proxy vne', ['mix', '--from', 'u.json', '--proxy', 'vne'], 'E_USAGE', /--proxy vne: domain a has no vne entropy in this report \(analyze with --vne\)/],
+  ];
+  for (const [name, args, code, pattern] of rows) {
+    it(`${name}: exit 2`, async () => {
+      const r = await cli(args, cwd);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`bimix: error ${code}: `);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stdout).toBe('');
+    });
+  }
+  it('mix --from a unigrams-only report uses Shannon by default; an old report with 0 bigram entropies is refused too', async () => {
+    const r = await cli(['mix', '--from', 'u.json', '--json'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.proxy).toBe('shannon');
+    expect(m.proportions.a + m.proportions.b).toBeCloseTo(1, 12);
+    const old = JSON.parse(readFileSync(path.join(cwd, 'u.json'), 'utf8'));
+    for (const d of old.domains) Object.assign(d.entropy, { joint: 0, conditional: 0 });
+    writeFileSync(path.join(cwd, 'old.json'), JSON.stringify(old));
+    const o = await cli(['mix', '--from', 'old.json', '--proxy', 'conditional'], cwd);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/E_USAGE: --proxy conditional: the report was made with --unigrams-only/);
+  });
+});
+
+describe('warnings for suspicious shapes (CLI): stderr and the report', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = p('cli-warn');
+    mkdirSync(cwd, { recursive: true });
+    // 1.2M tokens of raw u16 with ids 1..1000: a tokenized shard read without --eos is one document.
+    const big = new Uint16Array(1_200_000);
+    for (let i = 0; i < big.length; i++) big[i] = 1 + ((i * 7919) % 1000);
+    writeFileSync(path.join(cwd, 'big.bin'), big);
+    writeRaw(path.join(cwd, 'small.bin'), [[1, 2, 3], [2, 3, 4]], { eos: 0 });
+  });
+  it('one document per 1.2M raw tokens warns "pass --eos?"; an ordinary run has no warnings field', async () => {
+    const r = await cli(['analyze', '--domain', 'big=big.bin', '--threads', '1', '--quiet', '--out', 'w.json'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('bimix: warning: domain big: 1 document in 1200000 tokens (one per 1200000) of raw data, whose document boundaries come from --eos: no document boundaries: pass --eos?\n');
+    const rep = JSON.parse(readFileSync(path.join(cwd, 'w.json'), 'utf8'));
+    expect(rep.schema).toBe('bimix.analysis/1');
+    expect(rep.warnings).toEqual([{ code: 'W_NO_DOCUMENT_BOUNDARIES', domain: 'big', message: expect.stringMatching(/^domain big: 1 document in 1200000 tokens/) }]);
+    const ok = await cli(['analyze', '--domain', 'small=small.bin', '--eos', '0', '--threads', '1', '--quiet', '--json'], cwd);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe('');
+    expect(JSON.parse(ok.stdout)).not.toHaveProperty('warnings');
+  });
+  it('a separator that never occurs and ids far below --vocab warn, with --quiet too', async () => {
+    const r = await cli(['analyze', '--domain', 'small=small.bin', '--eos', '9', '--vocab', '60000', '--threads', '1', '--quiet', '--json'], cwd);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).warnings.map((w: { code: string }) => w.code)).toEqual(['W_SPARSE_VOCABULARY', 'W_SEPARATOR_ABSENT']);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('bimix: warning: domain small: '))).toHaveLength(2);
+  });
+});
