@@ -52,6 +52,11 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
   const found = new Set<string>();
   for (const pattern of domain.globs) {
     const abs = path.resolve(baseDir, pattern);
+    // An existing file is taken literally even when its name has glob characters ("$(x)", "[1]").
+    if (isFile(abs)) {
+      found.add(abs);
+      continue;
+    }
     if (!isDynamicPattern(pattern)) {
       // A literal path: a file, or a Megatron prefix naming X.bin + X.idx.
       if (isFile(abs)) found.add(abs);
@@ -60,7 +65,9 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
       continue;
     }
     const matches = await glob(pattern, { cwd: baseDir, absolute: true, onlyFiles: true, expandDirectories: false });
-    if (matches.length === 0) throw new BimixError('E_CONFIG', `domain ${domain.name}: glob ${JSON.stringify(pattern)} matched no files`);
+    if (matches.length === 0) {
+      throw new BimixError('E_CONFIG', `domain ${domain.name}: glob ${JSON.stringify(pattern)} matched no files (a folder name with ( ) [ ] { } * ? ! needs a backslash before them)`);
+    }
     for (const m of matches) found.add(path.resolve(m));
   }
   const files = [...found].filter((f) => {
