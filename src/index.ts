@@ -11,6 +11,8 @@ export {
 } from './stats/entropy.js';
 export { mixtureFromEntropies, PROXIES, type Mixture, type MixtureOptions, type Proxy } from './stats/mixture.js';
 export { BimixError, isBimixError, type ErrorCode } from './errors.js';
+export { ERROR_CODES, isErrorCode } from './error-codes.js';
+export type { ReportWarning, WarningCode } from './report-warnings.js';
 export type { DomainSpec, ReadOptions, FormatName } from './corpus/types.js';
 export { ensureSampleCorpus } from './corpus/sample.js';
 export * as writers from './corpus/writers.js';
