@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -245,6 +245,16 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     expect(r.stderr).toContain('bimix: error E_USAGE: --time: expected HH:MM:SS');
     const n = run(['--domain', 'x=/nonexistent/*.bin', '--tasks', '2', '--partial-dir', 'p2']);
     expect(n.status).toBe(2);
+    expect(existsSync(path.join(work, 'p2'))).toBe(false);
+    // Where the merge job will write, checked now rather than after the whole run.
+    const o = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'p2', '--out', 'nowhere/report.json']);
+    expect([o.status, o.stderr]).toEqual([2, expect.stringMatching(/^bimix: error E_IO: .*--out: the folder .*nowhere does not exist\n$/)]);
+    const codeDir = path.dirname(corpus.domains[1]!.globs[0]!);
+    const shard = path.join(codeDir, readdirSync(codeDir).find((f) => f.endsWith('.bin'))!);
+    const i = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'p2', '--out', shard]);
+    expect([i.status, i.stderr]).toEqual([2, expect.stringMatching(/^bimix: error E_USAGE: .*--out names an input file/)]);
+    const nl = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'p2\nrm -rf /', '--dry-run']);
+    expect([nl.status, nl.stderr]).toEqual([2, expect.stringMatching(/^bimix: error E_USAGE: --partial-dir: .*control character U\+000A/)]);
     expect(existsSync(path.join(work, 'p2'))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { validateAnalyzeOptions } from '../analyze.js';
-import { planDomains } from '../corpus/plan.js';
+import { planDomains, planInputFiles } from '../corpus/plan.js';
+import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 import { BimixError } from '../errors.js';
 import { slurmMemBytes, slurmScripts, validateResources } from '../exec/slurm/sbatch.js';
 import { maxArraySize, submit, waitForMerge } from '../exec/slurm/submit.js';
@@ -79,6 +80,8 @@ export const register: RegisterCommand = (program, setExit) => {
       if (f.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by slurm (sampled analysis runs on one machine: bimix analyze --sample)');
       if (f.tasks === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
       if (f.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
+      requirePath('--partial-dir', f.partialDir);
+      requirePath('--out', f.out);
       const tasks = parseInteger('--tasks', f.tasks, 1, 1_000_000);
       const cpus = f.cpusPerTask !== undefined ? parseInteger('--cpus-per-task', f.cpusPerTask, 1, 4096) : undefined;
       const resources = { ...(f.partition ? { partition: f.partition } : {}), ...(f.time ? { time: f.time } : {}), ...(cpus ? { cpusPerTask: cpus } : {}), ...(f.mem ? { mem: f.mem } : {}) };
@@ -92,6 +95,10 @@ export const register: RegisterCommand = (program, setExit) => {
       const chunks = plans.reduce((s, p) => s + p.chunks.length, 0);
       const partialDir = abs(f.partialDir);
       const out = abs(f.out ?? path.join(partialDir, 'report.json'));
+      // The merge job writes the report hours from now: a bad --out fails here instead. The partial
+      // folder itself is created on submission, so a report inside it needs no existing folder.
+      if (!out.startsWith(`${partialDir}${path.sep}`)) checkOutputPath('--out', out);
+      refuseOutputAmongInputs('--out', out, [...planInputFiles(plans), ...(f.config !== undefined ? [f.config] : [])]);
       const plan = slurmScripts({
         tasks,
         partialDir,
