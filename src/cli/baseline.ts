@@ -2,7 +2,7 @@ import path from 'node:path';
 import { makeBaseline, writeBaseline } from '../check/baseline.js';
 import { readReport } from '../check/report-input.js';
 import type { RegisterCommand } from './commands.js';
-import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
+import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 
 /** `bimix baseline`: turn a trusted analysis report into a baseline for `bimix check`. */
 export const register: RegisterCommand = (program) => {
@@ -13,6 +13,7 @@ export const register: RegisterCommand = (program) => {
     .requiredOption('--out <file>', 'where to write the baseline')
     .option('--quiet', 'print nothing')
     .action(async (f: { from: string; out: string; quiet?: boolean }) => {
+      requirePath('--from', f.from);
       checkOutputPath('--out', f.out);
       refuseOutputAmongInputs('--out', f.out, [f.from]);
       const report = await readReport(f.from);

@@ -10,7 +10,7 @@ import { readReport } from '../check/report-input.js';
 import { FORMATS } from '../corpus/types.js';
 import { BimixError, optionError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
+import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
@@ -77,6 +77,7 @@ export const register: RegisterCommand = (program, setExit) => {
   addAnalyzeOptions(cmd);
   cmd.action(async (flags: CheckFlags) => {
     const formats = splitFormats(flags.format);
+    for (const [option, value] of [['--baseline', flags.baseline], ['--current', flags.current], ['--policy', flags.policy]] as const) requirePath(option, value);
     checkOutputPath('--out', flags.out);
     refuseOutputAmongInputs('--out', flags.out, [flags.baseline, flags.current, flags.policy, flags.config].filter((x): x is string => x !== undefined));
     const analyzeGiven = flags.domain !== undefined || flags.config !== undefined;

@@ -2,7 +2,7 @@ import { proxyEntropies } from '../analyze.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport } from '../report.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from '../stats/mixture.js';
 import { optionError } from '../errors.js';
-import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
+import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 import { readSchemaFile } from '../util/json-file.js';
 import type { RegisterCommand } from './commands.js';
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
@@ -22,6 +22,7 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print JSON')
     .action(async (f: { from: string; proxy?: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
       if (f.proxy !== undefined && !PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
+      requirePath('--from', f.from);
       checkOutputPath('--out', f.out);
       refuseOutputAmongInputs('--out', f.out, [f.from]);
       const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
