@@ -200,7 +200,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
   if (docFinal_.size() < 65536) docFinal_.resize(65536, 0);
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 4))
-    return Status::Error(ec::E_IO, "", -1, "cannot allocate the scatter buffer");
+    return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
   uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
@@ -290,7 +290,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const uint32_t shift = wideShift_;
   const uint64_t lowMask = (1ULL << shift) - 1;
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 8))
-    return Status::Error(ec::E_IO, "", -1, "cannot allocate the scatter buffer");
+    return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
@@ -484,7 +484,7 @@ Status Accumulator::flushPending() {
   for (uint64_t k : pending_) ph[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1) + 1] += 1;
   for (uint32_t p = 0; p < kPartitions; ++p) ph[p + 1] += ph[p];
   std::vector<uint64_t> cursor(ph, ph + kPartitions);
-  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error(ec::E_IO, "", -1, "cannot allocate the scatter buffer");
+  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
   for (uint64_t k : pending_) buf[cursor[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1)]++] = k;
   for (uint32_t p = 0; p < kPartitions; ++p)
