@@ -12,6 +12,7 @@ import { BimixError, optionError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 
@@ -95,15 +96,8 @@ export const register: RegisterCommand = (program, setExit) => {
     if (flags.current !== undefined) current = await readReport(flags.current);
     else {
       const corpus = await corpusFromFlags({ ...flags, format: formats.corpus ?? 'auto' });
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const progress = progressReporter(flags.quiet);
-        current = await analyze({ ...corpus, ...mixtureFlags({ ...flags, format: formats.corpus }), ...(progress ? { onProgress: progress } : {}), signal: controller.signal });
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      const progress = progressReporter(flags.quiet);
+      current = await analyze({ ...corpus, ...mixtureFlags({ ...flags, format: formats.corpus }), ...(progress ? { onProgress: progress } : {}), onNote: (l) => process.stderr.write(`${l}\n`), signal: runSignal() });
     }
 
     const result = compareReports(baseline, current, {

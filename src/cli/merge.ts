@@ -1,6 +1,7 @@
 import { mergePartialDir } from '../exec/slurm/merge.js';
 import { BimixError } from '../errors.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addMixtureOptions, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
 import { renderReport } from './report-table.js';
@@ -21,7 +22,7 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print the JSON report on stdout')
     .action(async (flags: MergeFlags) => {
       if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
-      const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags) });
+      const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags), signal: runSignal() });
       if (flags.out) await writeJson(flags.out, report);
       printResult(flags.json ?? false, report, () => renderReport(report));
     });

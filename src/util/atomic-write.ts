@@ -1,6 +1,7 @@
 import { promises as fsp, writeFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { BimixError } from '../errors.js';
+import { BimixError, isBimixError } from '../errors.js';
+import { throwIfProcessStopping } from './stop-request.js';
 
 let counter = 0;
 
@@ -14,9 +15,11 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   const tmp = tempName(target);
   try {
     await fsp.writeFile(tmp, data);
+    throwIfProcessStopping();
     await fsp.rename(tmp, target);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    if (isBimixError(e)) throw e;
     throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: target });
   }
 }
