@@ -56,12 +56,25 @@ export class RunCancel {
   }
 
   /**
-   * Awaits every task of a fan-out, then throws: E_INTERRUPTED when the run was
-   * aborted, else the first real failure. No task is left running behind the error.
+   * Awaits every task of a fan-out and throws the first real failure, or
+   * E_INTERRUPTED as soon as the run is aborted: tasks still starting up are not
+   * waited for; closing the pool stops them (their kernels already see the flag).
    */
   async settle<T>(runs: Promise<T>[]): Promise<T[]> {
-    const settled = await Promise.allSettled(runs);
+    const all = Promise.allSettled(runs);
+    const signal = this.signal;
+    if (signal && !signal.aborted) {
+      let onAbort = () => {};
+      const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await Promise.race([all, aborted]);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
     this.check();
+    const settled = await all;
     const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
     if (failures.length > 0) throw failures.find((e) => !isInterrupted(e)) ?? failures[0];
     return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
