@@ -3,6 +3,7 @@
 #define NAPI_VERSION 8
 #include <napi.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/cancel.h"
+#include "common/hard_stop.h"
 #include "count/accumulator.h"
 #include "count/embed.h"
 #include "count/kernels.h"
@@ -472,6 +474,33 @@ Napi::Value SetCancelled(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// armHardStop(graceMs) / disarmHardStop() / acknowledgeStop() / addCleanupPath(p) /
+// removeCleanupPath(p): the command line's deadline for stop signals (common/hard_stop.h).
+Napi::Value ArmHardStop(const Napi::CallbackInfo& info) {
+  uint64_t ms = toIndex(info.Env(), info.Length() >= 1 ? info[0] : info.Env().Undefined(), "graceMs");
+  bimix::armHardStop(static_cast<unsigned>(std::min<uint64_t>(ms, 60000)));
+  return info.Env().Undefined();
+}
+
+Napi::Value DisarmHardStop(const Napi::CallbackInfo& info) {
+  bimix::disarmHardStop();
+  return info.Env().Undefined();
+}
+
+Napi::Value AcknowledgeStop(const Napi::CallbackInfo& info) {
+  bimix::acknowledgeStop();
+  return info.Env().Undefined();
+}
+
+Napi::Value CleanupPath(const Napi::CallbackInfo& info, bool add) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "cleanup path must be a string");
+  std::string p = info[0].As<Napi::String>().Utf8Value();
+  if (add) bimix::addCleanupPath(p);
+  else bimix::removeCleanupPath(p);
+  return env.Undefined();
+}
+
 // cancelRequested(slot): whether the run's cancel flag is raised.
 Napi::Value CancelRequested(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -510,6 +539,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setCancelled", Napi::Function::New(env, SetCancelled));
   exports.Set("cancelRequested", Napi::Function::New(env, CancelRequested));
   exports.Set("cancelSlots", Napi::Number::New(env, bimix::kCancelSlots));
+  exports.Set("armHardStop", Napi::Function::New(env, ArmHardStop));
+  exports.Set("disarmHardStop", Napi::Function::New(env, DisarmHardStop));
+  exports.Set("acknowledgeStop", Napi::Function::New(env, AcknowledgeStop));
+  exports.Set("addCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, true); }));
+  exports.Set("removeCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, false); }));
   return exports;
 }
 

@@ -4,9 +4,12 @@
  * their cancel flag, temporary folders are removed, no output is published) and
  * the process exits 128 + signal number with one line on stderr. A second
  * signal, or a run still unwinding after GRACE_MS, exits at once after removing
- * the registered temporary paths synchronously.
+ * the registered temporary paths synchronously. When the main thread is too busy
+ * to run any handler (a long synchronous fit), the addon's watchdog thread does
+ * the same after NATIVE_GRACE_MS (native/common/hard_stop.h).
  */
 import { writeSync } from 'node:fs';
+import { loadAddon, type NativeAddon } from '../engine/native.js';
 import { removeOwnedPathsSync } from '../exec/temp-dirs.js';
 import { setProcessStopSignal } from '../util/stop-request.js';
 
@@ -17,13 +20,19 @@ const STOP_SIGNALS = Object.keys(EXIT_CODES) as StopSignal[];
 
 /** How long a run may take to unwind after the first signal before the process exits anyway. */
 const GRACE_MS = 750;
+/** The native deadline when the main thread does not get to run its handler at all. */
+const NATIVE_GRACE_MS = 600;
 
 let controller = new AbortController();
 let received: StopSignal | undefined;
 let announced = false;
 let watchdog: NodeJS.Timeout | undefined;
 
+let hardStop: NativeAddon | undefined;
+
 function onSignal(sig: NodeJS.Signals): void {
+  // The main thread runs: it owns the exit, the native watchdog stands down.
+  hardStop?.acknowledgeStop();
   if (received) {
     exitNow();
     return;
@@ -46,12 +55,21 @@ export function installSignalHandlers(): AbortSignal {
   received = undefined;
   announced = false;
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  // After process.on, so the native handlers chain to Node's.
+  try {
+    hardStop = loadAddon();
+    hardStop.armHardStop(NATIVE_GRACE_MS);
+  } catch {
+    hardStop = undefined; // no addon: only the JavaScript handlers
+  }
   setProcessStopSignal(controller.signal);
   return controller.signal;
 }
 
 /** Stops handling the stop signals (the run finished); their default action applies again. */
 export function uninstallSignalHandlers(): void {
+  hardStop?.disarmHardStop();
+  hardStop = undefined;
   for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
   if (watchdog) clearTimeout(watchdog);
   watchdog = undefined;

@@ -134,6 +134,12 @@ export interface NativeAddon {
   cancelRequested(slot: number): boolean;
   /** Number of cancel slots (slot 0 is never raised). */
   readonly cancelSlots: number;
+  /** The command line's hard deadline for stop signals (native/common/hard_stop.h). */
+  armHardStop(graceMs: number): void;
+  disarmHardStop(): void;
+  acknowledgeStop(): void;
+  addCleanupPath(path: string): void;
+  removeCleanupPath(path: string): void;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BimixError } from '../errors.js';
+import { loadAddon } from '../engine/native.js';
 import { createOwnerFile, ownerDead, readOwner } from './owner-lock.js';
 
 /** Name prefix of the run folders in the temporary folder. */
@@ -17,14 +18,26 @@ const OWNER_FILE = '.owner';
 
 const owned = new Set<string>();
 
+// The addon's signal watchdog removes the same paths when the main thread is stuck.
+function mirror(p: string, add: boolean): void {
+  try {
+    if (add) loadAddon().addCleanupPath(p);
+    else loadAddon().removeCleanupPath(p);
+  } catch {
+    /* no addon: the JavaScript exit paths still remove them */
+  }
+}
+
 /** Registers a path (file or folder) to remove if the process must exit at once. */
 export function removeOnExit(p: string): void {
   owned.add(p);
+  mirror(p, true);
 }
 
 /** Unregisters a path (it was removed or handed over). */
 export function keepOnExit(p: string): void {
   owned.delete(p);
+  mirror(p, false);
 }
 
 /** Removes every registered path now; for exit paths that cannot wait. Never throws. */
@@ -51,7 +64,7 @@ export function createOwnedDir(root: string, prefix = RUN_DIR_PREFIX, what = 'te
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new BimixError('E_IO', `cannot create a ${what} in ${root} (${why}); set TMPDIR to a writable folder`, { file: root });
   }
-  owned.add(dir);
+  removeOnExit(dir);
   try {
     createOwnerFile(path.join(dir, OWNER_FILE));
   } catch (e) {
@@ -64,7 +77,7 @@ export function createOwnedDir(root: string, prefix = RUN_DIR_PREFIX, what = 'te
 /** Removes a folder made by {@link createOwnedDir}. */
 export function removeOwnedDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 10 });
-  owned.delete(dir);
+  keepOnExit(dir);
 }
 
 /**

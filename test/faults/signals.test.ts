@@ -4,6 +4,7 @@
  * and leave its TMPDIR empty. Phases are found through BIMIX_DEBUG_PHASES markers.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT_CODE, privateTmp, runCli, userLines, workDir, zipfShard, type RunResult, type SignalPlan } from './cli-harness.js';
@@ -103,5 +104,17 @@ describe('bimix count and merge stop on a signal', () => {
     const plan: SignalPlan = { phase: 'merge', signal: 'SIGHUP', delayMs: 0 };
     const r = await runCli(['merge', '--partial-dir', parts, '--out', report], { tmp, plan });
     expectInterrupted(r, plan, tmp, report, 'merge reduce, SIGHUP');
+  });
+});
+
+describe('bimix fit stops on a signal while the main thread is busy fitting', () => {
+  test('SIGTERM during a synchronous fit: the native watchdog exits in time, no law file', async () => {
+    const tmp = privateTmp(dir, 'tmp-fit');
+    const laws = privateTmp(dir, 'laws');
+    const ex = (f: string) => fileURLToPath(new URL(`../../examples/laws/${f}`, import.meta.url));
+    const plan: SignalPlan = { phase: 'fit', signal: 'SIGTERM', delayMs: 100 };
+    const r = await runCli(['fit', '--losses', ex('losses.csv'), '--mixtures', ex('mixtures.csv'), '--law', 'all', '--out', path.join(laws, 'law.json'), '--quiet'], { tmp, plan });
+    expectInterrupted(r, plan, tmp, path.join(laws, 'law.bimix.json'), 'fit --law all, SIGTERM');
+    expect(readdirSync(laws)).toEqual([]);
   });
 });
