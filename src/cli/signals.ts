@@ -96,7 +96,8 @@ export function announceInterrupted(detail = 'nothing written'): number {
   if (!announced) {
     announced = true;
     // Synchronous, so the line is out even when process.exit follows at once.
-    writeSync(2, `bimix: interrupted (${sig}); ${detail}\n`);
+    // On a terminal, first clear a progress line the run may have left open.
+    writeSync(2, `${process.stderr.isTTY ? '\r\x1b[K' : ''}bimix: interrupted (${sig}); ${detail}\n`);
   }
   return EXIT_CODES[sig];
 }
