@@ -32,12 +32,12 @@ inline void setCancelSlot(uint32_t slot, bool value) {
 
 inline Status interruptedStatus() { return Status::Error("E_INTERRUPTED", "", -1, "interrupted"); }
 
-// Checks the token every `every` calls (a power of two) so hot loops pay one
-// increment and a mask per iteration.
+// Checks the token on the first call and every `every` calls after (a power of
+// two), so hot loops pay one increment and a mask per iteration.
 class CancelPoll {
  public:
   CancelPoll(CancelToken token, uint32_t every) : token_(token), mask_(every - 1) {}
-  bool stop() { return (++n_ & mask_) == 0 && token_.requested(); }
+  bool stop() { return (n_++ & mask_) == 0 && token_.requested(); }
 
  private:
   CancelToken token_;
