@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/common/mapped_file.cc",
+        "native/common/hard_stop.cc",
         "native/formats/open_source.cc",
         "native/formats/megatron.cc",
         "native/formats/llmc.cc",
@@ -20,7 +21,7 @@
         "native/state/grouped.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-fexceptions", "-std=c++17", "-O3"]

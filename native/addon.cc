@@ -3,12 +3,15 @@
 #define NAPI_VERSION 8
 #include <napi.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/cancel.h"
+#include "common/hard_stop.h"
 #include "count/accumulator.h"
 #include "count/embed.h"
 #include "count/kernels.h"
@@ -54,6 +57,14 @@ uint64_t toIndex(Napi::Env env, const Napi::Value& v, const char* what) {
   if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d)))
     throwUsage(env, std::string(what) + " must be a non-negative integer");
   return static_cast<uint64_t>(d);
+}
+
+// options.cancel: the run's cancel slot (see common/cancel.h); absent: not cancellable.
+bimix::CancelToken getCancel(const Napi::Object& o) {
+  double slot = getNumber(o, "cancel", 0);
+  if (!(slot >= 0 && slot < bimix::kCancelSlots) || slot != static_cast<double>(static_cast<uint32_t>(slot)))
+    throwUsage(o.Env(), "native option cancel must be a slot from 0 to " + std::to_string(bimix::kCancelSlots - 1));
+  return bimix::cancelTokenForSlot(static_cast<uint32_t>(slot));
 }
 
 // ---- Source ---------------------------------------------------------------
@@ -150,6 +161,7 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.sampleRate = getNumber(o, "sampleRate", 1.0);
       cfg.sampleSeed = static_cast<uint64_t>(getNumber(o, "sampleSeed", 0));
       cfg.groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
+      cfg.cancel = getCancel(o);
     }
     acc_ = std::make_shared<bimix::Accumulator>(cfg);
     Status s = acc_->init();
@@ -261,7 +273,7 @@ Napi::Value MergePartials(const Napi::CallbackInfo& info) {
   bool reduce = o.Get("reduce").ToBoolean().Value();
   bool dense = o.Get("dense").ToBoolean().Value();
   bimix::Reduction red;
-  Status s = bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr);
+  Status s = bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr, getCancel(o));
   if (!s.ok()) throwStatus(env, s);
   if (!reduce) return env.Null();
   return ReductionToJs(env, red, dense);
@@ -370,7 +382,7 @@ Napi::Value ReduceGrouped(const Napi::CallbackInfo& info) {
   uint64_t seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
   if (replicates > 100000) throwUsage(env, "too many replicates");
   std::vector<bimix::ReplicateSums> reps;
-  Status s = bimix::reduceGrouped(inputs, groups, replicates, seed, reps);
+  Status s = bimix::reduceGrouped(inputs, groups, replicates, seed, reps, getCancel(o));
   if (!s.ok()) throwStatus(env, s);
   Napi::Float64Array a = Napi::Float64Array::New(env, reps.size() * 10);
   for (size_t b = 0; b < reps.size(); ++b) {
@@ -437,6 +449,7 @@ Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   cfg.seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
   cfg.dims = static_cast<uint32_t>(getNumber(o, "dims", 256));
   cfg.maxDocuments = static_cast<uint32_t>(getNumber(o, "maxDocuments", 2048));
+  cfg.cancel = getCancel(o);
   std::vector<bimix::EmbeddedDocument> docs;
   Status s = bimix::embedChunk(src, begin, end, cfg, docs);
   if (!s.ok()) throwStatus(env, s);
@@ -450,6 +463,50 @@ Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   r.Set("hashes", hashes);
   r.Set("vectors", vectors);
   return r;
+}
+
+// setCancelled(slot, on): raises (or clears) a run's cancel flag; every thread's kernels see it.
+Napi::Value SetCancelled(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2) throwUsage(env, "setCancelled(slot, on)");
+  uint64_t slot = toIndex(env, info[0], "slot");
+  if (slot >= bimix::kCancelSlots) throwUsage(env, "cancel slot out of range");
+  bimix::setCancelSlot(static_cast<uint32_t>(slot), info[1].ToBoolean().Value());
+  return env.Undefined();
+}
+
+// armHardStop(graceMs) / disarmHardStop() / acknowledgeStop() / addCleanupPath(p) /
+// removeCleanupPath(p): the command line's deadline for stop signals (common/hard_stop.h).
+Napi::Value ArmHardStop(const Napi::CallbackInfo& info) {
+  uint64_t ms = toIndex(info.Env(), info.Length() >= 1 ? info[0] : info.Env().Undefined(), "graceMs");
+  bimix::armHardStop(static_cast<unsigned>(std::min<uint64_t>(ms, 60000)));
+  return info.Env().Undefined();
+}
+
+Napi::Value DisarmHardStop(const Napi::CallbackInfo& info) {
+  bimix::disarmHardStop();
+  return info.Env().Undefined();
+}
+
+Napi::Value AcknowledgeStop(const Napi::CallbackInfo& info) {
+  bimix::acknowledgeStop();
+  return info.Env().Undefined();
+}
+
+Napi::Value CleanupPath(const Napi::CallbackInfo& info, bool add) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "cleanup path must be a string");
+  std::string p = info[0].As<Napi::String>().Utf8Value();
+  if (add) bimix::addCleanupPath(p);
+  else bimix::removeCleanupPath(p);
+  return env.Undefined();
+}
+
+// cancelRequested(slot): whether the run's cancel flag is raised.
+Napi::Value CancelRequested(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t slot = toIndex(env, info.Length() >= 1 ? info[0] : env.Undefined(), "slot");
+  return Napi::Boolean::New(env, bimix::cancelTokenForSlot(static_cast<uint32_t>(slot)).requested());
 }
 
 Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
@@ -480,6 +537,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("streamSum", Napi::Function::New(env, StreamSum));
   exports.Set("embedChunk", Napi::Function::New(env, EmbedChunk));
   exports.Set("kernelInfo", Napi::Function::New(env, KernelInfo));
+  exports.Set("setCancelled", Napi::Function::New(env, SetCancelled));
+  exports.Set("cancelRequested", Napi::Function::New(env, CancelRequested));
+  exports.Set("cancelSlots", Napi::Number::New(env, bimix::kCancelSlots));
+  exports.Set("armHardStop", Napi::Function::New(env, ArmHardStop));
+  exports.Set("disarmHardStop", Napi::Function::New(env, DisarmHardStop));
+  exports.Set("acknowledgeStop", Napi::Function::New(env, AcknowledgeStop));
+  exports.Set("addCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, true); }));
+  exports.Set("removeCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, false); }));
   return exports;
 }
 

@@ -1,5 +1,5 @@
 /** `analyze`: exact per-domain statistics and the entropy-driven mixture. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BimixError, optionError } from './errors.js';
@@ -18,6 +18,9 @@ import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
 import { domainWarnings, type ReportWarning } from './report-warnings.js';
 import { TOOL } from './version.js';
+import { RunCancel } from './exec/cancel.js';
+import { createOwnedDir, leftoverNote, removeOwnedDir, sweepDeadOwners } from './exec/temp-dirs.js';
+import { debugPhase } from './util/debug-phase.js';
 
 /** Progress of one domain, as reported while counting. */
 export interface ProgressEvent {
@@ -61,6 +64,9 @@ export interface AnalyzeOptions {
   /** Folder for temporary partial files and spills (default: the OS temp folder). */
   tmpDir?: string;
   onProgress?: (p: ProgressEvent) => void;
+  /** Notes (such as leftovers of dead runs removed from the temporary folder); default: none. */
+  onNote?: (line: string) => void;
+  /** Aborting stops the run within a fraction of a second with E_INTERRUPTED; temporary files are removed. */
   signal?: AbortSignal;
   /**
    * Files the caller will write, by option name (e.g. `{ '--out': 'report.json' }`): one that
@@ -108,17 +114,16 @@ export async function countDomains(
   pool: WorkerPool,
   cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: { fraction: number; seed: number } },
   onProgress?: (p: ProgressEvent) => void,
-  signal?: AbortSignal,
+  cancel: RunCancel = new RunCancel(),
 ): Promise<DomainCounts[]> {
   const results: DomainCounts[] = [];
   for (let di = 0; di < plans.length; di++) {
+    cancel.check();
+    debugPhase(cfg.sample ? 'count-sampled' : 'count');
     const plan = plans[di]!;
     const chunks = flattenChunks(plan.chunks);
     const claim = new SharedArrayBuffer(4);
     const progress = new SharedArrayBuffer(16);
-    const claimView = new Int32Array(claim);
-    const onAbort = () => Atomics.store(claimView, 0, 0x7fffffff);
-    signal?.addEventListener('abort', onAbort);
     const tasks = Math.max(1, Math.min(cfg.threads, plan.chunks.length));
     const started = Date.now();
     const progressView = new BigInt64Array(progress);
@@ -156,32 +161,32 @@ export async function countDomains(
             vocab: plan.spec.read.vocab ?? 0,
             unigramsOnly: cfg.unigramsOnly,
             ...(cfg.sample ? { sampleRate: cfg.sample.fraction, sampleSeed: cfg.sample.seed, groups: SAMPLE_GROUPS } : {}),
+            cancel: cancel.slot,
           },
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
           ...(inMemory ? { register: `${out}#${process.pid}` } : {}),
+          cancel: cancel.slot,
         };
         if (inMemory) names.push(task.register!);
         runs.push(pool.run<CountResult>(task));
       }
-      const settled = await Promise.allSettled(runs);
-      const failed = settled.find((s) => s.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-      if (signal?.aborted) throw new BimixError('E_USAGE', 'interrupted');
-      if (inMemory) results.push(await reduceInMemory(pool, names, cfg.threads));
+      await cancel.settle(runs);
+      if (inMemory) results.push(await reduceInMemory(pool, names, cfg.threads, cancel));
       else {
+        debugPhase(cfg.sample ? 'bootstrap' : 'merge');
         const merge: MergeTask = {
           kind: 'merge',
           inputs: outs,
           reduce: true,
           ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
+          cancel: cancel.slot,
         };
-        results.push(await pool.run<DomainCounts>(merge));
+        results.push((await cancel.settle([pool.run<DomainCounts>(merge)]))[0]!);
       }
       tick();
     } finally {
       if (timer) clearInterval(timer);
-      signal?.removeEventListener('abort', onAbort);
       if (names.length > 0) loadAddon().discardRegistered(names);
       for (const o of outs) rmSync(o, { force: true });
     }
@@ -194,14 +199,20 @@ export async function countDomains(
  * workers (each folds its key ranges), or, when the tables cannot be merged in memory
  * (a worker spilled), one task merges through partial-state files.
  */
-async function reduceInMemory(pool: WorkerPool, names: string[], threads: number): Promise<NativeReduction> {
+async function reduceInMemory(pool: WorkerPool, names: string[], threads: number, cancel: RunCancel): Promise<NativeReduction> {
+  debugPhase('reduce');
   const parts = loadAddon().partitionCount;
   const n = Math.max(1, Math.min(threads, parts));
   const ranges = Array.from({ length: n }, (_, i) => ({ lo: Math.floor((i * parts) / n), hi: Math.floor(((i + 1) * parts) / n), unigrams: i === 0 }));
-  const got = await Promise.all(
-    ranges.map((range) => pool.run<(NativeReduction & { unigramTotal: number; leftTotal: number }) | null>({ kind: 'merge', inputs: [], registered: names, range, reduce: true })),
+  const got = await cancel.settle(
+    ranges.map((range) =>
+      pool.run<(NativeReduction & { unigramTotal: number; leftTotal: number }) | null>({ kind: 'merge', inputs: [], registered: names, range, reduce: true, cancel: cancel.slot }),
+    ),
   );
-  if (got.some((g) => g === null)) return pool.run<NativeReduction>({ kind: 'merge', inputs: [], registered: names, reduce: true });
+  if (got.some((g) => g === null)) {
+    debugPhase('spill-merge');
+    return (await cancel.settle([pool.run<NativeReduction>({ kind: 'merge', inputs: [], registered: names, reduce: true, cancel: cancel.slot })]))[0]!;
+  }
   return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
 }
 
@@ -366,6 +377,7 @@ export async function vneByDomain(
   threads: number,
   s: { dims: number; maxDocuments: number; seed: number },
   embeddings: Record<string, string>,
+  cancel: RunCancel = new RunCancel(),
 ): Promise<number[]> {
   for (const name of Object.keys(embeddings)) {
     if (!plans.some((p) => p.name === name)) throw optionError('--embeddings', `a domain among ${plans.map((p) => p.name).join(', ')}`, name);
@@ -374,6 +386,8 @@ export async function vneByDomain(
   if (!Number.isInteger(s.maxDocuments) || s.maxDocuments < 2) throw optionError('--vne-docs', 'a whole number >= 2', s.maxDocuments);
   const out: number[] = [];
   for (const plan of plans) {
+    cancel.check();
+    debugPhase('vne');
     const file = embeddings[plan.name];
     if (file) {
       const e = readEmbeddingsNpy(file);
@@ -385,11 +399,11 @@ export async function vneByDomain(
     const tasks = Math.max(1, Math.min(threads, plan.chunks.length));
     const runs: Promise<EmbedResult>[] = [];
     for (let t = 0; t < tasks; t++) {
-      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments };
+      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments, cancel: cancel.slot };
       runs.push(pool.run<EmbedResult>(task));
     }
     let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
-    for (const r of await Promise.all(runs)) kept = mergeBottomK(kept, r, s.dims, s.maxDocuments);
+    for (const r of await cancel.settle(runs)) kept = mergeBottomK(kept, r, s.dims, s.maxDocuments);
     out.push(vneFromVectors(kept.vectors, kept.hashes.length, s.dims));
   }
   return out;
@@ -398,11 +412,24 @@ export async function vneByDomain(
 /** Analyzes every domain and returns the report (schema bimix.analysis/1). */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
   const v = validate(options);
+  const cancel = new RunCancel(options.signal);
+  try {
+    return await analyzeValidated(options, v, cancel);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+async function analyzeValidated(options: AnalyzeOptions, v: ReturnType<typeof validate>, cancel: RunCancel): Promise<AnalysisReport> {
+  debugPhase('plan');
   const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
   const inputs = [...planInputFiles(plans), ...Object.values(options.embeddings ?? {})];
   for (const [option, file] of Object.entries(options.outputs ?? {})) refuseOutputAmongInputs(option, file, inputs);
+  cancel.check();
   const tmpRoot = options.tmpDir ?? os.tmpdir();
-  const tmpDir = mkdtempSync(path.join(tmpRoot, 'bimix-'));
+  const note = leftoverNote(sweepDeadOwners(tmpRoot));
+  if (note) options.onNote?.(note);
+  const tmpDir = createOwnedDir(tmpRoot);
   const pool = new WorkerPool(v.threads);
   try {
     const reductions = await countDomains(
@@ -417,7 +444,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
         ...(options.sample ? { sample: options.sample } : {}),
       },
       options.onProgress,
-      options.signal,
+      cancel,
     );
     const wantVne = v.proxy === 'vne' || options.vne !== undefined && options.vne !== false || options.embeddings !== undefined;
     let vne: (number | undefined)[] | undefined;
@@ -426,11 +453,12 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       const s = typeof options.vne === 'object' ? options.vne : {};
       const settings = { dims: s.dims ?? 256, maxDocuments: s.maxDocuments ?? 2048, seed: s.seed ?? 0 };
       vneSettings = { ...settings, ...(options.embeddings ? { embeddings: options.embeddings } : {}) };
-      vne = await vneByDomain(plans, pool, v.threads, settings, options.embeddings ?? {});
+      vne = await vneByDomain(plans, pool, v.threads, settings, options.embeddings ?? {}, cancel);
     }
+    cancel.check();
     return buildReport(plans, reductions, { ...options, ...v, ...(vne ? { vneValues: vne, vneSettings } : {}) });
   } finally {
     await pool.close();
-    rmSync(tmpDir, { recursive: true, force: true });
+    removeOwnedDir(tmpDir);
   }
 }

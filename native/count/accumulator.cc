@@ -33,6 +33,8 @@ inline double nowNs() {
 }
 
 constexpr size_t kBlock = 4096;  // keys packed per step before scattering
+// Tokens between two polls of the cancel flag in the counting passes (~1 ms of work).
+constexpr uint64_t kPollTokens = 1 << 18;
 constexpr uint32_t kLeftShift = 16 - kPartitionBits;  // narrow partition = left >> kLeftShift
 constexpr uint32_t kNarrowShift = 16 + kLeftShift;
 std::atomic<uint64_t> gSpillCounter{0};
@@ -97,10 +99,16 @@ Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t 
   const uint8_t* base = src.tokenBytes();
   uint64_t n = end - begin;
   uint32_t mx = 0;
-  switch (src.width()) {
-    case 1: mx = kernels_->max8(base + begin, n); break;
-    case 2: mx = kernels_->max16(reinterpret_cast<const uint16_t*>(base) + begin, n); break;
-    default: mx = kernels_->max32(reinterpret_cast<const uint32_t*>(base) + begin, n); break;
+  for (uint64_t o = 0; o < n; o += kPollTokens) {
+    if (cfg_.cancel.requested()) return interruptedStatus();
+    const uint64_t b = begin + o, m = std::min<uint64_t>(kPollTokens, n - o);
+    uint32_t x;
+    switch (src.width()) {
+      case 1: x = kernels_->max8(base + b, m); break;
+      case 2: x = kernels_->max16(reinterpret_cast<const uint16_t*>(base) + b, m); break;
+      default: x = kernels_->max32(reinterpret_cast<const uint32_t*>(base) + b, m); break;
+    }
+    mx = std::max(mx, x);
   }
   uint64_t signedLimit = src.dtype == DType::I16 ? (1ULL << 15) : src.dtype == DType::I32 ? (1ULL << 31) : ~0ULL;
   uint64_t eff = std::min(limit, signedLimit);
@@ -207,16 +215,23 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   uint64_t* uni = unigrams_.data();
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
+    if (cfg_.cancel.requested()) return interruptedStatus();
     const uint64_t be = std::min(end, bs + batchTokens_);
     uint64_t sepsBefore = st.separators;
     double t0 = nowNs();
     if (cfg_.unigramsOnly) {
-      for (uint64_t i = bs; i < be; ++i) uni[t[i]] += 1;
+      for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+        if (cfg_.cancel.requested()) return interruptedStatus();
+        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
+      }
     } else {
       uint32_t ph[kPartitions] = {0};
-      for (uint64_t i = bs; i < be; ++i) {
-        uni[t[i]] += 1;
-        ph[t[i] >> kLeftShift] += 1;
+      for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+        if (cfg_.cancel.requested()) return interruptedStatus();
+        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
+          uni[t[i]] += 1;
+          ph[t[i] >> kLeftShift] += 1;
+        }
       }
       start[0] = 0;
       for (uint32_t p = 0; p < kPartitions; ++p) {
@@ -226,11 +241,18 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
     }
     const double tHist = nowNs();
     gClock.ns[0] += tHist - t0;
+    bool stopped = false;
+    CancelPoll poll(cfg_.cancel, kPollTokens / kBlock);
     forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+      if (stopped) return;
       countDocs<T>(t, s, u, ds, de, sep, st);
       if (cfg_.unigramsOnly) return;
       uint64_t pe = std::min(u, de - 1);  // pairs (i, i+1) with i+1 inside the document
       for (uint64_t i = s; i < pe; i += kBlock) {
+        if (poll.stop()) {
+          stopped = true;
+          return;
+        }
         size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, pe - i));
         size_t k = sizeof(T) == 2 ? kernels_->packKeys16(reinterpret_cast<const uint16_t*>(t + i), n, sep, block)
                                   : kernels_->packKeys8(reinterpret_cast<const uint8_t*>(t + i), n, sep, block);
@@ -241,12 +263,14 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
         }
       }
     });
+    if (stopped) return interruptedStatus();
     double t1 = nowNs();
     uint64_t sepsHere = st.separators - sepsBefore;
     if (sep >= 0 && sep < 65536 && static_cast<int64_t>(static_cast<T>(sep)) == sep) uni[sep] -= sepsHere;
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
     for (uint32_t p = 0; p < kPartitions; ++p) {
+      if (cfg_.cancel.requested()) return interruptedStatus();
       if (cursor[p] > start[p]) {
         narrow_[p].insert(buf + start[p], cursor[p] - start[p]);
       }
@@ -298,15 +322,22 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   uint64_t* uni = unigrams_.data();
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
+    if (cfg_.cancel.requested()) return interruptedStatus();
     const uint64_t be = std::min(end, bs + batchTokens_);
     uint64_t sepsBefore = st.separators;
     if (cfg_.unigramsOnly) {
-      for (uint64_t i = bs; i < be; ++i) uni[t[i]] += 1;
+      for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+        if (cfg_.cancel.requested()) return interruptedStatus();
+        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
+      }
     } else {
       uint32_t ph[kPartitions] = {0};
-      for (uint64_t i = bs; i < be; ++i) {
-        uni[t[i]] += 1;
-        ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+      for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+        if (cfg_.cancel.requested()) return interruptedStatus();
+        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
+          uni[t[i]] += 1;
+          ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+        }
       }
       start[0] = 0;
       for (uint32_t p = 0; p < kPartitions; ++p) {
@@ -314,11 +345,18 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
         cursor[p] = start[p];
       }
     }
+    bool stopped = false;
+    CancelPoll poll(cfg_.cancel, kPollTokens / kBlock);
     forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+      if (stopped) return;
       countDocs<T>(t, s, u, ds, de, sep, st);
       if (cfg_.unigramsOnly) return;
       uint64_t pe = std::min(u, de - 1);
       for (uint64_t i = s; i < pe; i += kBlock) {
+        if (poll.stop()) {
+          stopped = true;
+          return;
+        }
         size_t n = static_cast<size_t>(std::min<uint64_t>(kBlock, pe - i));
         size_t k = kernels_->packKeys32(reinterpret_cast<const uint32_t*>(t + i), n, sep, block);
         st.bigrams += k;
@@ -336,11 +374,13 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
         }
       }
     });
+    if (stopped) return interruptedStatus();
     uint64_t sepsHere = st.separators - sepsBefore;
     if (sep >= 0 && static_cast<uint64_t>(sep) < unigrams_.size()) uni[sep] -= sepsHere;
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
     for (uint32_t p = 0; p < kPartitions; ++p) {
+      if (cfg_.cancel.requested()) return interruptedStatus();
       if (cursor[p] == start[p]) continue;
       if (compact) narrow_[p].insert(buf32 + start[p], cursor[p] - start[p]);
       else wide_[p].insert(buf + start[p], cursor[p] - start[p]);
@@ -364,13 +404,15 @@ Status Accumulator::ensureMode(int want) {
 
 namespace {
 template <typename Table, typename Conv>
-void drainInto(std::vector<Table>& tables, PartialWriter& w, Conv conv) {
+Status drainInto(std::vector<Table>& tables, PartialWriter& w, CancelToken cancel, Conv conv) {
   std::vector<std::pair<uint64_t, uint64_t>> part;
   for (uint64_t p = 0; p < tables.size(); ++p) {
+    if (cancel.requested()) return interruptedStatus();
     part.clear();
     tables[p].drainSorted(part);
     for (const auto& kv : part) w.addBigram(conv(p, kv.first), kv.second);
   }
+  return Status::Ok();
 }
 }  // namespace
 
@@ -385,25 +427,30 @@ Status Accumulator::spill() {
   std::vector<uint64_t> none;
   BIMIX_TRY(w.writeUnigrams(none));
   BIMIX_TRY(w.writeDocFinal(none));
-  drainAllInto(w);
+  Status drained = drainAllInto(w);
+  if (!drained.ok()) {
+    w.abandon();
+    return drained;
+  }
   BIMIX_TRY(w.finish(0, 0, 0, flags()));
   spillPaths_.push_back(path);
   // The scatter buffer stays: a batch loop may still be using it.
   return Status::Ok();
 }
 
-void Accumulator::drainAllInto(PartialWriter& w) {
+Status Accumulator::drainAllInto(PartialWriter& w) {
   if (mode_ == 1) {
-    drainInto(narrow_, w, [](uint64_t, uint64_t k) { return canonicalNarrow(k); });
+    return drainInto(narrow_, w, cfg_.cancel, [](uint64_t, uint64_t k) { return canonicalNarrow(k); });
   } else if (mode_ == 4) {
     const uint32_t shift = wideShift_, rb = compactRightBits_;
-    drainInto(narrow_, w, [shift, rb](uint64_t p, uint64_t k) {
+    return drainInto(narrow_, w, cfg_.cancel, [shift, rb](uint64_t p, uint64_t k) {
       const uint64_t left = (p << shift) | (k >> rb);
       return (left << 32) | (k & ((1ULL << rb) - 1));
     });
   } else if (mode_ == 2 || mode_ == 3) {
-    drainInto(wide_, w, [](uint64_t, uint64_t k) { return k; });
+    return drainInto(wide_, w, cfg_.cancel, [](uint64_t, uint64_t k) { return k; });
   }
+  return Status::Ok();
 }
 
 uint32_t Accumulator::flags() const {
@@ -419,7 +466,11 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
     BIMIX_TRY(w.open(path, meta));
     BIMIX_TRY(w.writeUnigrams(unigrams_));
     BIMIX_TRY(w.writeDocFinal(docFinal_));
-    drainAllInto(w);
+    Status drained = drainAllInto(w);
+    if (!drained.ok()) {
+      w.abandon();
+      return drained;
+    }
     BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
   } else {
     BIMIX_TRY(spill());
@@ -432,7 +483,7 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
     BIMIX_TRY(w.writeDocFinal(docFinal_));
     BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
     spillPaths_.push_back(rest);
-    BIMIX_TRY(mergePartials(spillPaths_, path, meta, nullptr));
+    BIMIX_TRY(mergePartials(spillPaths_, path, meta, nullptr, cfg_.cancel));
     for (const std::string& p : spillPaths_) ::unlink(p.c_str());
     spillPaths_.clear();
   }
@@ -481,14 +532,26 @@ Status Accumulator::flushPending() {
   if (pending_.empty()) return Status::Ok();
   const uint32_t shift = wideShift_;
   uint64_t ph[kPartitions + 1] = {0};
-  for (uint64_t k : pending_) ph[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1) + 1] += 1;
+  const uint64_t n = pending_.size();
+  const uint64_t* keys = pending_.data();
+  for (uint64_t i0 = 0; i0 < n; i0 += kPollTokens) {
+    if (cfg_.cancel.requested()) return interruptedStatus();
+    for (uint64_t i = i0, i1 = std::min(n, i0 + kPollTokens); i < i1; ++i)
+      ph[std::min<uint64_t>((keys[i] >> 40) >> shift, kPartitions - 1) + 1] += 1;
+  }
   for (uint32_t p = 0; p < kPartitions; ++p) ph[p + 1] += ph[p];
   std::vector<uint64_t> cursor(ph, ph + kPartitions);
   if (!scatter_.reserve(pending_.size() * 8)) return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
-  for (uint64_t k : pending_) buf[cursor[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1)]++] = k;
-  for (uint32_t p = 0; p < kPartitions; ++p)
+  for (uint64_t i0 = 0; i0 < n; i0 += kPollTokens) {
+    if (cfg_.cancel.requested()) return interruptedStatus();
+    for (uint64_t i = i0, i1 = std::min(n, i0 + kPollTokens); i < i1; ++i)
+      buf[cursor[std::min<uint64_t>((keys[i] >> 40) >> shift, kPartitions - 1)]++] = keys[i];
+  }
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    if (cfg_.cancel.requested()) return interruptedStatus();
     if (ph[p + 1] > ph[p]) wide_[p].insert(buf + ph[p], ph[p + 1] - ph[p]);
+  }
   pending_.clear();
   if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
   return Status::Ok();
@@ -517,7 +580,10 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
   auto grouped = [](uint64_t left, uint64_t right, uint64_t g) { return (left << 40) | (right << 8) | g; };
   uint64_t sepsSeen = 0;
   Status failure;
+  // Each piece costs at least a hash, so polling every few pieces is free.
+  CancelPoll poll(cfg_.cancel, 16);
   forEachSegment(src, begin, end, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
+    if (!failure.ok()) return;
     // Separator positions of the segment (SIMD), so dropped documents cost nothing per token.
     size_t found = 0;
     if (useSep) {
@@ -532,6 +598,10 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
     }
     uint64_t a = s;
     for (size_t k = 0; k <= found && failure.ok(); ++k) {
+      if (poll.stop()) {
+        failure = interruptedStatus();
+        break;
+      }
       const uint64_t b = k < found ? s + seps_[k] : u;  // [a, b) holds no separator
       if (b > a) {
         // [a, b) is one document's piece inside this chunk; find where the document starts.
@@ -600,8 +670,14 @@ Status Accumulator::reduceRange(const std::vector<Accumulator*>& accs, uint32_t 
   for (Accumulator* a : accs) mode = a->mode_ != 0 ? a->mode_ : mode;
   // Partitions are disjoint key ranges: each range of them is folded on its own, so
   // several threads can reduce one set of accumulators at once.
+  const CancelToken cancel = accs.front()->cfg_.cancel;
+  bool stopped = false;
   auto reduceTables = [&](auto member) {
     for (uint32_t p = lo; p < hi && p < kPartitions; ++p) {
+      if (cancel.requested()) {
+        stopped = true;
+        return;
+      }
       // Fold every accumulator's partition p into the largest one.
       size_t best = 0;
       bool any = false;
@@ -629,7 +705,7 @@ Status Accumulator::reduceRange(const std::vector<Accumulator*>& accs, uint32_t 
   };
   if (mode == 1 || mode == 4) reduceTables(&Accumulator::narrow_);
   else if (mode == 2) reduceTables(&Accumulator::wide_);
-  return Status::Ok();
+  return stopped ? interruptedStatus() : Status::Ok();
 }
 
 Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& red) {
@@ -645,7 +721,7 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& 
       s = accs[i]->writePartial(p, "{}");
       if (s.ok()) paths.push_back(p);
     }
-    if (s.ok()) s = mergePartials(paths, "", "{}", &red);
+    if (s.ok()) s = mergePartials(paths, "", "{}", &red, accs.front()->cfg_.cancel);
     for (const std::string& p : paths) ::unlink(p.c_str());
     return s;
   }

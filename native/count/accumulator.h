@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/cancel.h"
 #include "../common/huge_buffer.h"
 #include "../common/status.h"
 #include "../formats/source.h"
@@ -30,6 +31,8 @@ struct AccumulatorConfig {
   double sampleRate = 1.0;
   uint64_t sampleSeed = 0;
   uint32_t groups = 0;
+  // Polled per batch, per partition and while merging spills: E_INTERRUPTED when set.
+  CancelToken cancel;
 };
 
 struct ChunkStats {
@@ -83,7 +86,7 @@ class Accumulator {
   Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
   // 1 narrow (8/16-bit tokens), 2 wide (64-bit keys), 3 sampled (grouped keys), 4 wide with compact 32-bit keys.
   Status ensureMode(int want);
-  void drainAllInto(PartialWriter& w);
+  Status drainAllInto(PartialWriter& w);
   Status spill();
   uint32_t flags() const;
   size_t tableBytes() const;

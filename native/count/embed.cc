@@ -75,7 +75,9 @@ Status embedTyped(const TokenSource& src, uint64_t begin, uint64_t end, const Em
     auto it = std::upper_bound(ends->begin(), ends->end(), pos);
     return it == ends->begin() ? 0 : *(it - 1);
   };
+  CancelPoll poll(cfg.cancel, 1 << 14);
   for (uint64_t i = begin; i < end; ++i) {
+    if (poll.stop()) return interruptedStatus();
     uint64_t ds = docStartOf(i);
     bool starts = useSep ? (t[i] != sv && (i == ds || t[i - 1] == sv)) : (i == ds);
     if (starts) consider(i, docEndOf(i));

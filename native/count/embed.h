@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "../common/cancel.h"
 #include "../common/status.h"
 #include "../formats/source.h"
 
@@ -16,6 +17,7 @@ struct EmbedConfig {
   uint64_t seed = 0;
   uint32_t dims = 256;
   uint32_t maxDocuments = 2048;
+  CancelToken cancel;  // polled per token position scanned: E_INTERRUPTED when set
 };
 
 struct EmbeddedDocument {

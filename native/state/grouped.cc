@@ -34,7 +34,7 @@ std::vector<uint32_t> replicateWeights(uint64_t seed, uint32_t b, uint32_t group
 }
 
 Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, uint32_t replicates, uint64_t seed,
-                     std::vector<ReplicateSums>& out) {
+                     std::vector<ReplicateSums>& out, CancelToken cancel) {
   if (groups < 1 || groups > 255) return Status::Error(ec::E_USAGE, "", -1, "groups must be 1..255");
   std::vector<std::unique_ptr<PartialReader>> readers;
   std::vector<const PartialReader*> raw;
@@ -84,7 +84,10 @@ Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, ui
   };
   BigramMerger merger(raw);
   uint64_t key, count;
+  // Each key costs O(replicates) here, so poll more often than a plain merge.
+  CancelPoll poll(cancel, 1 << 10);
   while (merger.next(key, count)) {
+    if (poll.stop()) return interruptedStatus();
     uint64_t base = key >> 8;
     uint32_t g = static_cast<uint32_t>(key & 0xFF);
     if (g >= groups) return Status::Error(ec::E_STATE, inputs.empty() ? "" : inputs.front(), -1, "group id out of range");

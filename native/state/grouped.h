@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/cancel.h"
 #include "../common/status.h"
 
 namespace bimix {
@@ -35,6 +36,6 @@ struct ReplicateSums {
 std::vector<uint32_t> replicateWeights(uint64_t seed, uint32_t b, uint32_t groups);
 
 Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, uint32_t replicates, uint64_t seed,
-                     std::vector<ReplicateSums>& out);
+                     std::vector<ReplicateSums>& out, CancelToken cancel = {});
 
 }  // namespace bimix

@@ -90,7 +90,7 @@ Status finishReduction(Reduction& r, const std::string& where, bool histograms, 
 }
 
 Status mergePartials(const std::vector<std::string>& inputs, const std::string& outPath, const std::string& meta,
-                     Reduction* red) {
+                     Reduction* red, CancelToken cancel) {
   std::vector<std::unique_ptr<PartialReader>> readers;
   std::vector<const PartialReader*> raw;
   Reduction local;
@@ -121,7 +121,12 @@ Status mergePartials(const std::vector<std::string>& inputs, const std::string& 
   }
   BigramMerger merger(raw);
   uint64_t key, count;
+  CancelPoll poll(cancel, 1 << 16);
   while (merger.next(key, count)) {
+    if (poll.stop()) {
+      writer.abandon();
+      return interruptedStatus();
+    }
     if (writing) writer.addBigram(key, count);
     r.bigramTotal += count;
     r.bigramDistinct += 1;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/cancel.h"
 #include "partial_file.h"
 
 namespace bimix {
@@ -74,7 +75,8 @@ Status finishReduction(Reduction& r, const std::string& where, bool histograms, 
 // Validates every input first (refusing a bad one by name), then merges them:
 // into `outPath` as one partial-state file when it is not empty, and into `red`
 // when it is not null.
+// Stops with E_INTERRUPTED (abandoning the output) when `cancel` is set.
 Status mergePartials(const std::vector<std::string>& inputs, const std::string& outPath, const std::string& meta,
-                     Reduction* red);
+                     Reduction* red, CancelToken cancel = {});
 
 }  // namespace bimix

@@ -903,6 +903,47 @@ TEST(partial_descending_keys_refused) {
   CHECK(!r.open(path).ok());  // no file was left behind
 }
 
+// A raised cancel slot stops counting, spilling and merging with E_INTERRUPTED and
+// leaves no output; a lowered one changes nothing.
+TEST(cancellation) {
+  const std::string dir = scratch();
+  std::vector<uint32_t> toks;
+  for (uint64_t i = 0; i < 3000000; ++i) toks.push_back(static_cast<uint32_t>((i * 2654435761ULL) % 40000));
+  writeFile(dir + "/c.bin", encode(toks, bimix::DType::U32));
+  bimix::SourceSpec spec;
+  spec.path = dir + "/c.bin";
+  spec.format = "raw";
+  spec.dtype = "u32";
+  std::shared_ptr<bimix::TokenSource> src;
+  CHECK(bimix::openSource(spec, src).ok());
+  const uint32_t slot = 3;
+  bimix::setCancelSlot(slot, false);
+  bimix::AccumulatorConfig cfg;
+  cfg.memoryBytes = 16 << 20;
+  cfg.spillDir = dir;
+  cfg.cancel = bimix::cancelTokenForSlot(slot);
+  bimix::Accumulator a(cfg);
+  CHECK(a.init().ok());
+  CHECK(a.addChunk(*src, 0, 1000000).ok());
+  const std::string part = dir + "/c-part.bimixps";
+  CHECK(a.writePartial(part, "{}").ok());
+  bimix::setCancelSlot(slot, true);
+  CHECK(bimix::cancelTokenForSlot(slot).requested());
+  CHECK_ERR(a.addChunk(*src, 1000000, 2000000), "E_INTERRUPTED", kAny);
+  bimix::Reduction red;
+  const std::string out = dir + "/c-merged.bimixps";
+  CHECK_ERR(bimix::mergePartials({part, part}, out, "{}", &red, bimix::cancelTokenForSlot(slot)), "E_INTERRUPTED", kAny);
+  CHECK(readFile(out).empty());
+  // Slot 0 is never raised; raising it is ignored.
+  bimix::setCancelSlot(0, true);
+  CHECK(!bimix::cancelTokenForSlot(0).requested());
+  CHECK(bimix::mergePartials({part}, "", "{}", &red, bimix::cancelTokenForSlot(0)).ok());
+  bimix::setCancelSlot(slot, false);
+  bimix::Accumulator b(cfg);
+  CHECK(b.init().ok());
+  CHECK(b.addChunk(*src, 0, 1000000).ok());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {

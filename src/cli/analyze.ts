@@ -1,5 +1,6 @@
 import { analyze } from '../analyze.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
 import { progressReporter } from './progress.js';
@@ -36,35 +37,29 @@ export const register: RegisterCommand = (program) => {
       checkOutputPath('--out', flags.out);
       const corpus = await corpusFromFlags(flags);
       if (flags.config !== undefined) refuseOutputAmongInputs('--out', flags.out, [flags.config]);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const progress = progressReporter(flags.quiet);
-        const embeddings: Record<string, string> = {};
-        for (const e of flags.embeddings ?? []) {
-          const eq = e.indexOf('=');
-          if (eq <= 0 || eq === e.length - 1) throw optionError('--embeddings', 'DOMAIN=FILE.npy', e);
-          embeddings[e.slice(0, eq)] = e.slice(eq + 1);
-        }
-        const vne = {
-          dims: parseInteger('--vne-dims', flags.vneDims, 1, 4096),
-          maxDocuments: parseInteger('--vne-docs', flags.vneDocs, 2, 10_000_000),
-        };
-        const report = await analyze({
-          ...corpus,
-          ...mixtureFlags(flags),
-          ...(flags.vne || flags.proxy === 'vne' ? { vne } : {}),
-          ...(flags.embeddings ? { embeddings } : {}),
-          ...(progress ? { onProgress: progress } : {}),
-          signal: controller.signal,
-          ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
-        });
-        printWarnings(report);
-        if (flags.out !== undefined) await writeJson(flags.out, report);
-        printResult(flags.json ?? false, report, () => renderReport(report));
-      } finally {
-        process.removeListener('SIGINT', onSigint);
+      const progress = progressReporter(flags.quiet);
+      const embeddings: Record<string, string> = {};
+      for (const e of flags.embeddings ?? []) {
+        const eq = e.indexOf('=');
+        if (eq <= 0 || eq === e.length - 1) throw optionError('--embeddings', 'DOMAIN=FILE.npy', e);
+        embeddings[e.slice(0, eq)] = e.slice(eq + 1);
       }
+      const vne = {
+        dims: parseInteger('--vne-dims', flags.vneDims, 1, 4096),
+        maxDocuments: parseInteger('--vne-docs', flags.vneDocs, 2, 10_000_000),
+      };
+      const report = await analyze({
+        ...corpus,
+        ...mixtureFlags(flags),
+        ...(flags.vne || flags.proxy === 'vne' ? { vne } : {}),
+        ...(flags.embeddings ? { embeddings } : {}),
+        ...(progress ? { onProgress: progress } : {}),
+        onNote: (l) => process.stderr.write(`${l}\n`),
+        signal: runSignal(),
+        ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
+      });
+      printWarnings(report);
+      if (flags.out !== undefined) await writeJson(flags.out, report);
+      printResult(flags.json ?? false, report, () => renderReport(report));
     });
 };

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 import { printWarnings } from './warnings.js';
@@ -100,22 +101,16 @@ export const register: RegisterCommand = (program, setExit) => {
     if (flags.current !== undefined) current = await readReport(flags.current);
     else {
       const corpus = await corpusFromFlags({ ...flags, format: formats.corpus ?? 'auto' });
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const progress = progressReporter(flags.quiet);
-        current = await analyze({
-          ...corpus,
-          ...mixtureFlags({ ...flags, format: formats.corpus }),
-          ...(progress ? { onProgress: progress } : {}),
-          signal: controller.signal,
-          ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
-        });
-        printWarnings(current);
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      const progress = progressReporter(flags.quiet);
+      current = await analyze({
+        ...corpus,
+        ...mixtureFlags({ ...flags, format: formats.corpus }),
+        ...(progress ? { onProgress: progress } : {}),
+        onNote: (l) => process.stderr.write(`${l}\n`),
+        signal: runSignal(),
+        ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
+      });
+      printWarnings(current);
     }
 
     const result = compareReports(baseline, current, {

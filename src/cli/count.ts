@@ -3,6 +3,7 @@ import { BimixError } from '../errors.js';
 import { requirePath } from '../util/out-path.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, type CorpusFlags } from './analyze-options.js';
 import { log } from './output.js';
 
@@ -40,14 +41,7 @@ export const register: RegisterCommand = (program) => {
       const taskCount = parseInteger('--task-count', flags.taskCount, 1, 1_000_000);
       const taskIndex = taskIndexOf(flags, taskCount);
       const corpus = await corpusFromFlags(flags);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const r = await countTask({ ...corpus, taskIndex, taskCount, partialDir: flags.partialDir, signal: controller.signal, onLog: (l) => log(flags.quiet, l) });
-        if (flags.json) process.stdout.write(`${JSON.stringify({ skipped: r.skipped, manifest: r.manifestPath, ...r.manifest }, null, 2)}\n`);
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      const r = await countTask({ ...corpus, taskIndex, taskCount, partialDir: flags.partialDir, signal: runSignal(), onLog: (l) => log(flags.quiet, l), onNote: (l) => log(false, l) });
+      if (flags.json) process.stdout.write(`${JSON.stringify({ skipped: r.skipped, manifest: r.manifestPath, ...r.manifest }, null, 2)}\n`);
     });
 };

@@ -1,4 +1,5 @@
 import { optionError } from '../errors.js';
+import { debugPhase } from '../util/debug-phase.js';
 import { DEFAULT_TRANSFER_PENALTY, fitLaw, compareLaws, parseHoldout, readLossData, writeLawFile } from '../laws/index.js';
 import type { BimixParams, ComparedLaw, ExpParams, LawComparison, LawName, LawReport, TransferParams } from '../laws/index.js';
 import { parseNumber } from '../util/parse.js';
@@ -41,6 +42,7 @@ export const register: RegisterCommand = (program) => {
       const transferPenalty =
         opts.transferPenalty !== undefined ? parseNumber('--transfer-penalty', opts.transferPenalty, { min: 0 }) : DEFAULT_TRANSFER_PENALTY;
       const data = await readLossData({ losses: opts.losses, mixtures: opts.mixtures, stepColumn: opts.stepColumn });
+      debugPhase('fit');
       if (law === 'all') {
         const k = Math.min(5, data.runs.length);
         const cmp = compareLaws(data, { holdout: holdout ?? { kind: 'runs', k }, transferPenalty });

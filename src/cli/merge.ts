@@ -2,6 +2,7 @@ import { mergePartialDir } from '../exec/slurm/merge.js';
 import { BimixError } from '../errors.js';
 import { checkOutputPath, requirePath } from '../util/out-path.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addMixtureOptions, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
 import { renderReport } from './report-table.js';
@@ -25,7 +26,7 @@ export const register: RegisterCommand = (program) => {
       if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
       requirePath('--partial-dir', flags.partialDir);
       checkOutputPath('--out', flags.out);
-      const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags) });
+      const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags), signal: runSignal() });
       printWarnings(report);
       if (flags.out !== undefined) await writeJson(flags.out, report);
       printResult(flags.json ?? false, report, () => renderReport(report));

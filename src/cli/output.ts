@@ -1,7 +1,9 @@
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { throwIfProcessStopping } from '../util/stop-request.js';
 
 /** Prints a result: JSON on stdout when asked, otherwise the human text. */
 export function printResult(json: boolean, value: unknown, text: () => string): void {
+  throwIfProcessStopping();
   if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   else process.stdout.write(text());
 }

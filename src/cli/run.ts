@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isBimixError } from '../errors.js';
 import { TOOL } from '../version.js';
 import { COMMANDS } from './commands.js';
+import { announceInterrupted, installSignalHandlers, uninstallSignalHandlers, wasInterrupted } from './signals.js';
 
 /** Commander's own messages ("error: unknown option '--x'") in bimix's `bimix: error E_USAGE: ...` form. */
 export function usageLine(commanderMessage: string): string {
@@ -27,10 +28,20 @@ export async function runCli(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(usageLine(s)) });
   let code = 0;
   for (const register of COMMANDS) register(program, (c) => (code = c));
+  installSignalHandlers();
   try {
     await program.parseAsync(argv, { from: 'user' });
+    // A signal after the outputs were published does not undo them: the normal code.
+    uninstallSignalHandlers();
     return code;
   } catch (e) {
+    // Whatever the unwinding threw, an interrupted run ends in its one line (handlers
+    // stay installed until exit, so a second signal still exits at once).
+    if (wasInterrupted()) {
+      const detail = isBimixError(e) && e.code === 'E_INTERRUPTED' && !e.detail.startsWith('interrupted') ? e.detail : undefined;
+      return announceInterrupted(detail);
+    }
+    uninstallSignalHandlers();
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;

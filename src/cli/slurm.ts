@@ -7,6 +7,7 @@ import { slurmMemBytes, slurmScripts, validateResources } from '../exec/slurm/sb
 import { maxArraySize, submit, waitForMerge } from '../exec/slurm/submit.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
+import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { log } from './output.js';
 
@@ -119,15 +120,8 @@ export const register: RegisterCommand = (program, setExit) => {
       plan.arrays.forEach((a, i) => process.stdout.write(`count array job ${ids.arrayJobs[i]} (tasks ${a.offset}-${a.offset + a.size - 1}): ${a.file}\n  logs: ${a.log}\n`));
       process.stdout.write(`merge job ${ids.mergeJob} (afterok): ${plan.merge.file}\n  log: ${plan.merge.log}\n  report: ${out}\n`);
       if (!f.wait) return;
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const code = await waitForMerge(ids, (l) => log(f.quiet, l), 2000, controller.signal);
-        process.stdout.write(code === 0 ? `merge job ${ids.mergeJob} finished: ${out}\n` : `merge job ${ids.mergeJob} failed (exit ${code}); see ${plan.logDir}\n`);
-        setExit(code);
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      const code = await waitForMerge(ids, (l) => log(f.quiet, l), 2000, runSignal());
+      process.stdout.write(code === 0 ? `merge job ${ids.mergeJob} finished: ${out}\n` : `merge job ${ids.mergeJob} failed (exit ${code}); see ${plan.logDir}\n`);
+      setExit(code);
     });
 };

@@ -44,6 +44,8 @@ export interface NativeAccumulatorConfig {
   vocab: number;
   unigramsOnly: boolean;
   batchTokens?: number;
+  /** Cancel slot of the run (see exec/cancel.ts); 0 or absent: not cancellable. */
+  cancel?: number;
   /** Sampled mode: keep whole documents with this probability (1 = all). */
   sampleRate?: number;
   sampleSeed?: number;
@@ -106,7 +108,7 @@ export interface NativeAddon {
   Accumulator: new (config: NativeAccumulatorConfig) => NativeAccumulator;
   mergePartials(
     inputs: string[],
-    options: { out?: string; meta?: string; reduce?: boolean; dense?: boolean },
+    options: { out?: string; meta?: string; reduce?: boolean; dense?: boolean; cancel?: number },
   ): NativeReduction | null;
   readPartialInfo(path: string): NativePartialInfo;
   /** Merges registered accumulators in memory (files only if one spilled) and reduces them. */
@@ -120,16 +122,27 @@ export interface NativeAddon {
   /** Number of key partitions of the counting tables. */
   readonly partitionCount: number;
   /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
-  reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number }): Float64Array;
+  reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number; cancel?: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };
   embedChunk(
     source: NativeSource,
     begin: number,
     end: number,
-    options: { seed: number; dims: number; maxDocuments: number },
+    options: { seed: number; dims: number; maxDocuments: number; cancel?: number },
   ): { hashes: BigUint64Array; vectors: Float64Array };
   streamSum(source: NativeSource, begin: number, end: number, simd?: string): bigint;
   kernelInfo(): { available: string; selected: string; partialFormatVersion: number };
+  /** Raises (or lowers) the cancel flag of a run's slot; kernels of every thread poll it. */
+  setCancelled(slot: number, on: boolean): void;
+  cancelRequested(slot: number): boolean;
+  /** Number of cancel slots (slot 0 is never raised). */
+  readonly cancelSlots: number;
+  /** The command line's hard deadline for stop signals (native/common/hard_stop.h). */
+  armHardStop(graceMs: number): void;
+  disarmHardStop(): void;
+  acknowledgeStop(): void;
+  addCleanupPath(path: string): void;
+  removeCleanupPath(path: string): void;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -5,6 +5,7 @@
 import { loadAddon, native, type NativeSource } from '../engine/native.js';
 import { readDolmaSidecar } from '../corpus/sidecar.js';
 import type { SourceSpec } from '../corpus/types.js';
+import { throwIfCancelled } from './cancel.js';
 import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask, MergeResult } from './protocol.js';
 
 const sourceCache = new Map<string, NativeSource>();
@@ -41,8 +42,11 @@ export function runCountTask(task: CountTask): CountResult {
   let next = 0;
   const result: CountResult = { out: task.out, chunks: 0, tokens: 0, documents: 0, bigrams: 0, kernel: acc.kernel };
   for (;;) {
+    throwIfCancelled(task.cancel);
+    // The claim counter only grows (cancellation has its own flag); i < 0 would mean
+    // it wrapped, which no run of < 2^31 chunks reaches.
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
-    if (i >= n) break;
+    if (i < 0 || i >= n) break;
     const src = openSource(task.sources[task.chunks[i * 3]!]!);
     const begin = task.chunks[i * 3 + 1]!;
     const end = task.chunks[i * 3 + 2]!;
@@ -56,6 +60,7 @@ export function runCountTask(task: CountTask): CountResult {
       Atomics.add(progress, 1, BigInt((end - begin) * src.info.width));
     }
   }
+  throwIfCancelled(task.cancel);
   if (task.register) {
     const name = task.register;
     native(() => acc.register(name));
@@ -66,6 +71,7 @@ export function runCountTask(task: CountTask): CountResult {
 /** Runs a merge task. */
 export function runMergeTask(task: MergeTask): MergeResult {
   const addon = loadAddon();
+  throwIfCancelled(task.cancel);
   if (task.registered) {
     const names = task.registered;
     const range = task.range;
@@ -74,13 +80,14 @@ export function runMergeTask(task: MergeTask): MergeResult {
   }
   if (task.grouped) {
     const g = task.grouped;
-    return native(() => addon.reduceGrouped(task.inputs, g));
+    return native(() => addon.reduceGrouped(task.inputs, { ...g, ...(task.cancel ? { cancel: task.cancel } : {}) }));
   }
   return native(() =>
     addon.mergePartials(task.inputs, {
       ...(task.out ? { out: task.out } : {}),
       ...(task.meta ? { meta: task.meta } : {}),
       reduce: task.reduce,
+      ...(task.cancel ? { cancel: task.cancel } : {}),
     }),
   );
 }
@@ -116,11 +123,12 @@ export function runEmbedTask(task: EmbedTask): EmbedResult {
   let next = 0;
   let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
   for (;;) {
+    throwIfCancelled(task.cancel);
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
-    if (i >= n) break;
+    if (i < 0 || i >= n) break;
     const src = openSource(task.sources[task.chunks[i * 3]!]!);
     const got = native(() =>
-      addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments }),
+      addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments, cancel: task.cancel ?? 0 }),
     );
     kept = mergeBottomK(kept, got, task.dims, task.maxDocuments);
   }

@@ -22,6 +22,8 @@ export interface CountTask {
   meta: string;
   /** Keep the counts in process memory under this name for a `registered` merge (no files). */
   register?: string;
+  /** The run's cancel slot (exec/cancel.ts), checked before each chunk; also `config.cancel`. */
+  cancel?: number;
 }
 
 export interface CountResult {
@@ -46,6 +48,8 @@ export interface MergeTask {
   range?: { lo: number; hi: number; unigrams: boolean };
   /** Sampled mode: reduce grouped partials to bootstrap replicate sums instead. */
   grouped?: { groups: number; replicates: number; seed: number };
+  /** The run's cancel slot; registered accumulators carry theirs from counting. */
+  cancel?: number;
 }
 
 export type MergeResult = NativeReduction | Float64Array | null;
@@ -59,6 +63,8 @@ export interface EmbedTask {
   seed: number;
   dims: number;
   maxDocuments: number;
+  /** The run's cancel slot. */
+  cancel?: number;
 }
 
 /** Kept documents sorted by sampling hash: hashes and row-major unit vectors. */

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, promises as fsp, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { BimixError } from '../errors.js';
+import { BimixError, isBimixError } from '../errors.js';
+import { throwIfProcessStopping } from './stop-request.js';
 
 let counter = 0;
 
@@ -73,9 +74,11 @@ export async function writeFileAtomic(targetIn: string, data: string | Uint8Arra
     } finally {
       await h.close();
     }
+    throwIfProcessStopping();
     await fsp.rename(tmp, target);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    if (isBimixError(e)) throw e;
     throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: target });
   }
   await syncDir(path.dirname(target));

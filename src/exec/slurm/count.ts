@@ -4,7 +4,7 @@
  * domain plus a manifest. A task whose finished manifest matches the current
  * configuration is skipped, so a rerun after a crash only does what is missing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validateAnalyzeOptions, type AnalyzeOptions } from '../../analyze.js';
 import { flattenChunks, planDomains, type DomainPlan } from '../../corpus/plan.js';
@@ -13,6 +13,10 @@ import { BimixError, optionError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL } from '../../version.js';
 import { WorkerPool } from '../pool.js';
+import { RunCancel } from '../cancel.js';
+import { acquireLock } from '../owner-lock.js';
+import { createOwnedDir, keepOnExit, removeOnExit, removeOwnedDir } from '../temp-dirs.js';
+import { debugPhase } from '../../util/debug-phase.js';
 import type { CountResult, CountTask, MergeTask } from '../protocol.js';
 import { assignTasks, globalChunks, taskRanges, type ChunkRange } from './assign.js';
 import {
@@ -34,6 +38,8 @@ export interface CountTaskOptions extends Pick<AnalyzeOptions, 'domains' | 'base
   partialDir: string;
   /** One line per event (domain counted, task skipped). */
   onLog?: (line: string) => void;
+  /** Notes that are printed even when quiet (a dead holder's lock taken over). */
+  onNote?: (line: string) => void;
 }
 
 export interface CountTaskOutcome {
@@ -86,6 +92,7 @@ async function countDomainShare(
   cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string },
   out: string,
   meta: string,
+  cancel: RunCancel,
 ): Promise<void> {
   const chunks = flattenChunks(local.map((i) => plan.chunks[i]!));
   const tasks = Math.max(1, Math.min(cfg.threads, local.length));
@@ -96,20 +103,20 @@ async function countDomainShare(
     simd: cfg.simd,
     vocab: plan.spec.read.vocab ?? 0,
     unigramsOnly: cfg.unigramsOnly,
+    cancel: cancel.slot,
   };
   const outs: string[] = [];
   const runs: Promise<CountResult>[] = [];
   for (let t = 0; t < tasks; t++) {
     const part = path.join(cfg.tmpDir, `part-${t}.bimixps`);
     outs.push(part);
-    const task: CountTask = { kind: 'count', sources: plan.sources, chunks, claim, config, out: part, meta };
+    const task: CountTask = { kind: 'count', sources: plan.sources, chunks, claim, config, out: part, meta, cancel: cancel.slot };
     runs.push(pool.run<CountResult>(task));
   }
-  const settled = await Promise.allSettled(runs);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  const merge: MergeTask = { kind: 'merge', inputs: outs, out, meta, reduce: false };
-  await pool.run(merge);
+  await cancel.settle(runs);
+  debugPhase('task-merge');
+  const merge: MergeTask = { kind: 'merge', inputs: outs, out, meta, reduce: false, cancel: cancel.slot };
+  await cancel.settle([pool.run(merge)]);
   for (const o of outs) rmSync(o, { force: true });
 }
 
@@ -118,7 +125,17 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
   validateTask(o.taskIndex, o.taskCount);
   if (!o.partialDir) throw optionError('--partial-dir', 'a folder', o.partialDir);
   const v = validateAnalyzeOptions({ ...o, proxy: o.unigramsOnly ? 'shannon' : 'conditional' });
+  const cancel = new RunCancel(o.signal);
+  try {
+    return await countTaskValidated(o, v, cancel);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+async function countTaskValidated(o: CountTaskOptions, v: ReturnType<typeof validateAnalyzeOptions>, cancel: RunCancel): Promise<CountTaskOutcome> {
   const unigramsOnly = o.unigramsOnly ?? false;
+  debugPhase('plan');
   const plans = await planDomains(o.domains, o.baseDir ?? process.cwd(), v.chunkBytes);
   const formatVersion = native(() => loadAddon().kernelInfo().partialFormatVersion);
   const config = partialConfig(plans, v.chunkBytes, unigramsOnly, o.taskCount);
@@ -127,6 +144,7 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
   const owner = assignTasks(all.map((c) => c.bytes), o.taskCount);
   const ranges = taskRanges(owner, o.taskIndex);
 
+  cancel.check();
   const dir = path.resolve(o.partialDir);
   const manifestPath = path.join(dir, manifestName(o.taskIndex));
   const done = isFinished(dir, manifestPath, fingerprint, o.taskIndex);
@@ -139,6 +157,37 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
   } catch (e) {
     throw new BimixError('E_IO', `cannot create the partial folder: ${(e as Error).message}`, { file: dir });
   }
+  // One process per task: a second run of the same task refuses (E_BUSY) instead of
+  // deleting the first one's temporary folder; a dead holder's lock is taken over.
+  const lockFile = path.join(dir, `${manifestName(o.taskIndex).replace(/\.manifest\.json$/, '')}.lock`);
+  const lock = acquireLock(lockFile, `task ${o.taskIndex} of ${o.taskCount} in ${dir}`);
+  removeOnExit(lockFile);
+  try {
+    if (lock.tookOverFrom) o.onNote?.(`bimix: note: task ${o.taskIndex}: took over the lock of pid ${lock.tookOverFrom.pid}, which no longer exists; removing its temporary files`);
+    return await countLocked(o, v, cancel, { plans, formatVersion, config, fingerprint, all, ranges, dir, manifestPath, unigramsOnly });
+  } finally {
+    lock.release();
+    keepOnExit(lockFile);
+  }
+}
+
+async function countLocked(
+  o: CountTaskOptions,
+  v: ReturnType<typeof validateAnalyzeOptions>,
+  cancel: RunCancel,
+  c: {
+    plans: DomainPlan[];
+    formatVersion: number;
+    config: PartialConfig;
+    fingerprint: string;
+    all: ReturnType<typeof globalChunks>;
+    ranges: ChunkRange[];
+    dir: string;
+    manifestPath: string;
+    unigramsOnly: boolean;
+  },
+): Promise<CountTaskOutcome> {
+  const { plans, formatVersion, config, fingerprint, all, ranges, dir, manifestPath, unigramsOnly } = c;
   // A stale manifest (other configuration, or partials gone) must not outlive the partials we are about to replace.
   rmSync(manifestPath, { force: true });
 
@@ -156,22 +205,25 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
     }
   }
 
-  // Temporary folders of this task left by a crash (a killed task cannot clean up).
+  // Temporary folders of this task left by a crash (a killed task cannot clean up);
+  // the task lock makes them nobody else's.
   const tmpPrefix = `.tmp-${manifestName(o.taskIndex)}-`;
   for (const n of readdirSync(dir)) if (n.startsWith(tmpPrefix)) rmSync(path.join(dir, n), { recursive: true, force: true });
-  const tmpDir = mkdtempSync(path.join(dir, tmpPrefix));
+  const tmpDir = createOwnedDir(dir, tmpPrefix, 'task folder');
   // Tasks without chunks (more tasks than chunks) start no workers.
   const pool = byDomain.size > 0 ? new WorkerPool(v.threads) : undefined;
   const addon = loadAddon();
   const partials: PartialEntry[] = [];
   try {
     for (const [di, share] of [...byDomain.entries()].sort((a, b) => a[0] - b[0])) {
-      if (o.signal?.aborted) throw new BimixError('E_USAGE', 'interrupted');
+      cancel.check();
+      debugPhase('task-count');
       const plan = plans[di]!;
       const name = partialName(o.taskIndex, di);
       const tmpOut = path.join(tmpDir, name);
       const meta = partialMeta(fingerprint, o.taskIndex, di);
-      await countDomainShare(pool!, plan, share.local, { ...v, unigramsOnly, tmpDir }, tmpOut, meta);
+      await countDomainShare(pool!, plan, share.local, { ...v, unigramsOnly, tmpDir }, tmpOut, meta, cancel);
+      cancel.check();
       const info = native(() => addon.readPartialInfo(tmpOut));
       const final = path.join(dir, name);
       renameSync(tmpOut, final);
@@ -190,8 +242,9 @@ export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> 
     }
   } finally {
     await pool?.close();
-    rmSync(tmpDir, { recursive: true, force: true });
+    removeOwnedDir(tmpDir);
   }
+  cancel.check();
   const manifest: TaskManifest = {
     schema: MANIFEST_SCHEMA,
     tool: { ...TOOL },

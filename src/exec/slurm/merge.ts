@@ -12,10 +12,12 @@ import { BimixError, isBimixError } from '../../errors.js';
 import type { AnalysisReport } from '../../report.js';
 import { defaultThreads, WorkerPool } from '../pool.js';
 import type { MergeTask } from '../protocol.js';
+import { RunCancel } from '../cancel.js';
+import { debugPhase } from '../../util/debug-phase.js';
 import { assignTasks, globalChunks, taskRanges } from './assign.js';
 import { configFingerprint, describeConfigDifference, listManifests, partialMeta, partialPath, readManifest, type TaskManifest } from './partials.js';
 
-export interface MergeOptions extends Pick<AnalyzeOptions, 'base' | 'proxy' | 'temperature' | 'min' | 'max' | 'threads'> {
+export interface MergeOptions extends Pick<AnalyzeOptions, 'base' | 'proxy' | 'temperature' | 'min' | 'max' | 'threads' | 'signal'> {
   partialDir: string;
 }
 
@@ -170,6 +172,7 @@ export function validatePartials(partialDir: string): ValidatedPartials {
 /** Merges the partials of a finished multi-task run into the analysis report. */
 export async function mergePartialDir(o: MergeOptions): Promise<AnalysisReport> {
   if (o.proxy === 'vne') throw new BimixError('E_USAGE', '--proxy vne is not available with count/merge: partials carry counts, not the embedding sample VNE needs; use bimix analyze');
+  debugPhase('merge-validate');
   const checked = validatePartials(o.partialDir);
   const cfg = checked.manifests[0]!.config;
   const v = validateAnalyzeOptions({
@@ -180,17 +183,24 @@ export async function mergePartialDir(o: MergeOptions): Promise<AnalysisReport> 
     ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
     ...(cfg.unigramsOnly ? { unigramsOnly: true } : {}),
   });
-  const pool = new WorkerPool(v.threads);
+  const cancel = new RunCancel(o.signal);
   let reductions: NativeReduction[];
   try {
-    reductions = await Promise.all(
-      checked.inputs.map((inputs) => {
-        const task: MergeTask = { kind: 'merge', inputs, reduce: true };
-        return pool.run<NativeReduction>(task);
-      }),
-    );
+    cancel.check();
+    debugPhase('merge');
+    const pool = new WorkerPool(v.threads);
+    try {
+      reductions = await cancel.settle(
+        checked.inputs.map((inputs) => {
+          const task: MergeTask = { kind: 'merge', inputs, reduce: true, cancel: cancel.slot };
+          return pool.run<NativeReduction>(task);
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
   } finally {
-    await pool.close();
+    cancel.dispose();
   }
   const plans: Pick<DomainPlan, 'name' | 'files' | 'spec'>[] = cfg.domains.map((d) => ({ name: d.name, spec: d.spec, files: d.files }));
   return buildReport(plans, reductions, {

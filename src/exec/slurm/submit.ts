@@ -88,7 +88,7 @@ const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSP
 export async function waitForMerge(s: Submitted, onLog: (line: string) => void, pollMs = 2000, signal?: AbortSignal): Promise<number> {
   let last = '';
   for (;;) {
-    if (signal?.aborted) throw new BimixError('E_USAGE', `interrupted; the jobs keep running (scancel ${[...s.arrayJobs, s.mergeJob].join(' ')} to stop them)`);
+    if (signal?.aborted) throw new BimixError('E_INTERRUPTED', `stopped waiting; the jobs keep running (scancel ${[...s.arrayJobs, s.mergeJob].join(' ')} to stop them)`);
     const counts = new Map<string, number>();
     const failed: string[] = [];
     for (const a of s.arrayJobs) {
@@ -108,6 +108,15 @@ export async function waitForMerge(s: Submitted, onLog: (line: string) => void, 
       return merge.exitCode !== 0 ? merge.exitCode : 1;
     }
     if (!merge) throw new BimixError('E_SLURM', `merge job ${s.mergeJob} is no longer known to slurmctld; check its log`);
-    await new Promise((r) => setTimeout(r, pollMs));
+    // The wait ends early when the signal aborts, so a stop is seen at once.
+    await new Promise<void>((r) => {
+      const t = setTimeout(done, pollMs);
+      function done() {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        r();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }
