@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/common/mapped_file.cc",
+        "native/common/fault_guard.cc",
         "native/formats/open_source.cc",
         "native/formats/megatron.cc",
         "native/formats/llmc.cc",

@@ -62,6 +62,17 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
 }
 
+/** Most worker threads a run may ask for (a run never starts more than it has chunks). */
+export const MAX_THREADS = 1024;
+
+/** Largest memory budget accepted: far beyond any machine, far below where byte counts stop being exact doubles. */
+export const MAX_MEMORY_BYTES = 2 ** 50;
+
+/** Workers worth starting: no more than the largest domain has chunks. */
+export function usefulThreads(threads: number, plans: Pick<DomainPlan, 'chunks'>[]): number {
+  return Math.max(1, Math.min(threads, Math.max(0, ...plans.map((p) => p.chunks.length))));
+}
+
 /** The default memory budget: 40% of physical memory. */
 export function defaultMemoryBytes(): number {
   return Math.floor(os.totalmem() * 0.4);
@@ -69,11 +80,12 @@ export function defaultMemoryBytes(): number {
 
 function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 'memoryBytes' | 'chunkBytes' | 'base' | 'proxy' | 'temperature' | 'simd'>> {
   const threads = o.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) throw optionError('--threads', 'a whole number from 1 to 1024', threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw optionError('--threads', `a whole number from 1 to ${MAX_THREADS}`, threads);
   const memoryBytes = o.memoryBytes ?? defaultMemoryBytes();
   if (!Number.isFinite(memoryBytes) || memoryBytes < threads * 8 * 1024 * 1024) {
     throw optionError('--memory', `at least 8MB per thread (${threads * 8}MB for ${threads} threads)`, memoryBytes);
   }
+  if (memoryBytes > MAX_MEMORY_BYTES) throw optionError('--memory', 'at most 1PB (1125899906842624 bytes)', memoryBytes);
   const chunkBytes = o.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw optionError('chunkBytes', 'a positive whole number', chunkBytes);
   const base = o.base ?? 'e';
@@ -138,6 +150,8 @@ export async function countDomains(
         const task: CountTask = {
           kind: 'count',
           sources: plan.sources,
+          files: plan.files,
+          docEnds: plan.docEnds,
           chunks,
           claim,
           progress,
@@ -291,7 +305,11 @@ export function buildReport(
     if (r instanceof Float64Array) {
       if (!o.sample) throw new BimixError('E_STATE', 'sampled counts without sample options');
       d = sampledDomainReport(p, r, o.base, o.sample.fraction);
-    } else d = domainReport(p, r, o.base);
+    } else {
+      // Separators alone carry no text: an entropy of 0 would win a mixture share.
+      if (r.tokens === 0) throw new BimixError('E_EMPTY', `domain ${p.name} holds only separator tokens (${r.separators}); nothing to measure`);
+      d = domainReport(p, r, o.base);
+    }
     const vne = o.vneValues?.[i];
     if (vne !== undefined) d.entropy.vne = o.base === '2' ? vne / Math.LN2 : vne;
     return d;
@@ -349,7 +367,7 @@ export async function vneByDomain(
     const tasks = Math.max(1, Math.min(threads, plan.chunks.length));
     const runs: Promise<EmbedResult>[] = [];
     for (let t = 0; t < tasks; t++) {
-      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments };
+      const task: EmbedTask = { kind: 'embed', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments };
       runs.push(pool.run<EmbedResult>(task));
     }
     let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
@@ -363,6 +381,8 @@ export async function vneByDomain(
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
   const v = validate(options);
   const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
+  // Threads beyond the chunks of the largest domain would only sit idle.
+  v.threads = usefulThreads(v.threads, plans);
   const tmpRoot = options.tmpDir ?? os.tmpdir();
   const tmpDir = mkdtempSync(path.join(tmpRoot, 'bimix-'));
   const pool = new WorkerPool(v.threads);

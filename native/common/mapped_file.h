@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+struct stat;
+
 #include "status.h"
 
 namespace bimix {
@@ -24,6 +26,8 @@ class MappedFile {
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
   int64_t mtimeNs() const { return mtimeNs_; }
+  // E_CHANGED when the file's size or mtime differ from when it was mapped.
+  Status checkUnchanged() const;
   // Hints the kernel that the range will be read sequentially soon.
   void adviseSequential(uint64_t offset, uint64_t length) const;
 
@@ -35,10 +39,21 @@ class MappedFile {
   std::string path_;
 };
 
-// True when `path` names an existing regular file.
+// True when `path` exists and is not a directory. A FIFO or device counts, so
+// that format detection picks the reader that then refuses it by name instead of
+// silently reading the neighbouring file some other way.
 bool fileExists(const std::string& path);
 
-// Reads a whole (small) file into `out`; E_IO on failure.
+// Opens `path` read-only without blocking (a FIFO cannot hang the open) and
+// checks with fstat that it is a regular file; E_IO ("does not exist", "is a
+// directory", "not a regular file") otherwise. On success the caller owns `fd`.
+Status openRegular(const std::string& path, int& fd, struct stat& st);
+
+// Reads a whole (small) regular file into `out`; E_IO on failure, E_FORMAT past maxBytes.
 Status readSmallFile(const std::string& path, std::string& out, uint64_t maxBytes);
+
+// Reads up to `n` leading bytes of a regular file without blocking; returns how
+// many were read, or -1 when the path is missing or not a regular file.
+int peekFile(const std::string& path, uint8_t* buf, size_t n);
 
 }  // namespace bimix

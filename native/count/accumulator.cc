@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../common/fault_guard.h"
 #include "../state/merge.h"
 #include "../state/partial_file.h"
 
@@ -130,6 +131,17 @@ Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t 
 }
 
 Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats) {
+  if (poisoned_) return Status::Error("E_CHANGED", src.path, -1, "counting was abandoned after an input changed");
+  auto count = [&]() { return countChunk(src, begin, end, stats); };
+  Status s = guardMappedRead(src.path, count);
+  // A fault may have left tables half-updated: nothing more goes into them.
+  if (s.code == "E_CHANGED") poisoned_ = true;
+  BIMIX_TRY(s);
+  // A file rewritten in place (same size) faults nowhere; its stamp tells.
+  return src.data.checkUnchanged();
+}
+
+Status Accumulator::countChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats) {
   ChunkStats local;
   ChunkStats& st = stats != nullptr ? *stats : local;
   st = ChunkStats();
@@ -200,7 +212,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
   if (docFinal_.size() < 65536) docFinal_.resize(65536, 0);
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 4))
-    return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
+    return Status::Error("E_NOMEM", "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
   uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
@@ -290,7 +302,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const uint32_t shift = wideShift_;
   const uint64_t lowMask = (1ULL << shift) - 1;
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 8))
-    return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
+    return Status::Error("E_NOMEM", "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
@@ -411,6 +423,7 @@ uint32_t Accumulator::flags() const {
 }
 
 Status Accumulator::writePartial(const std::string& path, const std::string& meta) {
+  if (poisoned_) return Status::Error("E_CHANGED", path, -1, "counts are incomplete: an input changed while being read");
   BIMIX_TRY(flushPending());
   uint32_t flags = this->flags();
   scatter_.release();
@@ -484,7 +497,7 @@ Status Accumulator::flushPending() {
   for (uint64_t k : pending_) ph[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1) + 1] += 1;
   for (uint32_t p = 0; p < kPartitions; ++p) ph[p + 1] += ph[p];
   std::vector<uint64_t> cursor(ph, ph + kPartitions);
-  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error("E_IO", "", -1, "cannot allocate the scatter buffer");
+  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error("E_NOMEM", "", -1, "cannot allocate the scatter buffer");
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
   for (uint64_t k : pending_) buf[cursor[std::min<uint64_t>((k >> 40) >> shift, kPartitions - 1)]++] = k;
   for (uint32_t p = 0; p < kPartitions; ++p)

@@ -17,6 +17,8 @@ export interface NativeSourceInfo {
   tokens: number;
   dataOffset: number;
   bytes: number;
+  /** Modification time when opened, whole milliseconds. */
+  mtimeMs: number;
   separator: number;
   explicitDocuments: number | null;
 }
@@ -33,6 +35,8 @@ export interface NativeSourceSpec {
 
 export interface NativeSource {
   readonly info: NativeSourceInfo;
+  /** Unmaps the file now; the source cannot be used afterwards. */
+  close(): void;
 }
 
 /** Mirrors the C++ AccumulatorConfig. */
