@@ -1,5 +1,6 @@
 #include "fault_guard.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -44,13 +45,25 @@ void install() {
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = onSigbus;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  // SA_NODEFER: SIGBUS stays unblocked in the handler, so the jump out of it
+  // needs no signal-mask restore and sigsetjmp need not save the mask (saving
+  // it costs a system call per guard; this way a guard costs none).
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGBUS, &sa, &gPrevious);
 }
 
 // Kept out of line so nothing of the caller's frame lives across the longjmp.
 __attribute__((noinline)) void runGuarded(StatusFn& fn, Status& out) { out = fn(); }
+
+// Out of line too: no string is built in the frame that called sigsetjmp.
+__attribute__((noinline)) Status abandoned(const std::string& file) {
+  sigset_t bus;
+  sigemptyset(&bus);
+  sigaddset(&bus, SIGBUS);
+  pthread_sigmask(SIG_UNBLOCK, &bus, nullptr);
+  return Status::Error("E_CHANGED", file, -1, "changed while being read (the mapped file shrank)");
+}
 
 }  // namespace
 
@@ -59,10 +72,11 @@ Status guardMappedRead(const std::string& file, StatusFn fn) {
   sigjmp_buf jump;
   sigjmp_buf* volatile outer = tGuard;
   Status result;
-  // savemask=1: the handler runs with SIGBUS blocked; the jump must unblock it.
-  if (sigsetjmp(jump, 1) != 0) {
+  if (sigsetjmp(jump, 0) != 0) {
     tGuard = outer;
-    return Status::Error("E_CHANGED", file, -1, "changed while being read (the mapped file shrank)");
+    // Unblocking is belt and braces (SA_NODEFER keeps SIGBUS unblocked): a
+    // blocked synchronous SIGBUS would kill the process on the next fault.
+    return abandoned(file);
   }
   tGuard = &jump;
   runGuarded(fn, result);
