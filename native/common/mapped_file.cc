@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "fault_guard.h"
@@ -22,6 +23,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     data_ = other.data_;
     size_ = other.size_;
     mtimeNs_ = other.mtimeNs_;
+    mapped_ = other.mapped_;
     path_ = std::move(other.path_);
     other.data_ = nullptr;
     other.size_ = 0;
@@ -30,9 +32,13 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 void MappedFile::reset() {
-  if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
+  if (data_ != nullptr) {
+    if (mapped_) munmap(const_cast<uint8_t*>(data_), size_);
+    else std::free(const_cast<uint8_t*>(data_));
+  }
   data_ = nullptr;
   size_ = 0;
+  mapped_ = false;
 }
 
 Status MappedFile::open(const std::string& path) {
@@ -43,12 +49,41 @@ Status MappedFile::open(const std::string& path) {
   BIMIX_TRY(openRegular(path, fd, st));
   mtimeNs_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
   size_ = static_cast<uint64_t>(st.st_size);
+  if (size_ > 0 && size_ <= kReadBelowBytes) {
+    // Small files are read, not mapped: one read costs less than mmap plus
+    // munmap, uses no map-count slot, and cannot fault if the file shrinks.
+    uint8_t* buf = static_cast<uint8_t*>(std::malloc(size_));
+    if (buf == nullptr) {
+      ::close(fd);
+      size_ = 0;
+      return Status::Error("E_NOMEM", path, -1, "cannot allocate a read buffer");
+    }
+    uint64_t got = 0;
+    while (got < size_) {
+      ssize_t n = ::pread(fd, buf + got, size_ - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<uint64_t>(n);
+    }
+    ::close(fd);
+    data_ = buf;
+    if (got != size_) {
+      reset();
+      return Status::Error("E_CHANGED", path, static_cast<int64_t>(got), "changed while being read (it shrank)");
+    }
+    return Status::Ok();
+  }
   if (size_ > 0) {
+    mapped_ = true;
     void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       int err = errno;
       ::close(fd);
       size_ = 0;
+      mapped_ = false;
+      if (err == ENOMEM)
+        return Status::Error("E_NOMEM", path, -1,
+                             "cannot map: out of address space or mappings (vm.max_map_count); " + std::string(std::strerror(err)));
       return Status::Error("E_IO", path, -1, std::string("cannot map: ") + std::strerror(err));
     }
     data_ = static_cast<const uint8_t*>(p);
@@ -65,7 +100,9 @@ Status MappedFile::checkUnchanged() const {
 }
 
 void MappedFile::adviseSequential(uint64_t offset, uint64_t length) const {
-  if (data_ == nullptr || length == 0) return;
+  // Below 1 MB the kernel's own readahead does as well; the advice would cost
+  // two system calls per chunk for nothing.
+  if (!mapped_ || length < (uint64_t{1} << 20)) return;
   const uint64_t page = 4096;
   uint64_t start = offset & ~(page - 1);
   if (start >= size_) return;

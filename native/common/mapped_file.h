@@ -1,5 +1,6 @@
-// Read-only memory mapping of a whole file. Empty files are represented without
-// a mapping (data() == nullptr, size() == 0) so callers can report them.
+// Read-only memory mapping of a whole file (a private copy for files of at most
+// 64 KB). Empty files are represented without data (data() == nullptr,
+// size() == 0) so callers can report them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +21,7 @@ class MappedFile {
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;
 
-  // Maps `path`; fails with E_IO when the file cannot be opened or mapped.
+  // Maps (or, when small, reads) `path`; E_IO when it cannot be opened or is not a regular file.
   Status open(const std::string& path);
   const uint8_t* data() const { return data_; }
   uint64_t size() const { return size_; }
@@ -33,7 +34,10 @@ class MappedFile {
 
  private:
   void reset();
+  // Files up to this size are read into memory instead of mapped.
+  static constexpr uint64_t kReadBelowBytes = 64 * 1024;
   const uint8_t* data_ = nullptr;
+  bool mapped_ = false;  // data_ is a mapping (else a malloc'd copy)
   uint64_t size_ = 0;
   int64_t mtimeNs_ = 0;
   std::string path_;

@@ -19,7 +19,7 @@ const CACHE_LIMIT = 256;
  * an evicted one is closed at once (a mapping per file would hit the kernel's
  * map-count limit near 65,000 files long before garbage collection runs).
  */
-export function openSource(spec: SourceSpec, docEnds?: Float64Array | null): NativeSource {
+export function openSource(spec: SourceSpec, docEnds?: Float64Array | null, detected?: string): NativeSource {
   const key = JSON.stringify(spec);
   const hit = sourceCache.get(key);
   if (hit) {
@@ -33,7 +33,8 @@ export function openSource(spec: SourceSpec, docEnds?: Float64Array | null): Nat
     const ends = docEnds ?? (spec.sidecar ? readDolmaSidecar(spec.sidecar, statSync(spec.path, { throwIfNoEntry: false })?.size ?? 0) : undefined);
     return new addon.Source({
       path: spec.path,
-      format: spec.format,
+      // The format planning detected: workers need not probe the file again.
+      format: spec.format === 'auto' && detected ? detected : spec.format,
       dtype: spec.dtype,
       eos: spec.eos,
       ...(ends ? { docEnds: ends } : {}),
@@ -69,9 +70,10 @@ export function checkPlanned(src: NativeSource, planned: PlannedFile | undefined
 
 /** Opens the source of chunk `i` of a task, checked against the plan the first time. */
 function taskSource(task: CountTask | EmbedTask, index: number, checked: Set<number>): NativeSource {
-  const src = openSource(task.sources[index]!, task.docEnds?.[index]);
+  const planned = task.files?.[index];
+  const src = openSource(task.sources[index]!, task.docEnds?.[index], planned?.format);
   if (!checked.has(index)) {
-    checkPlanned(src, task.files?.[index]);
+    checkPlanned(src, planned);
     checked.add(index);
   }
   return src;

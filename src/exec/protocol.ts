@@ -10,6 +10,8 @@ import type { SourceSpec } from '../corpus/types.js';
 export interface PlannedFile {
   bytes: number;
   mtimeMs: number;
+  /** The format planning detected (workers skip detection). */
+  format?: string;
 }
 
 /** Count a set of chunks into one partial-state file. */
