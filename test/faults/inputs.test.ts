@@ -127,12 +127,17 @@ describe('a shard truncated while it is being counted', () => {
   for (const [threads, chunk] of [['1', '1GB'], ['2', '8MB']] as const) {
     it(`${threads} thread(s), chunks of ${chunk}: E_CHANGED, exit 2, no report, no SIGBUS`, async () => {
       execFileSync('cp', [p('big.src'), p('t.bin')]);
-      // Truncate once counting touches the file: its mapped pages show in RssFile.
+      // Truncate once a worker has mapped the file too (planning keeps one mapping; a second means counting began).
       const during = async (pid: number) => {
-        const rssFile = () => Number(/RssFile:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-        const base = rssFile();
-        const until = Date.now() + 15_000;
-        while (Date.now() < until && rssFile() < base + 32 * 1024) await new Promise((r) => setTimeout(r, 10));
+        const mappings = () => {
+          try {
+            return readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').filter((l) => l.endsWith('/t.bin')).length;
+          } catch {
+            return 0;
+          }
+        };
+        const until = Date.now() + 30_000;
+        while (Date.now() < until && mappings() < 2) await new Promise((r) => setTimeout(r, 5));
         truncateSync(p('t.bin'), 4096);
       };
       const r = await cli(['analyze', '--domain', 'a=t.bin', '--threads', threads, '--chunk-size', chunk, '--quiet', '--out', 't.json'], { during, timeoutMs: 60_000 });
