@@ -1,7 +1,7 @@
 /** Turns domains into probed files and byte-range chunks. */
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
-import { openSource } from '../exec/count-step.js';
+import { reopenSource } from '../exec/count-step.js';
 import { discoverSources } from './discover.js';
 import { readDolmaSidecar } from './sidecar.js';
 import type { Chunk, DomainSpec, FileEntry, SourceSpec } from './types.js';
@@ -70,7 +70,7 @@ export async function planDomains(domains: DomainSpec[], baseDir: string, chunkB
     const files: FileEntry[] = sources.map((s) => {
       const ends = s.sidecar ? readDolmaSidecar(s.sidecar, statSync(s.path, { throwIfNoEntry: false })?.size ?? 0) : null;
       docEnds.push(ends);
-      const info = openSource(s, ends).info;
+      const info = reopenSource(s, ends).info;
       return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: info.mtimeMs, tokens: info.tokens };
     });
     const chunks = planChunks(files, chunkBytes);

@@ -49,6 +49,14 @@ export function openSource(spec: SourceSpec, docEnds?: Float64Array | null, dete
   return s;
 }
 
+/** Opens a source afresh (a cached one is closed first): planning must see the file as it is now. */
+export function reopenSource(spec: SourceSpec, docEnds?: Float64Array | null): NativeSource {
+  const key = JSON.stringify(spec);
+  sourceCache.get(key)?.close();
+  sourceCache.delete(key);
+  return openSource(spec, docEnds);
+}
+
 /** Closes every cached source (their mappings go now, not at garbage collection). */
 export function closeSources(): void {
   for (const s of sourceCache.values()) s.close();
