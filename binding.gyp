@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/common/mapped_file.cc",
         "native/common/hard_stop.cc",
+        "native/common/fault_guard.cc",
         "native/formats/open_source.cc",
         "native/formats/megatron.cc",
         "native/formats/llmc.cc",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <new>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "common/cancel.h"
 #include "common/hard_stop.h"
+#include "common/fault_guard.h"
 #include "count/accumulator.h"
 #include "count/embed.h"
 #include "count/kernels.h"
@@ -51,6 +53,34 @@ double getNumber(const Napi::Object& o, const char* key, double def) {
   return v.As<Napi::Number>().DoubleValue();
 }
 
+// An unsigned integer option. Doubles beyond 2^53 (or NaN, or negative) are
+// refused here: casting them to uint64_t would be undefined behaviour.
+uint64_t getU64(const Napi::Object& o, const char* key, uint64_t def) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return def;
+  if (!v.IsNumber()) throwUsage(o.Env(), std::string("native option ") + key + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9007199254740991.0)
+    throwUsage(o.Env(), std::string("native option ") + key + " must be a whole number from 0 to 2^53");
+  return static_cast<uint64_t>(d);
+}
+
+uint32_t getU32(const Napi::Object& o, const char* key, uint32_t def) {
+  uint64_t v = getU64(o, key, def);
+  if (v > 0xffffffffULL) throwUsage(o.Env(), std::string("native option ") + key + " must be below 2^32");
+  return static_cast<uint32_t>(v);
+}
+
+// Runs a kernel call, turning an allocation failure into E_NOMEM (not a crash, not E_IO).
+template <typename F>
+auto noMemory(Napi::Env env, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    throwStatus(env, Status::Error(bimix::ec::E_NOMEM, "", -1, "out of memory (an allocation failed); lower --memory or --threads"));
+  }
+}
+
 uint64_t toIndex(Napi::Env env, const Napi::Value& v, const char* what) {
   if (!v.IsNumber()) throwUsage(env, std::string(what) + " must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
@@ -72,7 +102,7 @@ bimix::CancelToken getCancel(const Napi::Object& o) {
 class Source : public Napi::ObjectWrap<Source> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "Source", {InstanceAccessor<&Source::Info>("info")});
+    return DefineClass(env, "Source", {InstanceAccessor<&Source::Info>("info"), InstanceMethod<&Source::Close>("close")});
   }
   explicit Source(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Source>(info) {
     Napi::Env env = info.Env();
@@ -82,7 +112,9 @@ class Source : public Napi::ObjectWrap<Source> {
     spec.path = getString(o, "path");
     spec.format = getString(o, "format", "auto");
     spec.dtype = getString(o, "dtype", "");
-    spec.eos = static_cast<int64_t>(getNumber(o, "eos", -2));
+    double eos = getNumber(o, "eos", -2);
+    if (!(eos >= -2 && eos <= 9007199254740991.0)) throwUsage(env, "native option eos must be -2, -1 or a token id");
+    spec.eos = static_cast<int64_t>(eos);
     Napi::Value ends = o.Get("docEnds");
     if (ends.IsTypedArray()) {
       Napi::TypedArray ta = ends.As<Napi::TypedArray>();
@@ -97,12 +129,19 @@ class Source : public Napi::ObjectWrap<Source> {
       }
     }
     std::shared_ptr<bimix::TokenSource> src;
-    Status s = bimix::openSource(spec, src);
+    Status s = noMemory(env, [&] { return bimix::openSource(spec, src); });
     if (!s.ok()) throwStatus(env, s);
     src_ = std::move(src);
   }
+  // close(): drops the mapping now instead of at garbage collection; with many
+  // files the kernel's map-count limit is reached long before the heap fills.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    src_.reset();
+    return info.Env().Undefined();
+  }
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (!src_) throwUsage(env, "the source was closed");
     Napi::Object o = Napi::Object::New(env);
     o.Set("path", src_->path);
     o.Set("format", src_->format);
@@ -111,12 +150,17 @@ class Source : public Napi::ObjectWrap<Source> {
     o.Set("tokens", static_cast<double>(src_->tokens));
     o.Set("dataOffset", static_cast<double>(src_->dataOffset));
     o.Set("bytes", static_cast<double>(src_->data.size()));
+    // Whole milliseconds, computed in integers: the nanoseconds exceed 2^53.
+    o.Set("mtimeMs", static_cast<double>(src_->data.mtimeNs() / 1000000));
     o.Set("separator", static_cast<double>(src_->separator));
     o.Set("explicitDocuments", src_->hasDocEnds ? Napi::Value(Napi::Number::New(env, static_cast<double>(src_->docEnds.size())))
                                                 : env.Null());
     return o;
   }
-  const bimix::TokenSource& source() const { return *src_; }
+  const bimix::TokenSource& source() const {
+    if (!src_) throwUsage(Env(), "the source was closed");
+    return *src_;
+  }
 
  private:
   std::shared_ptr<const bimix::TokenSource> src_;
@@ -152,19 +196,19 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
     bimix::AccumulatorConfig cfg;
     if (info.Length() >= 1 && info[0].IsObject()) {
       Napi::Object o = info[0].As<Napi::Object>();
-      cfg.memoryBytes = static_cast<uint64_t>(getNumber(o, "memoryBytes", static_cast<double>(cfg.memoryBytes)));
+      cfg.memoryBytes = getU64(o, "memoryBytes", cfg.memoryBytes);
       cfg.spillDir = getString(o, "spillDir");
       cfg.simd = getString(o, "simd", "auto");
-      cfg.vocab = static_cast<uint64_t>(getNumber(o, "vocab", 0));
+      cfg.vocab = getU64(o, "vocab", 0);
       cfg.unigramsOnly = o.Get("unigramsOnly").ToBoolean().Value();
-      cfg.batchTokens = static_cast<uint64_t>(getNumber(o, "batchTokens", 0));
+      cfg.batchTokens = getU64(o, "batchTokens", 0);
       cfg.sampleRate = getNumber(o, "sampleRate", 1.0);
-      cfg.sampleSeed = static_cast<uint64_t>(getNumber(o, "sampleSeed", 0));
-      cfg.groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
+      cfg.sampleSeed = getU64(o, "sampleSeed", 0);
+      cfg.groups = getU32(o, "groups", 0);
       cfg.cancel = getCancel(o);
     }
     acc_ = std::make_shared<bimix::Accumulator>(cfg);
-    Status s = acc_->init();
+    Status s = noMemory(env, [&] { return acc_->init(); });
     if (!s.ok()) throwStatus(env, s);
   }
   Napi::Value Add(const Napi::CallbackInfo& info) {
@@ -174,7 +218,7 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
     uint64_t begin = toIndex(env, info[1], "begin");
     uint64_t end = toIndex(env, info[2], "end");
     bimix::ChunkStats st;
-    Status s = acc_->addChunk(src, begin, end, &st);
+    Status s = noMemory(env, [&] { return acc_->addChunk(src, begin, end, &st); });
     if (!s.ok()) throwStatus(env, s);
     Napi::Object o = Napi::Object::New(env);
     o.Set("tokens", static_cast<double>(st.tokens));
@@ -186,7 +230,7 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
   Napi::Value WritePartial(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) throwUsage(env, "writePartial(path, meta)");
-    Status s = acc_->writePartial(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value());
+    Status s = noMemory(env, [&] { return acc_->writePartial(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value()); });
     if (!s.ok()) throwStatus(env, s);
     return env.Undefined();
   }
@@ -273,7 +317,9 @@ Napi::Value MergePartials(const Napi::CallbackInfo& info) {
   bool reduce = o.Get("reduce").ToBoolean().Value();
   bool dense = o.Get("dense").ToBoolean().Value();
   bimix::Reduction red;
-  Status s = bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr, getCancel(o));
+  auto merge = [&] { return bimix::mergePartials(inputs, out, meta, reduce ? &red : nullptr, getCancel(o)); };
+  // Partial-state files are mapped too (a Slurm merge reads files others wrote).
+  Status s = noMemory(env, [&] { return bimix::guardMappedRead("", merge); });
   if (!s.ok()) throwStatus(env, s);
   if (!reduce) return env.Null();
   return ReductionToJs(env, red, dense);
@@ -300,7 +346,7 @@ Napi::Value ReduceRegistered(const Napi::CallbackInfo& info) {
   std::vector<bimix::Accumulator*> raw;
   for (auto& h : held) raw.push_back(h.get());
   bimix::Reduction red;
-  Status s = bimix::Accumulator::reduceAll(raw, red);
+  Status s = noMemory(env, [&] { return bimix::Accumulator::reduceAll(raw, red); });
   if (!s.ok()) throwStatus(env, s);
   return ReductionToJs(env, red, dense);
 }
@@ -327,7 +373,7 @@ Napi::Value ReduceRegisteredRange(const Napi::CallbackInfo& info) {
   for (auto& h : held) raw.push_back(h.get());
   if (!bimix::Accumulator::canReduceInMemory(raw)) return env.Null();
   bimix::Reduction red;
-  Status s = bimix::Accumulator::reduceRange(raw, static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), unigrams, red);
+  Status s = noMemory(env, [&] { return bimix::Accumulator::reduceRange(raw, static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), unigrams, red); });
   if (s.ok() && unigrams) s = bimix::finishReduction(red, "", true, false);
   if (!s.ok()) throwStatus(env, s);
   Napi::Value out = ReductionToJs(env, red, false);
@@ -377,12 +423,13 @@ Napi::Value ReduceGrouped(const Napi::CallbackInfo& info) {
   std::vector<std::string> inputs = StringList(env, info[0], "inputs");
   if (info.Length() < 2 || !info[1].IsObject()) throwUsage(env, "reduceGrouped(inputs, options)");
   Napi::Object o = info[1].As<Napi::Object>();
-  uint32_t groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
-  uint32_t replicates = static_cast<uint32_t>(getNumber(o, "replicates", 0));
-  uint64_t seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
+  uint32_t groups = getU32(o, "groups", 0);
+  uint32_t replicates = getU32(o, "replicates", 0);
+  uint64_t seed = getU64(o, "seed", 0);
   if (replicates > 100000) throwUsage(env, "too many replicates");
   std::vector<bimix::ReplicateSums> reps;
-  Status s = bimix::reduceGrouped(inputs, groups, replicates, seed, reps, getCancel(o));
+  auto reduce = [&] { return bimix::reduceGrouped(inputs, groups, replicates, seed, reps, getCancel(o)); };
+  Status s = noMemory(env, [&] { return bimix::guardMappedRead("", reduce); });
   if (!s.ok()) throwStatus(env, s);
   Napi::Float64Array a = Napi::Float64Array::New(env, reps.size() * 10);
   for (size_t b = 0; b < reps.size(); ++b) {
@@ -428,12 +475,17 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   if (k == nullptr) throwUsage(env, "unknown SIMD variant " + simd);
   if (begin > end || end > src.tokens) throwUsage(env, "range outside the file");
   const uint8_t* b = src.tokenBytes();
-  uint64_t sum;
-  switch (src.width()) {
-    case 1: sum = k->sum8(b + begin, end - begin); break;
-    case 2: sum = k->sum16(reinterpret_cast<const uint16_t*>(b) + begin, end - begin); break;
-    default: sum = k->sum32(reinterpret_cast<const uint32_t*>(b) + begin, end - begin); break;
-  }
+  uint64_t sum = 0;
+  auto stream = [&]() {
+    switch (src.width()) {
+      case 1: sum = k->sum8(b + begin, end - begin); break;
+      case 2: sum = k->sum16(reinterpret_cast<const uint16_t*>(b) + begin, end - begin); break;
+      default: sum = k->sum32(reinterpret_cast<const uint32_t*>(b) + begin, end - begin); break;
+    }
+    return Status::Ok();
+  };
+  Status s = bimix::guardMappedRead(src.path, stream);
+  if (!s.ok()) throwStatus(env, s);
   return Napi::BigInt::New(env, sum);
 }
 
@@ -446,12 +498,12 @@ Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   if (info.Length() < 4 || !info[3].IsObject()) throwUsage(env, "embedChunk(source, begin, end, options)");
   Napi::Object o = info[3].As<Napi::Object>();
   bimix::EmbedConfig cfg;
-  cfg.seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
-  cfg.dims = static_cast<uint32_t>(getNumber(o, "dims", 256));
-  cfg.maxDocuments = static_cast<uint32_t>(getNumber(o, "maxDocuments", 2048));
+  cfg.seed = getU64(o, "seed", 0);
+  cfg.dims = getU32(o, "dims", 256);
+  cfg.maxDocuments = getU32(o, "maxDocuments", 2048);
   cfg.cancel = getCancel(o);
   std::vector<bimix::EmbeddedDocument> docs;
-  Status s = bimix::embedChunk(src, begin, end, cfg, docs);
+  Status s = noMemory(env, [&] { return bimix::embedChunk(src, begin, end, cfg, docs); });
   if (!s.ok()) throwStatus(env, s);
   Napi::BigUint64Array hashes = Napi::BigUint64Array::New(env, docs.size());
   Napi::Float64Array vectors = Napi::Float64Array::New(env, docs.size() * cfg.dims);

@@ -75,6 +75,17 @@ export interface AnalyzeOptions {
   outputs?: Record<string, string>;
 }
 
+/** Most worker threads a run may ask for (a run never starts more than it has chunks). */
+export const MAX_THREADS = 1024;
+
+/** Largest memory budget accepted: far beyond any machine, far below where byte counts stop being exact doubles. */
+export const MAX_MEMORY_BYTES = 2 ** 50;
+
+/** Workers worth starting: no more than the largest domain has chunks. */
+export function usefulThreads(threads: number, plans: Pick<DomainPlan, 'chunks'>[]): number {
+  return Math.max(1, Math.min(threads, Math.max(0, ...plans.map((p) => p.chunks.length))));
+}
+
 /** The default memory budget: 40% of physical memory. */
 export function defaultMemoryBytes(): number {
   return Math.floor(os.totalmem() * 0.4);
@@ -82,11 +93,12 @@ export function defaultMemoryBytes(): number {
 
 function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 'memoryBytes' | 'chunkBytes' | 'base' | 'proxy' | 'temperature' | 'simd'>> {
   const threads = o.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1 || threads > 1024) throw optionError('--threads', 'a whole number from 1 to 1024', threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw optionError('--threads', `a whole number from 1 to ${MAX_THREADS}`, threads);
   const memoryBytes = o.memoryBytes ?? defaultMemoryBytes();
   if (!Number.isFinite(memoryBytes) || memoryBytes < threads * 8 * 1024 * 1024) {
     throw optionError('--memory', `at least 8MB per thread (${threads * 8}MB for ${threads} threads)`, memoryBytes);
   }
+  if (memoryBytes > MAX_MEMORY_BYTES) throw optionError('--memory', 'at most 1PB (1125899906842624 bytes)', memoryBytes);
   const chunkBytes = o.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw optionError('chunkBytes', 'a positive whole number', chunkBytes);
   const base = o.base ?? 'e';
@@ -151,6 +163,8 @@ export async function countDomains(
         const task: CountTask = {
           kind: 'count',
           sources: plan.sources,
+          files: plan.files,
+          docEnds: plan.docEnds,
           chunks,
           claim,
           progress,
@@ -324,6 +338,8 @@ export function buildReport(
       d = sampledDomainReport(p, r, o.base, o.sample.fraction);
       warnings.push(...domainWarnings({ name: p.name, files: p.files, read: p.spec.read, tokens: d.tokens, documents: d.documents }));
     } else {
+      // Separators alone carry no text: an entropy of 0 would win a mixture share.
+      if (r.tokens === 0) throw new BimixError('E_EMPTY', `domain ${p.name} holds only separator tokens (${r.separators}); nothing to measure`);
       d = domainReport(p, r, o.base);
       warnings.push(
         ...domainWarnings({
@@ -399,7 +415,7 @@ export async function vneByDomain(
     const tasks = Math.max(1, Math.min(threads, plan.chunks.length));
     const runs: Promise<EmbedResult>[] = [];
     for (let t = 0; t < tasks; t++) {
-      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments, cancel: cancel.slot };
+      const task: EmbedTask = { kind: 'embed', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments, cancel: cancel.slot };
       runs.push(pool.run<EmbedResult>(task));
     }
     let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
@@ -423,6 +439,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
 async function analyzeValidated(options: AnalyzeOptions, v: ReturnType<typeof validate>, cancel: RunCancel): Promise<AnalysisReport> {
   debugPhase('plan');
   const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
+  // Threads beyond the chunks of the largest domain would only sit idle.
+  v.threads = usefulThreads(v.threads, plans);
   const inputs = [...planInputFiles(plans), ...Object.values(options.embeddings ?? {})];
   for (const [option, file] of Object.entries(options.outputs ?? {})) refuseOutputAmongInputs(option, file, inputs);
   cancel.check();

@@ -160,7 +160,7 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     writeFileSync(path.join(tmp, 'notjson.json'), '{');
     writeFileSync(path.join(tmp, 'badpolicy.json'), JSON.stringify({ metrics: { tokens: { rtol: -0.1 } } }));
     const cases: [string[], RegExp][] = [
-      [['--baseline', 'missing.json', '--current', 'report.json'], /E_IO: missing\.json: cannot read: ENOENT/],
+      [['--baseline', 'missing.json', '--current', 'report.json'], /E_IO: missing\.json: does not exist/],
       [['--baseline', 'notjson.json', '--current', 'report.json'], /E_FORMAT: notjson\.json: not valid JSON/],
       [['--baseline', 'foreign.json', '--current', 'report.json'], /E_SCHEMA: foreign\.json: expected schema bimix\.baseline\/1, found "other\/1"/],
       [['--baseline', 'report.json', '--current', 'report.json'], /E_SCHEMA: report\.json: .*this is an analysis report/],

@@ -3,8 +3,8 @@
  * and the byte offset where known - natively, through the library, and from the
  * CLI (exit code 2, E_... and the file on stderr, no report written).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,20 @@ function caught(fn: () => unknown): NativeErr {
     return { code: x.code, file: x.file, offset: x.offset, message: x.message };
   }
   throw new Error('expected an error');
+}
+
+/** Makes a FIFO at `file` (nothing ever writes to it: reading it would block forever). */
+function fifo(file: string): void {
+  execFileSync('mkfifo', [file]);
+}
+
+/** A float32 (rows x dims) .npy file holding `values`. */
+function writeF32Npy(file: string, rows: number, dims: number, values: number[]): void {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dims}), }`;
+  header = header.padEnd(118, ' ') + '\n';
+  const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY', 'latin1'), Buffer.from([1, 0]), Buffer.alloc(2), Buffer.from(header, 'latin1')]);
+  head.writeUInt16LE(header.length, 8);
+  writeFileSync(file, Buffer.concat([head, Buffer.from(new Float32Array(values).buffer)]));
 }
 
 /** A valid Megatron .idx for `docs` with fields patched afterwards. */
@@ -128,6 +142,14 @@ const SOURCE_ROWS: Row[] = [
   }, 'E_FORMAT', 'd.ds.index', 8, /past the 3 tokens/],
   ['datatrove without .ds.index (forced)', () => (writeFileSync(p('x.ds'), Buffer.alloc(4)), { path: p('x.ds'), format: 'datatrove' }), 'E_IO', 'x.ds.index', undefined],
   ['datatrove odd .ds size', () => (writeDatatrove(p('d.ds'), [[1, 2]]), writeFileSync(p('d.ds'), Buffer.alloc(5)), { path: p('d.ds') }), 'E_TRUNCATED', 'd.ds', 4],
+  // Only regular files: FIFOs and devices are refused by name (and opening them cannot block).
+  ['missing path says so', () => ({ path: p('nope2.bin'), format: 'raw' }), 'E_IO', 'nope2.bin', undefined, /^does not exist$/],
+  ['a directory says so', () => (mkdirSync(p('adir2.bin'), { recursive: true }), { path: p('adir2.bin'), format: 'raw' }), 'E_IO', 'adir2.bin', undefined, /^is a directory$/],
+  ['a FIFO as a shard', () => (fifo(p('pipe.bin')), { path: p('pipe.bin'), format: 'raw' }), 'E_IO', 'pipe.bin', undefined, /^not a regular file$/],
+  ['a FIFO as a shard, auto-detected', () => (fifo(p('pipe2.bin')), { path: p('pipe2.bin') }), 'E_IO', 'pipe2.bin', undefined, /not a regular file/],
+  ['a symlink to /dev/zero as a shard', () => (symlinkSync('/dev/zero', p('zero.bin')), { path: p('zero.bin'), format: 'raw' }), 'E_IO', 'zero.bin', undefined, /not a regular file/],
+  ['a FIFO .idx beside a .bin', () => (writeFileSync(p('fi.bin'), Buffer.alloc(4)), fifo(p('fi.idx')), { path: p('fi.bin') }), 'E_IO', 'fi.idx', undefined, /not a regular file/],
+  ['a FIFO .ds.index', () => (writeFileSync(p('fd.ds'), Buffer.alloc(4)), fifo(p('fd.ds.index')), { path: p('fd.ds') }), 'E_IO', 'fd.ds.index', undefined, /not a regular file/],
 ];
 
 describe('bad shards: native Source errors carry code, file and offset', () => {
@@ -267,6 +289,12 @@ describe('CLI: bad domains, options and shards exit 2 with E_... and the file, a
     writeFileSync(path.join(cwd, 'no-globs.json'), JSON.stringify({ domains: { a: [] } }));
     writeFileSync(path.join(cwd, 'dup.json'), JSON.stringify({ domains: { good: 'good/*.bin' } }));
     writeFileSync(path.join(cwd, 'broken.json'), '{ "domains": ');
+    mkdirSync(path.join(cwd, 'seps'), { recursive: true });
+    writeRaw(path.join(cwd, 'seps/s.bin'), [[0, 0, 0, 0]]);
+    writeF32Npy(path.join(cwd, 'nan.npy'), 2, 2, [1, 0, NaN, 1]);
+    writeF32Npy(path.join(cwd, 'inf.npy'), 2, 2, [1, 0, 0, Infinity]);
+    writeF32Npy(path.join(cwd, 'long.npy'), 2, 2, [1, 0, 0, 1, 5]);
+    writeF32Npy(path.join(cwd, 'short.npy'), 2, 2, [1, 0, 0]);
   });
   const out = 'report.json';
   const rows: [string, string[], string, RegExp?][] = [
@@ -286,6 +314,16 @@ describe('CLI: bad domains, options and shards exit 2 with E_... and the file, a
     ['--format nope', ['--domain', 'g=good/*.bin', '--format', 'nope'], 'E_USAGE', /--format/],
     ['truncated shard', ['--domain', 'b=bad/*.bin'], 'E_TRUNCATED', /bad\/t\.bin.*byte 8/],
     ['token beyond --vocab', ['--domain', 'g=good/*.bin', '--vocab', '3'], 'E_TOKEN_RANGE', /good\/a\.bin.*byte 4/],
+    ['a domain of only separators', ['--domain', 'g=good/*.bin', '--domain', 's=seps/*.bin', '--eos', '0'], 'E_EMPTY', /domain s holds only separator tokens/],
+    ['a directory as a literal domain path', ['--domain', 'g=good'], 'E_IO', /good is a directory/],
+    ['--memory beyond any machine', ['--domain', 'g=good/*.bin', '--memory', '99999999TB'], 'E_USAGE', /--memory: expected a size below 8PB/],
+    ['--memory 2PB', ['--domain', 'g=good/*.bin', '--memory', '2048TB'], 'E_USAGE', /--memory: expected at most 1PB/],
+    ['--chunk-size below 64KB', ['--domain', 'g=good/*.bin', '--chunk-size', '1'], 'E_USAGE', /--chunk-size: expected at least 64KB \(65536 bytes\)/],
+    ['--threads 5000', ['--domain', 'g=good/*.bin', '--threads', '5000'], 'E_USAGE', /--threads: expected a whole number from 1 to 1024/],
+    ['NaN in embeddings', ['--domain', 'g=good/*.bin', '--embeddings', 'g=nan.npy'], 'E_DATA', /nan\.npy.*row 1, column 0 is NaN/],
+    ['Inf in embeddings', ['--domain', 'g=good/*.bin', '--embeddings', 'g=inf.npy'], 'E_DATA', /inf\.npy.*row 1, column 1 is Infinity/],
+    ['embeddings longer than their header says', ['--domain', 'g=good/*.bin', '--embeddings', 'g=long.npy'], 'E_FORMAT', /long\.npy.*needs 16 bytes of data, file has 20/],
+    ['embeddings shorter than their header says', ['--domain', 'g=good/*.bin', '--embeddings', 'g=short.npy'], 'E_TRUNCATED', /short\.npy.*needs 16 bytes of data, file has 12/],
   ];
   for (const [name, args, code, pattern] of rows) {
     it(name, async () => {

@@ -80,7 +80,7 @@ describe('count + merge equals analyze', () => {
     const cfg = { domains: Object.fromEntries(corpus.domains.map((d) => [d.name, { globs: [path.relative(corpus.dir, d.globs[0]!)], ...d.read }])) };
     writeFileSync(config, JSON.stringify(cfg));
     const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: work });
-    const common = ['--config', config, '--chunk-size', String(corpus.chunkBytes), '--threads', '2'];
+    const common = ['--config', config, '--chunk-size', '65536', '--threads', '2'];
     const a = run('analyze', ...common, '--out', path.join(work, 'analyze.json'), '--quiet');
     expect(a.status, a.stderr).toBe(0);
     for (const i of ['0', '1']) {

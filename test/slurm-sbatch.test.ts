@@ -200,7 +200,7 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     rmSync(corpus.dir, { recursive: true, force: true });
   });
 
-  const corpusArgs = () => ['--domain', `web=${path.relative(work, corpus.domains[0]!.globs[0]!)}`, '--domain', `code=${corpus.domains[1]!.globs[0]}`, '--chunk-size', '2048'];
+  const corpusArgs = () => ['--domain', `web=${path.relative(work, corpus.domains[0]!.globs[0]!)}`, '--domain', `code=${corpus.domains[1]!.globs[0]}`, '--chunk-size', '65536'];
 
   it('--dry-run prints the scripts, split by MaxArraySize, with absolute paths, and submits nothing', () => {
     const r = run([...corpusArgs(), '--tasks', '10', '--partial-dir', 'parts', '--time', '00:10:00', '--dry-run']);
@@ -210,7 +210,7 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     expect(r.stdout).toContain('#SBATCH --array=0-3\n');
     expect(r.stdout).toContain('#SBATCH --array=0-1\n');
     expect(r.stdout).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 8))" --task-count 10');
-    expect(r.stdout).toContain(`exec ${process.execPath} ${MAIN} count --domain 'web=${corpus.domains[0]!.globs[0]}' --domain 'code=${corpus.domains[1]!.globs[0]}' --chunk-size 2048 \\\n`);
+    expect(r.stdout).toContain(`exec ${process.execPath} ${MAIN} count --domain 'web=${corpus.domains[0]!.globs[0]}' --domain 'code=${corpus.domains[1]!.globs[0]}' --chunk-size 65536 \\\n`);
     expect(r.stdout).toContain(`merge --partial-dir ${path.join(work, 'parts')} --out ${path.join(work, 'parts', 'report.json')}`);
     expect(r.stdout).toContain('(submitted as: sbatch --parsable --dependency=afterok:<count array job ids> --kill-on-invalid-dep=yes');
     expect(existsSync(path.join(work, 'sbatch.log'))).toBe(false);
@@ -231,7 +231,7 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     expect(r.stdout).toContain(`logs: ${path.join(work, 'parts', 'slurm', 'logs', 'count-%A_%a.out')}`);
     expect(r.stdout).toContain('merge job 103 (afterok)');
     expect(r.stdout).toContain('merge job 103 finished');
-    expect(readFileSync(path.join(work, 'parts', 'slurm', 'count-0.sbatch'), 'utf8')).toContain(`--threads 2 --memory ${1.5 * 2 ** 30} --chunk-size 2048 \\\n`);
+    expect(readFileSync(path.join(work, 'parts', 'slurm', 'count-0.sbatch'), 'utf8')).toContain(`--threads 2 --memory ${1.5 * 2 ** 30} --chunk-size 65536 \\\n`);
     expect(readFileSync(path.join(work, 'parts', 'slurm', 'merge.sbatch'), 'utf8')).toContain('merge --partial-dir');
     expect(readFileSync(path.join(work, 'parts', 'slurm', 'merge.sbatch'), 'utf8')).toContain('--proxy joint');
     const failed = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'parts', '--wait', '--quiet'], { MERGE_STATE: 'FAILED', MERGE_EXIT: '3' });

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../common/fault_guard.h"
 #include "../state/merge.h"
 #include "../state/partial_file.h"
 
@@ -138,6 +139,17 @@ Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t 
 }
 
 Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats) {
+  if (poisoned_) return Status::Error(ec::E_CHANGED, src.path, -1, "counting was abandoned after an input changed");
+  auto count = [&]() { return countChunk(src, begin, end, stats); };
+  Status s = guardMappedRead(src.path, count);
+  // A fault may have left tables half-updated: nothing more goes into them.
+  if (s.code == ec::E_CHANGED) poisoned_ = true;
+  BIMIX_TRY(s);
+  // A file rewritten in place (same size) faults nowhere; its stamp tells.
+  return src.data.checkUnchanged();
+}
+
+Status Accumulator::countChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats) {
   ChunkStats local;
   ChunkStats& st = stats != nullptr ? *stats : local;
   st = ChunkStats();
@@ -458,6 +470,7 @@ uint32_t Accumulator::flags() const {
 }
 
 Status Accumulator::writePartial(const std::string& path, const std::string& meta) {
+  if (poisoned_) return Status::Error(ec::E_CHANGED, path, -1, "counts are incomplete: an input changed while being read");
   BIMIX_TRY(flushPending());
   uint32_t flags = this->flags();
   scatter_.release();

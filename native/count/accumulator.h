@@ -74,6 +74,7 @@ class Accumulator {
   const char* kernelName() const { return kernels_ != nullptr ? kernels_->name : "none"; }
 
  private:
+  Status countChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats);
   template <typename T>
   Status addNarrow(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st);
   template <typename T>
@@ -105,6 +106,7 @@ class Accumulator {
   std::vector<uint8_t> block_;    // small packing block
   std::vector<uint32_t> seps_;
   uint64_t tokens_ = 0, documents_ = 0, separators_ = 0;
+  bool poisoned_ = false;  // a guarded read was abandoned mid-chunk
   std::vector<std::string> spillPaths_;
   uint64_t batchTokens_ = 0;
   std::vector<uint64_t> pending_;  // sampled mode: grouped keys awaiting aggregation

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <queue>
 
+#include "../common/fault_guard.h"
 #include "accumulator.h"
 
 namespace bimix {
@@ -103,11 +104,15 @@ Status embedChunk(const TokenSource& src, uint64_t begin, uint64_t end, const Em
   if (cfg.dims < 1 || cfg.dims > 4096) return Status::Error(ec::E_USAGE, "", -1, "embedding dims must be 1..4096");
   if (cfg.maxDocuments < 1) return Status::Error(ec::E_USAGE, "", -1, "maxDocuments must be positive");
   if (begin > end || end > src.tokens) return Status::Error(ec::E_USAGE, src.path, -1, "range outside the file");
-  switch (src.width()) {
-    case 1: return embedTyped<uint8_t>(src, begin, end, cfg, out);
-    case 2: return embedTyped<uint16_t>(src, begin, end, cfg, out);
-    default: return embedTyped<uint32_t>(src, begin, end, cfg, out);
-  }
+  auto embed = [&]() -> Status {
+    switch (src.width()) {
+      case 1: return embedTyped<uint8_t>(src, begin, end, cfg, out);
+      case 2: return embedTyped<uint16_t>(src, begin, end, cfg, out);
+      default: return embedTyped<uint32_t>(src, begin, end, cfg, out);
+    }
+  };
+  BIMIX_TRY(guardMappedRead(src.path, embed));
+  return src.data.checkUnchanged();
 }
 
 }  // namespace bimix

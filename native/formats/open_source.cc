@@ -1,6 +1,7 @@
 // Format detection from magic bytes and sidecars, and the shared helpers.
 #include <cstring>
 
+#include "../common/fault_guard.h"
 #include "bytes.h"
 #include "source.h"
 
@@ -55,26 +56,19 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Reads up to 16 leading bytes of a file; returns how many were read.
-size_t peek(const std::string& path, uint8_t* buf, size_t n) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return 0;
-  size_t got = std::fread(buf, 1, n, f);
-  std::fclose(f);
-  return got;
-}
-
 std::string detect(const std::string& path) {
   uint8_t head[16] = {0};
   std::string bin, idx;
   megatronPaths(path, bin, idx);
   if (endsWith(path, ".idx") || (!endsWith(path, ".bin") && !fileExists(path) && fileExists(idx))) return "megatron";
   if (endsWith(path, ".bin") && fileExists(idx)) {
-    size_t n = peek(idx, head, 9);
+    int n = peekFile(idx, head, 9);
+    // An .idx that is not a regular file: the Megatron reader refuses it by name.
+    if (n < 0) return "megatron";
     if ((n >= 9 && std::memcmp(head, "MMIDIDX\0\0", 9) == 0) || (n >= 6 && std::memcmp(head, "TNTIDX", 6) == 0))
       return "megatron";
   }
-  size_t n = peek(path, head, sizeof head);
+  int n = peekFile(path, head, sizeof head);
   if (n >= 6 && head[0] == 0x93 && std::memcmp(head + 1, "NUMPY", 5) == 0) return "npy";
   if (n >= 4) {
     int32_t magic = loadLE<int32_t>(head);
@@ -89,14 +83,17 @@ std::string detect(const std::string& path) {
 Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out) {
   auto src = std::make_shared<TokenSource>();
   std::string format = spec.format == "auto" || spec.format.empty() ? detect(spec.path) : spec.format;
-  Status s;
-  if (format == "megatron") s = openMegatron(spec, *src);
-  else if (format == "llmc") s = openLlmc(spec, *src);
-  else if (format == "raw") s = openRaw(spec, *src);
-  else if (format == "npy") s = openNpy(spec, *src);
-  else if (format == "datatrove") s = openDatatrove(spec, *src);
-  else return Status::Error(ec::E_USAGE, spec.path, -1, "unknown format " + format);
-  if (!s.ok()) return s;
+  TokenSource& into = *src;
+  auto read = [&]() -> Status {
+    if (format == "megatron") return openMegatron(spec, into);
+    if (format == "llmc") return openLlmc(spec, into);
+    if (format == "raw") return openRaw(spec, into);
+    if (format == "npy") return openNpy(spec, into);
+    if (format == "datatrove") return openDatatrove(spec, into);
+    return Status::Error(ec::E_USAGE, spec.path, -1, "unknown format " + format);
+  };
+  // Headers and indexes are parsed from mappings too.
+  BIMIX_TRY(guardMappedRead(spec.path, read));
   if (src->tokens == 0 && src->data.size() == 0) return Status::Error(ec::E_EMPTY, src->path, 0, "empty file");
   out = std::move(src);
   return Status::Ok();

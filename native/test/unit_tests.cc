@@ -3,6 +3,8 @@
 // partial-state file (round trip, corruption) and mergePartials. A tiny harness
 // of our own: CHECK records a failure and continues; main() returns non-zero if
 // anything failed. Meant to run under ASan/UBSan (scripts/test-native.sh).
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/fault_guard.h"
 #include "../count/accumulator.h"
 #include "../count/kernels.h"
 #include "../formats/source.h"
@@ -942,6 +945,105 @@ TEST(cancellation) {
   bimix::Accumulator b(cfg);
   CHECK(b.init().ok());
   CHECK(b.addChunk(*src, 0, 1000000).ok());
+}
+
+// A mapped file truncated underneath: reads past the new end raise SIGBUS, which
+// the guard turns into E_CHANGED (twice in a row: the signal is not left blocked).
+TEST(fault_guard_truncated_mapping) {
+  const std::string path = scratch() + "/shrinks.bin";
+  std::vector<uint8_t> bytes(1 << 20, 7);
+  for (int round = 0; round < 2; ++round) {
+    writeFile(path, bytes);
+    bimix::MappedFile f;
+    CHECK(f.open(path).ok());
+    CHECK(f.checkUnchanged().ok());
+    CHECK(::truncate(path.c_str(), 0) == 0);
+    uint64_t sum = 0;
+    auto readAll = [&]() {
+      for (uint64_t i = 0; i < f.size(); i += 4096) sum += f.data()[i];
+      return bimix::Status::Ok();
+    };
+    CHECK_ERR(bimix::guardMappedRead(path, readAll), "E_CHANGED", kAny);
+    CHECK_ERR(f.checkUnchanged(), "E_CHANGED", kAny);
+  }
+  // Nested guards: the inner one catches, the outer one continues normally.
+  writeFile(path, bytes);
+  bimix::MappedFile g;
+  CHECK(g.open(path).ok());
+  CHECK(::truncate(path.c_str(), 0) == 0);
+  volatile uint64_t sink = 0;
+  bimix::Status inner;
+  auto outer = [&]() {
+    auto touch = [&]() {
+      sink = sink + g.data()[g.size() - 1];
+      return bimix::Status::Ok();
+    };
+    inner = bimix::guardMappedRead(path, touch);
+    return bimix::Status::Ok();
+  };
+  CHECK(bimix::guardMappedRead(path, outer).ok());
+  CHECK_ERR(inner, "E_CHANGED", kAny);
+}
+
+// The accumulator stops at a shrunken source and refuses to go on or write counts.
+TEST(accumulator_refuses_changed_source) {
+  const std::string path = scratch() + "/shrinks16.bin";
+  std::vector<uint8_t> bytes(1 << 20);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 31);
+  writeFile(path, bytes);
+  bimix::SourceSpec spec;
+  spec.path = path;
+  spec.format = "raw";
+  spec.dtype = "u16";
+  spec.eos = -1;
+  std::shared_ptr<bimix::TokenSource> src;
+  CHECK(bimix::openSource(spec, src).ok());
+  bimix::AccumulatorConfig cfg;
+  cfg.spillDir = scratch();
+  bimix::Accumulator acc(cfg);
+  CHECK(acc.init().ok());
+  CHECK(acc.addChunk(*src, 0, 1000).ok());
+  CHECK(::truncate(path.c_str(), 4096) == 0);
+  CHECK_ERR(acc.addChunk(*src, 1000, src->tokens), "E_CHANGED", kAny);
+  CHECK_ERR(acc.addChunk(*src, 0, 10), "E_CHANGED", kAny);
+  CHECK_ERR(acc.writePartial(scratch() + "/never.bimixps", "{}"), "E_CHANGED", kAny);
+  // Same size, new mtime: no fault, but the stamp check after the chunk tells.
+  writeFile(path, bytes);
+  CHECK(bimix::openSource(spec, src).ok());
+  bimix::Accumulator acc2(cfg);
+  CHECK(acc2.init().ok());
+  struct timespec times[2] = {{0, UTIME_OMIT}, {12345, 0}};
+  CHECK(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+  CHECK_ERR(acc2.addChunk(*src, 0, 100), "E_CHANGED", kAny);
+}
+
+// Only regular files are opened, without blocking on a FIFO.
+TEST(open_regular_files_only) {
+  const std::string fifo = scratch() + "/pipe";
+  CHECK(::mkfifo(fifo.c_str(), 0600) == 0);
+  bimix::MappedFile f;
+  bimix::Status s = f.open(fifo);
+  CHECK_ERR(s, "E_IO", kAny);
+  CHECK(s.message == "not a regular file");
+  s = f.open(scratch());
+  CHECK_ERR(s, "E_IO", kAny);
+  CHECK(s.message == "is a directory");
+  s = f.open(scratch() + "/nothing-here");
+  CHECK_ERR(s, "E_IO", kAny);
+  CHECK(s.message == "does not exist");
+  std::string out;
+  CHECK_ERR(bimix::readSmallFile(fifo, out, 1 << 20), "E_IO", kAny);
+  uint8_t head[4];
+  CHECK_EQ(bimix::peekFile(fifo, head, 4), -1);
+  // A FIFO .idx beside a .bin is refused by name, not read around as raw.
+  writeFile(scratch() + "/piped.bin", std::vector<uint8_t>(64, 1));
+  CHECK(::mkfifo((scratch() + "/piped.idx").c_str(), 0600) == 0);
+  bimix::SourceSpec spec;
+  spec.path = scratch() + "/piped.bin";
+  std::shared_ptr<bimix::TokenSource> src;
+  s = bimix::openSource(spec, src);
+  CHECK_ERR(s, "E_IO", kAny);
+  CHECK(s.file == scratch() + "/piped.idx");
 }
 
 }  // namespace

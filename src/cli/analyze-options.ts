@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { readConfigFile, parseDomainArgs, validateReadOptions } from '../corpus/config.js';
 import type { DomainSpec } from '../corpus/types.js';
-import { BimixError } from '../errors.js';
+import { BimixError, optionError } from '../errors.js';
+import { MIN_CHUNK_BYTES } from '../corpus/plan.js';
 import { collect, parseInteger, parseNumber, parseNumberMap, parseSize } from '../util/parse.js';
 import { requirePath } from '../util/out-path.js';
 import type { AnalyzeOptions } from '../analyze.js';
@@ -90,7 +91,10 @@ export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptio
   const out: Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'sample'> = { domains };
   if (f.threads !== undefined) out.threads = parseInteger('--threads', f.threads, 1, 1024);
   if (f.memory !== undefined) out.memoryBytes = parseSize('--memory', f.memory);
-  if (f.chunkSize !== undefined) out.chunkBytes = parseSize('--chunk-size', f.chunkSize);
+  if (f.chunkSize !== undefined) {
+    out.chunkBytes = parseSize('--chunk-size', f.chunkSize);
+    if (out.chunkBytes < MIN_CHUNK_BYTES) throw optionError('--chunk-size', `at least 64KB (${MIN_CHUNK_BYTES} bytes)`, f.chunkSize);
+  }
   if (f.unigramsOnly) out.unigramsOnly = true;
   if (f.sample !== undefined) {
     out.sample = {

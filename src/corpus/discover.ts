@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { BimixError } from '../errors.js';
@@ -47,6 +47,16 @@ function isCanonical(p: string): boolean {
   }
 }
 
+/** Why a literal path is not a token file: missing, or there but of the wrong kind. */
+function whatIsThere(p: string): string {
+  const st = lstatSync(p, { throwIfNoEntry: false });
+  if (!st) return 'does not exist';
+  if (st.isSymbolicLink() && !existsSync(p)) return 'is a dangling symbolic link';
+  const target = statSync(p, { throwIfNoEntry: false });
+  if (target?.isDirectory()) return 'is a directory';
+  return 'is not a regular file';
+}
+
 /** Expands a domain's globs into its token files, sorted and de-duplicated, with sidecars attached. */
 export async function discoverSources(domain: DomainSpec, baseDir: string): Promise<SourceSpec[]> {
   const found = new Set<string>();
@@ -61,7 +71,10 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
       // A literal path: a file, or a Megatron prefix naming X.bin + X.idx.
       if (isFile(abs)) found.add(abs);
       else if (isFile(`${abs}.bin`) && isFile(`${abs}.idx`)) found.add(`${abs}.bin`);
-      else throw new BimixError('E_CONFIG', `domain ${domain.name}: ${pattern} does not exist`, { file: abs });
+      else {
+        const why = whatIsThere(abs);
+        throw new BimixError(why === 'does not exist' ? 'E_CONFIG' : 'E_IO', `domain ${domain.name}: ${pattern} ${why}`, { file: abs });
+      }
       continue;
     }
     const matches = await glob(pattern, { cwd: baseDir, absolute: true, onlyFiles: true, expandDirectories: false });

@@ -1,12 +1,19 @@
 /** Turns domains into probed files and byte-range chunks. */
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
-import { openSource } from '../exec/count-step.js';
+import { reopenSource } from '../exec/count-step.js';
 import { discoverSources, fileIdentity } from './discover.js';
+import { readDolmaSidecar } from './sidecar.js';
 import type { Chunk, DomainSpec, FileEntry, SourceSpec } from './types.js';
 
 /** Default chunk size in bytes ("tens of MB"). */
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** Smallest `--chunk-size` the CLI accepts: below it per-chunk overhead dominates. */
+export const MIN_CHUNK_BYTES = 64 * 1024;
+
+/** Most chunks one run plans (the plan holds an object per chunk). */
+export const MAX_CHUNKS = 1 << 22;
 
 export interface DomainPlan {
   name: string;
@@ -15,14 +22,34 @@ export interface DomainPlan {
   files: FileEntry[];
   chunks: Chunk[];
   tokenPositions: number;
+  /** Per source: sidecar document ends, decoded once here and shared with the workers; null without a sidecar. */
+  docEnds: (Float64Array | null)[];
 }
 
-/** Splits [0, tokens) of each file into chunks of about `chunkBytes` bytes. */
+function tokensPerChunk(f: FileEntry, chunkBytes: number): number {
+  const width = f.dtype === 'u8' ? 1 : f.dtype === 'u16' || f.dtype === 'i16' ? 2 : 4;
+  return Math.max(1, Math.floor(chunkBytes / width));
+}
+
+/**
+ * Splits [0, tokens) of each file into chunks of about `chunkBytes` bytes. The
+ * number of chunks is counted first: a chunk size that would plan more than
+ * {@link MAX_CHUNKS} is refused before anything is allocated.
+ */
 export function planChunks(files: FileEntry[], chunkBytes: number): Chunk[] {
+  let count = 0;
+  let bytes = 0;
+  for (const f of files) {
+    count += Math.ceil(f.tokens / tokensPerChunk(f, chunkBytes));
+    bytes += f.bytes;
+  }
+  if (count > MAX_CHUNKS) {
+    const need = Math.max(MIN_CHUNK_BYTES, 2 ** Math.ceil(Math.log2(bytes / MAX_CHUNKS)));
+    throw new BimixError('E_USAGE', `--chunk-size: ${chunkBytes} bytes would plan ${count} chunks (at most ${MAX_CHUNKS}); use at least ${need} bytes`);
+  }
   const chunks: Chunk[] = [];
   files.forEach((f, source) => {
-    const width = f.dtype === 'u8' ? 1 : f.dtype === 'u16' || f.dtype === 'i16' ? 2 : 4;
-    const per = Math.max(1, Math.floor(chunkBytes / width));
+    const per = tokensPerChunk(f, chunkBytes);
     for (let begin = 0; begin < f.tokens; begin += per) chunks.push({ source, begin, end: Math.min(f.tokens, begin + per) });
   });
   return chunks;
@@ -50,15 +77,17 @@ export async function planDomains(domains: DomainSpec[], baseDir: string, chunkB
       }
       owner.set(id, { domain: d.name, path: s.path });
     }
+    const docEnds: (Float64Array | null)[] = [];
     const files: FileEntry[] = sources.map((s) => {
-      const info = openSource(s).info;
-      const st = statSync(info.path);
-      return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: Math.floor(st.mtimeMs), tokens: info.tokens };
+      const ends = s.sidecar ? readDolmaSidecar(s.sidecar, statSync(s.path, { throwIfNoEntry: false })?.size ?? 0) : null;
+      docEnds.push(ends);
+      const info = reopenSource(s, ends).info;
+      return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: info.mtimeMs, tokens: info.tokens };
     });
     const chunks = planChunks(files, chunkBytes);
     const tokenPositions = files.reduce((s, f) => s + f.tokens, 0);
     if (tokenPositions === 0) throw new BimixError('E_EMPTY', `domain ${d.name} holds no tokens`);
-    plans.push({ name: d.name, spec: d, sources, files, chunks, tokenPositions });
+    plans.push({ name: d.name, spec: d, sources, files, chunks, tokenPositions, docEnds });
   }
   return plans;
 }

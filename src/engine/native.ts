@@ -18,6 +18,8 @@ export interface NativeSourceInfo {
   tokens: number;
   dataOffset: number;
   bytes: number;
+  /** Modification time when opened, whole milliseconds. */
+  mtimeMs: number;
   separator: number;
   explicitDocuments: number | null;
 }
@@ -34,6 +36,8 @@ export interface NativeSourceSpec {
 
 export interface NativeSource {
   readonly info: NativeSourceInfo;
+  /** Unmaps the file now; the source cannot be used afterwards. */
+  close(): void;
 }
 
 /** Mirrors the C++ AccumulatorConfig. */

@@ -2,34 +2,90 @@
  * The counting step: what is computed, independent of where it runs. Opens
  * sources, feeds claimed chunks to one native accumulator, writes one partial.
  */
+import { statSync } from 'node:fs';
+import { BimixError } from '../errors.js';
 import { loadAddon, native, type NativeSource } from '../engine/native.js';
 import { readDolmaSidecar } from '../corpus/sidecar.js';
 import type { SourceSpec } from '../corpus/types.js';
 import { throwIfCancelled } from './cancel.js';
-import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask, MergeResult } from './protocol.js';
+import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask, MergeResult, PlannedFile } from './protocol.js';
 
 const sourceCache = new Map<string, NativeSource>();
 const CACHE_LIMIT = 256;
 
-/** Opens (or reuses) a native source for a spec. */
-export function openSource(spec: SourceSpec): NativeSource {
+/**
+ * Opens (or reuses) a native source for a spec. `docEnds` are the sidecar's
+ * document ends when the caller decoded them already (they are decoded once per
+ * run, not once per worker). At most {@link CACHE_LIMIT} sources stay mapped:
+ * an evicted one is closed at once (a mapping per file would hit the kernel's
+ * map-count limit near 65,000 files long before garbage collection runs).
+ */
+export function openSource(spec: SourceSpec, docEnds?: Float64Array | null, detected?: string): NativeSource {
   const key = JSON.stringify(spec);
   const hit = sourceCache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    // Most recently used last: eviction takes the least recently used.
+    sourceCache.delete(key);
+    sourceCache.set(key, hit);
+    return hit;
+  }
   const addon = loadAddon();
   const s = native(() => {
-    const docEnds = spec.sidecar ? readDolmaSidecar(spec.sidecar) : undefined;
+    const ends = docEnds ?? (spec.sidecar ? readDolmaSidecar(spec.sidecar, statSync(spec.path, { throwIfNoEntry: false })?.size ?? 0) : undefined);
     return new addon.Source({
       path: spec.path,
-      format: spec.format,
+      // The format planning detected: workers need not probe the file again.
+      format: spec.format === 'auto' && detected ? detected : spec.format,
       dtype: spec.dtype,
       eos: spec.eos,
-      ...(docEnds ? { docEnds } : {}),
+      ...(ends ? { docEnds: ends } : {}),
     });
   });
-  if (sourceCache.size >= CACHE_LIMIT) sourceCache.delete(sourceCache.keys().next().value as string);
+  if (sourceCache.size >= CACHE_LIMIT) {
+    const oldest = sourceCache.keys().next().value as string;
+    sourceCache.get(oldest)!.close();
+    sourceCache.delete(oldest);
+  }
   sourceCache.set(key, s);
   return s;
+}
+
+/** Opens a source afresh (a cached one is closed first): planning must see the file as it is now. */
+export function reopenSource(spec: SourceSpec, docEnds?: Float64Array | null): NativeSource {
+  const key = JSON.stringify(spec);
+  sourceCache.get(key)?.close();
+  sourceCache.delete(key);
+  return openSource(spec, docEnds);
+}
+
+/** Closes every cached source (their mappings go now, not at garbage collection). */
+export function closeSources(): void {
+  for (const s of sourceCache.values()) s.close();
+  sourceCache.clear();
+}
+
+/** E_CHANGED when a source no longer has the size and mtime it had when the run was planned. */
+export function checkPlanned(src: NativeSource, planned: PlannedFile | undefined): void {
+  if (!planned) return;
+  const info = src.info;
+  if (info.bytes !== planned.bytes || info.mtimeMs !== planned.mtimeMs) {
+    throw new BimixError(
+      'E_CHANGED',
+      `changed while being read (${planned.bytes} bytes when planned, ${info.bytes} now${info.mtimeMs !== planned.mtimeMs ? ', modified' : ''})`,
+      { file: info.path },
+    );
+  }
+}
+
+/** Opens the source of chunk `i` of a task, checked against the plan the first time. */
+function taskSource(task: CountTask | EmbedTask, index: number, checked: Set<number>): NativeSource {
+  const planned = task.files?.[index];
+  const src = openSource(task.sources[index]!, task.docEnds?.[index], planned?.format);
+  if (!checked.has(index)) {
+    checkPlanned(src, planned);
+    checked.add(index);
+  }
+  return src;
 }
 
 /** Runs a count task to completion and returns what it did. */
@@ -41,13 +97,14 @@ export function runCountTask(task: CountTask): CountResult {
   const n = task.chunks.length / 3;
   let next = 0;
   const result: CountResult = { out: task.out, chunks: 0, tokens: 0, documents: 0, bigrams: 0, kernel: acc.kernel };
+  const checked = new Set<number>();
   for (;;) {
     throwIfCancelled(task.cancel);
     // The claim counter only grows (cancellation has its own flag); i < 0 would mean
     // it wrapped, which no run of < 2^31 chunks reaches.
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
     if (i < 0 || i >= n) break;
-    const src = openSource(task.sources[task.chunks[i * 3]!]!);
+    const src = taskSource(task, task.chunks[i * 3]!, checked);
     const begin = task.chunks[i * 3 + 1]!;
     const end = task.chunks[i * 3 + 2]!;
     const st = native(() => acc.add(src, begin, end));
@@ -122,11 +179,12 @@ export function runEmbedTask(task: EmbedTask): EmbedResult {
   const n = task.chunks.length / 3;
   let next = 0;
   let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
+  const checked = new Set<number>();
   for (;;) {
     throwIfCancelled(task.cancel);
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
     if (i < 0 || i >= n) break;
-    const src = openSource(task.sources[task.chunks[i * 3]!]!);
+    const src = taskSource(task, task.chunks[i * 3]!, checked);
     const got = native(() =>
       addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments, cancel: task.cancel ?? 0 }),
     );

@@ -6,10 +6,22 @@
 import type { NativeAccumulatorConfig, NativeReduction } from '../engine/native.js';
 import type { SourceSpec } from '../corpus/types.js';
 
+/** Size and mtime of a source when the run was planned; a source that differs when counted is E_CHANGED. */
+export interface PlannedFile {
+  bytes: number;
+  mtimeMs: number;
+  /** The format planning detected (workers skip detection). */
+  format?: string;
+}
+
 /** Count a set of chunks into one partial-state file. */
 export interface CountTask {
   kind: 'count';
   sources: SourceSpec[];
+  /** Per source: its size and mtime at planning (checked when opened). */
+  files?: PlannedFile[];
+  /** Per source: sidecar document ends decoded at planning (shared memory), or null. */
+  docEnds?: (Float64Array | null)[];
   /** Flattened [source, begin, end] triples. */
   chunks: Float64Array;
   /** Int32Array[1] of the next chunk index to claim, shared by the tasks of one domain; absent: take all chunks in order. */
@@ -58,6 +70,8 @@ export type MergeResult = NativeReduction | Float64Array | null;
 export interface EmbedTask {
   kind: 'embed';
   sources: SourceSpec[];
+  files?: PlannedFile[];
+  docEnds?: (Float64Array | null)[];
   chunks: Float64Array;
   claim?: SharedArrayBuffer;
   seed: number;

@@ -3,8 +3,8 @@
  * run, step, domain, proportion, loss) and the wide format (a mixtures CSV and a losses CSV),
  * and the validation both share. Every message names the file, row and column.
  */
-import { promises as fsp } from 'node:fs';
 import { BimixError } from '../errors.js';
+import { READ_LIMITS, readTextFile } from '../util/read-file.js';
 import { parseCsv } from './csv.js';
 
 /** One observed validation loss: a run, a step and an evaluated domain. */
@@ -56,11 +56,7 @@ export async function readLossData(opts: ReadLossOptions): Promise<LossData> {
 }
 
 async function readText(file: string): Promise<string> {
-  try {
-    return await fsp.readFile(file, 'utf8');
-  } catch (e) {
-    throw new BimixError('E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-  }
+  return readTextFile(file, { maxBytes: READ_LIMITS.csv, what: /\.jsonl?$/i.test(file) ? 'JSON lines' : 'CSV' });
 }
 
 type Cell = string | number | null | undefined;

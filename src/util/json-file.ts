@@ -1,14 +1,9 @@
-import { promises as fsp } from 'node:fs';
 import { BimixError } from '../errors.js';
+import { READ_LIMITS, readTextFile } from './read-file.js';
 
-/** Reads and parses a JSON file, turning every failure into a BimixError naming the file. */
+/** Reads and parses a JSON file (a regular file of at most 256 MB), turning every failure into a BimixError naming the file. */
 export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (e) {
-    throw new BimixError('E_IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
-  }
+  const text = readTextFile(file, { maxBytes: READ_LIMITS.json, what: 'JSON' });
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

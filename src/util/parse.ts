@@ -47,10 +47,12 @@ const SIZE_UNITS: Record<string, number> = {
 export function parseSize(name: string, raw: unknown): number {
   const m = typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(raw) : null;
   const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (typeof raw === 'number' && Number.isFinite(raw) && raw > 0) return Math.floor(raw);
+  if (typeof raw === 'number' && Number.isSafeInteger(Math.floor(raw)) && raw > 0) return Math.floor(raw);
   if (!m || unit === undefined) throw optionError(name, 'a size such as 512MB, 4GB or 1048576', raw);
   const v = Math.floor(Number(m[1]) * unit);
   if (!(v > 0)) throw optionError(name, 'a positive size', raw);
+  // Past 2^53 bytes counts stop being exact, and the native side could not take them.
+  if (!Number.isSafeInteger(v)) throw optionError(name, 'a size below 8PB', raw);
   return v;
 }
 

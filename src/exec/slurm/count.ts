@@ -110,7 +110,7 @@ async function countDomainShare(
   for (let t = 0; t < tasks; t++) {
     const part = path.join(cfg.tmpDir, `part-${t}.bimixps`);
     outs.push(part);
-    const task: CountTask = { kind: 'count', sources: plan.sources, chunks, claim, config, out: part, meta, cancel: cancel.slot };
+    const task: CountTask = { kind: 'count', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, config, out: part, meta, cancel: cancel.slot };
     runs.push(pool.run<CountResult>(task));
   }
   await cancel.settle(runs);
@@ -211,7 +211,9 @@ async function countLocked(
   for (const n of readdirSync(dir)) if (n.startsWith(tmpPrefix)) rmSync(path.join(dir, n), { recursive: true, force: true });
   const tmpDir = createOwnedDir(dir, tmpPrefix, 'task folder');
   // Tasks without chunks (more tasks than chunks) start no workers.
-  const pool = byDomain.size > 0 ? new WorkerPool(v.threads) : undefined;
+  // No more workers than the largest share has chunks.
+  const threads = Math.min(v.threads, Math.max(1, ...[...byDomain.values()].map((d) => d.local.length)));
+  const pool = byDomain.size > 0 ? new WorkerPool(threads) : undefined;
   const addon = loadAddon();
   const partials: PartialEntry[] = [];
   try {
@@ -222,7 +224,7 @@ async function countLocked(
       const name = partialName(o.taskIndex, di);
       const tmpOut = path.join(tmpDir, name);
       const meta = partialMeta(fingerprint, o.taskIndex, di);
-      await countDomainShare(pool!, plan, share.local, { ...v, unigramsOnly, tmpDir }, tmpOut, meta, cancel);
+      await countDomainShare(pool!, plan, share.local, { ...v, threads, unigramsOnly, tmpDir }, tmpOut, meta, cancel);
       cancel.check();
       const info = native(() => addon.readPartialInfo(tmpOut));
       const final = path.join(dir, name);

@@ -9,10 +9,11 @@
  *   task-00003.d000.bimixps       task 3's partial of domain 0
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DomainSpec, FileEntry } from '../../corpus/types.js';
 import { BimixError } from '../../errors.js';
+import { READ_LIMITS, readTextFile } from '../../util/read-file.js';
 import type { ChunkRange } from './assign.js';
 
 export const MANIFEST_SCHEMA = 'bimix.partials/1';
@@ -91,8 +92,9 @@ export function listManifests(dir: string): string[] {
 /** Reads and shape-checks a manifest; every problem is an E_STATE naming the file. */
 export function readManifest(file: string): TaskManifest {
   let doc: unknown;
+  const text = readTextFile(file, { maxBytes: READ_LIMITS.json, what: 'JSON' });
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
     throw new BimixError('E_STATE', `not a readable manifest: ${(e as Error).message}`, { file });
   }
