@@ -61,7 +61,7 @@ describe('policy validation', () => {
 
   it('file errors: unreadable and not JSON', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bimix-policy-'));
-    await expect(readPolicy(path.join(dir, 'none.json'))).rejects.toMatchObject({ code: 'E_IO', message: expect.stringMatching(/none\.json: cannot read: ENOENT/) });
+    await expect(readPolicy(path.join(dir, 'none.json'))).rejects.toMatchObject({ code: 'E_IO', message: expect.stringMatching(/none\.json: does not exist/) });
     writeFileSync(path.join(dir, 'bad.json'), '{"default": ');
     await expect(readPolicy(path.join(dir, 'bad.json'))).rejects.toMatchObject({ code: 'E_FORMAT' });
   });
