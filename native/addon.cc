@@ -72,6 +72,14 @@ class Source : public Napi::ObjectWrap<Source> {
     spec.format = getString(o, "format", "auto");
     spec.dtype = getString(o, "dtype", "");
     spec.eos = static_cast<int64_t>(getNumber(o, "eos", -2));
+    spec.column = getString(o, "column", "");
+    Napi::Value mem = o.Get("tokens");
+    if (mem.IsTypedArray()) {
+      if (mem.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) throwUsage(env, "tokens must be a Uint32Array");
+      Napi::Uint32Array ta = mem.As<Napi::Uint32Array>();
+      spec.memory.assign(ta.Data(), ta.Data() + ta.ElementLength());
+      spec.first = toIndex(env, o.Get("first"), "first");
+    }
     Napi::Value ends = o.Get("docEnds");
     if (ends.IsTypedArray()) {
       Napi::TypedArray ta = ends.As<Napi::TypedArray>();
@@ -101,6 +109,7 @@ class Source : public Napi::ObjectWrap<Source> {
     o.Set("dataOffset", static_cast<double>(src_->dataOffset));
     o.Set("bytes", static_cast<double>(src_->data.size()));
     o.Set("separator", static_cast<double>(src_->separator));
+    o.Set("parts", static_cast<double>(src_->parts.size()));
     o.Set("explicitDocuments", src_->hasDocEnds ? Napi::Value(Napi::Number::New(env, static_cast<double>(src_->docEnds.size())))
                                                 : env.Null());
     return o;
@@ -414,6 +423,7 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   const bimix::Kernels* k = bimix::selectKernels(simd);
   if (k == nullptr) throwUsage(env, "unknown SIMD variant " + simd);
   if (begin > end || end > src.tokens) throwUsage(env, "range outside the file");
+  if (!src.parts.empty() || src.width() > 4) throwUsage(env, "streamSum reads single-run sources of up to 32-bit ids");
   const uint8_t* b = src.tokenBytes();
   uint64_t sum;
   switch (src.width()) {
@@ -451,6 +461,16 @@ Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// detectFormat(path) -> the format `--format auto` reads it as; throws what it refuses.
+Napi::Value DetectFormat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "detectFormat(path)");
+  std::string format;
+  Status s = bimix::detectFormat(info[0].As<Napi::String>().Utf8Value(), format);
+  if (!s.ok()) throwStatus(env, s);
+  return Napi::String::New(env, format);
+}
+
 Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -479,6 +499,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("streamSum", Napi::Function::New(env, StreamSum));
   exports.Set("embedChunk", Napi::Function::New(env, EmbedChunk));
   exports.Set("kernelInfo", Napi::Function::New(env, KernelInfo));
+  exports.Set("detectFormat", Napi::Function::New(env, DetectFormat));
   return exports;
 }
 

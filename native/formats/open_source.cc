@@ -15,6 +15,8 @@ const char* dtypeName(DType d) {
     case DType::U32: return "u32";
     case DType::I16: return "i16";
     case DType::I32: return "i32";
+    case DType::I8: return "i8";
+    case DType::I64: return "i64";
   }
   return "?";
 }
@@ -49,55 +51,23 @@ Status attachDocEnds(const SourceSpec& spec, TokenSource& out) {
   return normaliseDocEnds(out.docEnds, out.tokens, spec.path);
 }
 
-namespace {
-
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Reads up to 16 leading bytes of a file; returns how many were read.
-size_t peek(const std::string& path, uint8_t* buf, size_t n) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return 0;
-  size_t got = std::fread(buf, 1, n, f);
-  std::fclose(f);
-  return got;
-}
-
-std::string detect(const std::string& path) {
-  uint8_t head[16] = {0};
-  std::string bin, idx;
-  megatronPaths(path, bin, idx);
-  if (endsWith(path, ".idx") || (!endsWith(path, ".bin") && !fileExists(path) && fileExists(idx))) return "megatron";
-  if (endsWith(path, ".bin") && fileExists(idx)) {
-    size_t n = peek(idx, head, 9);
-    if ((n >= 9 && std::memcmp(head, "MMIDIDX\0\0", 9) == 0) || (n >= 6 && std::memcmp(head, "TNTIDX", 6) == 0))
-      return "megatron";
-  }
-  size_t n = peek(path, head, sizeof head);
-  if (n >= 6 && head[0] == 0x93 && std::memcmp(head + 1, "NUMPY", 5) == 0) return "npy";
-  if (n >= 4) {
-    int32_t magic = loadLE<int32_t>(head);
-    if (magic == 20240520 || magic == 20240801) return "llmc";
-  }
-  if (fileExists(path + ".index")) return "datatrove";
-  return "raw";
-}
-
-}  // namespace
-
 Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out) {
   auto src = std::make_shared<TokenSource>();
-  std::string format = spec.format == "auto" || spec.format.empty() ? detect(spec.path) : spec.format;
+  std::string format = spec.format;
+  if (format == "auto" || format.empty()) BIMIX_TRY(detectFormat(spec.path, format));
   Status s;
   if (format == "megatron") s = openMegatron(spec, *src);
   else if (format == "llmc") s = openLlmc(spec, *src);
   else if (format == "raw") s = openRaw(spec, *src);
   else if (format == "npy") s = openNpy(spec, *src);
   else if (format == "datatrove") s = openDatatrove(spec, *src);
+  else if (format == "arrow") s = openArrow(spec, *src);
+  else if (format == "memory") s = openMemory(spec, *src);
+  else if (format == "parquet")
+    return Status::Error("E_USAGE", spec.path, -1, "Parquet files are decoded in JavaScript; open them through the planner");
   else return Status::Error("E_USAGE", spec.path, -1, "unknown format " + format);
   if (!s.ok()) return s;
-  if (src->tokens == 0 && src->data.size() == 0) return Status::Error("E_EMPTY", src->path, 0, "empty file");
+  if (src->tokens == 0 && src->data.size() == 0 && format != "memory") return Status::Error("E_EMPTY", src->path, 0, "empty file");
   out = std::move(src);
   return Status::Ok();
 }
