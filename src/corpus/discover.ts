@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { BimixError } from '../errors.js';
+import { hfDatasetShards, isHfDatasetFolder } from './hf-dataset.js';
 import type { DomainSpec, SourceSpec } from './types.js';
 
 const SIDECAR_SUFFIXES = ['.ds.index', '.ds.metadata', '.csv.gz'];
@@ -22,6 +23,7 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
     if (!isDynamicPattern(pattern)) {
       // A literal path: a file, or a Megatron prefix naming X.bin + X.idx.
       if (isFile(abs)) found.add(abs);
+      else if (isHfDatasetFolder(abs)) for (const f of await hfDatasetShards(abs, domain.read.split, `domain ${domain.name}`)) found.add(f);
       else if (isFile(`${abs}.bin`) && isFile(`${abs}.idx`)) found.add(`${abs}.bin`);
       else throw new BimixError('E_CONFIG', `domain ${domain.name}: ${pattern} does not exist`, { file: abs });
       continue;
@@ -46,6 +48,7 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
       eos: domain.read.eos ?? -2,
     };
     if (domain.read.dtype) spec.dtype = domain.read.dtype;
+    if (domain.read.column) spec.column = domain.read.column;
     const stem = p.replace(/\.(npy|bin)$/, '');
     if (stem !== p && existsSync(`${stem}.csv.gz`) && (domain.read.format === 'auto' || domain.read.format === 'raw' || domain.read.format === 'npy')) {
       spec.sidecar = `${stem}.csv.gz`;

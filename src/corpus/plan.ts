@@ -2,8 +2,10 @@
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
 import { openSource } from '../exec/count-step.js';
+import { loadAddon, native } from '../engine/native.js';
 import { discoverSources } from './discover.js';
-import type { Chunk, DomainSpec, FileEntry, SourceSpec } from './types.js';
+import { parquetLayout } from './parquet.js';
+import type { Chunk, DomainSpec, FileEntry, FormatName, SourceSpec } from './types.js';
 
 /** Default chunk size in bytes ("tens of MB"). */
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
@@ -39,17 +41,29 @@ export async function planDomains(domains: DomainSpec[], baseDir: string, chunkB
   const plans: DomainPlan[] = [];
   for (const d of domains) {
     const sources = await discoverSources(d, baseDir);
-    const files: FileEntry[] = sources.map((s) => {
-      const info = openSource(s).info;
-      const st = statSync(info.path);
-      return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: Math.floor(st.mtimeMs), tokens: info.tokens };
-    });
+    const files: FileEntry[] = [];
+    for (const s of sources) files.push(await probeSource(s));
     const chunks = planChunks(files, chunkBytes);
     const tokenPositions = files.reduce((s, f) => s + f.tokens, 0);
     if (tokenPositions === 0) throw new BimixError('E_EMPTY', `domain ${d.name} holds no tokens`);
     plans.push({ name: d.name, spec: d, sources, files, chunks, tokenPositions });
   }
   return plans;
+}
+
+/**
+ * Opens one source (validating its headers) and describes its file. `auto` is
+ * resolved here, once, so workers read the format the planner saw.
+ */
+export async function probeSource(s: SourceSpec): Promise<FileEntry> {
+  if (s.format === 'auto') s.format = native(() => loadAddon().detectFormat(s.path)) as FormatName;
+  if (s.format === 'parquet') {
+    const l = await parquetLayout(s.path, s.column ?? 'input_ids');
+    return { path: s.path, format: 'parquet', dtype: l.dtype, bytes: l.bytes, mtimeMs: Math.floor(l.mtimeMs), tokens: l.slots };
+  }
+  const info = openSource(s).info;
+  const st = statSync(info.path);
+  return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: Math.floor(st.mtimeMs), tokens: info.tokens };
 }
 
 /** Flattens chunks into [source, begin, end] triples for the workers. */
