@@ -57,7 +57,7 @@ const batchesOf = (seed, n, vocab) => [0, 1, 2].map((k) => documents(seed + k, n
 const streamDocs = batchesOf(1, 20, 300);
 const streamTable = table(streamDocs, (docs) => ({
   ...hfColumns(docs),
-  input_ids: arrow.vectorFromArray(docs.map((d, i) => (i === 3 && d.length === 0 ? null : d)), listType(new arrow.Int32())),
+  input_ids: arrow.vectorFromArray(docs.map((d, i) => (i === 7 ? null : d)), listType(new arrow.Int32())),
 }));
 write('arrow/stream-i32.arrow', arrow.tableToIPC(streamTable, 'stream'));
 // File format, int64 ids.
@@ -72,6 +72,8 @@ write('arrow/file-u8.arrow', arrow.tableToIPC(table(batchesOf(31, 12, 256), (doc
 write('arrow/stream-i16.arrow', arrow.tableToIPC(table(batchesOf(41, 12, 30000), (docs) => ({ input_ids: arrow.vectorFromArray(docs, listType(new arrow.Int16())) })), 'stream'));
 // A negative id (int32) and a text-only table (no list column).
 write('bad/negative.arrow', arrow.tableToIPC(new arrow.Table({ input_ids: arrow.vectorFromArray([[1, 2], [3, -4, 5]], listType(new arrow.Int32())) }), 'stream'));
+// One batch with known int32 offsets [0, 3, 5]: the error tests patch them in place.
+write('arrow/offsets-12345.arrow', arrow.tableToIPC(new arrow.Table({ input_ids: arrow.vectorFromArray([[1, 2, 3], [4, 5]], listType(new arrow.Int32())) }), 'stream'));
 write('bad/text-only.arrow', arrow.tableToIPC(new arrow.Table({ text: arrow.vectorFromArray(['a', 'b'], new arrow.Utf8()) }), 'file'));
 
 // A saved Hugging Face dataset: two stream shards, state.json, dataset_info.json.
@@ -115,6 +117,8 @@ function parquet(rel, docs, { codec = 'SNAPPY', type = 'INT32', rowGroupSize = 1
     rowGroupSize,
   });
   write(rel, new Uint8Array(buf));
+  // The rows as written, so tests compare with what went in, not with a reader.
+  write(rel.replace(/\.parquet$/, '.rows.json'), JSON.stringify(docs));
 }
 const pqDocs = documents(81, 60, 400);
 pqDocs[9] = null;
