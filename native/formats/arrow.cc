@@ -202,9 +202,10 @@ Status findColumn(const Ctx& c, const Buf& b, const Table& schema, const std::st
         return c.fail(-1, "column " + name + " holds lists of Arrow type code " + std::to_string(ctype) +
                               ", not of integers");
       int32_t bits = 0;
-      bool isSigned = false;
-      if (!scalar<int32_t>(b, intType, 0, 0, bits) || !scalar<bool>(b, intType, 1, false, isSigned))
+      uint8_t signedByte = 0;  // a flatbuffer bool is a byte; any non-zero value is true
+      if (!scalar<int32_t>(b, intType, 0, 0, bits) || !scalar<uint8_t>(b, intType, 1, 0, signedByte))
         return c.fail(-1, "corrupt integer type of column " + name);
+      const bool isSigned = signedByte != 0;
       if (bits == 8) col.dtype = isSigned ? DType::I8 : DType::U8;
       else if (bits == 16) col.dtype = isSigned ? DType::I16 : DType::U16;
       else if (bits == 32) col.dtype = isSigned ? DType::I32 : DType::U32;
