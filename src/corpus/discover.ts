@@ -6,6 +6,7 @@ import { hfDatasetShards, isHfDatasetFolder } from './hf-dataset.js';
 import type { DomainSpec, SourceSpec } from './types.js';
 
 const SIDECAR_SUFFIXES = ['.ds.index', '.ds.metadata', '.csv.gz'];
+const HF_METADATA = ['state.json', 'dataset_info.json', 'dataset_dict.json'];
 
 function isFile(p: string): boolean {
   try {
@@ -34,6 +35,8 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
   }
   const files = [...found].filter((f) => {
     if (SIDECAR_SUFFIXES.some((s) => f.endsWith(s))) return false;
+    // A glob over a Hugging Face dataset folder matches its metadata too.
+    if (HF_METADATA.includes(path.basename(f))) return false;
     // A Megatron .idx stands for its .bin.
     if (f.endsWith('.idx') && found.has(`${f.slice(0, -4)}.bin`)) return false;
     return true;
