@@ -50,6 +50,8 @@ function hfColumns(docs, valueType = new arrow.Int32(), toValue = (x) => x) {
   };
 }
 
+const zstd = (bytes) => new Uint8Array(execFileSync('zstd', ['-q', '-c', '-3'], { input: bytes }));
+
 rmSync(root, { recursive: true, force: true });
 const batchesOf = (seed, n, vocab) => [0, 1, 2].map((k) => documents(seed + k, n + k * 3, vocab));
 
@@ -76,6 +78,12 @@ write('bad/negative.arrow', arrow.tableToIPC(new arrow.Table({ input_ids: arrow.
 write('arrow/offsets-12345.arrow', arrow.tableToIPC(new arrow.Table({ input_ids: arrow.vectorFromArray([[1, 2, 3], [4, 5]], listType(new arrow.Int32())) }), 'stream'));
 write('bad/text-only.arrow', arrow.tableToIPC(new arrow.Table({ text: arrow.vectorFromArray(['a', 'b'], new arrow.Utf8()) }), 'file'));
 
+// A ZSTD-compressed IPC body (refused), and a pre-0.15 stream without continuation markers.
+arrow.compressionRegistry.set(arrow.CompressionType.ZSTD, { encode: (b) => zstd(b), decode: () => { throw new Error('not needed'); } });
+const small = () => new arrow.Table({ input_ids: arrow.vectorFromArray([[1, 2, 3], [4, 5]], listType(new arrow.Int32())) });
+write('bad/zstd-body.arrow', arrow.RecordBatchStreamWriter.writeAll(small(), { compressionType: arrow.CompressionType.ZSTD }).toUint8Array(true));
+write('arrow/legacy-stream.arrow', arrow.RecordBatchStreamWriter.writeAll(small(), { writeLegacyIpcFormat: true }).toUint8Array(true));
+
 // A saved Hugging Face dataset: two stream shards, state.json, dataset_info.json.
 function datasetDir(rel, seed, shards) {
   const files = [];
@@ -96,7 +104,6 @@ datasetDir('hf/dict/test', 71, 1);
 write('hf/dict/dataset_dict.json', JSON.stringify({ splits: ['train', 'test'] }));
 
 // Parquet: list<int32> in several row groups, snappy and zstd; an int64 one; one without a list column.
-const zstd = (bytes) => new Uint8Array(execFileSync('zstd', ['-q', '-c', '-3'], { input: bytes }));
 function parquet(rel, docs, { codec = 'SNAPPY', type = 'INT32', rowGroupSize = 17 } = {}) {
   const schema = [
     { name: 'root', num_children: 2 },

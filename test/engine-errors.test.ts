@@ -126,6 +126,8 @@ const SOURCE_ROWS: Row[] = [
   ['Arrow offsets that decrease', () => (writeFileSync(p('dec.arrow'), patchedArrow((o) => o.writeInt32LE(2, 8))), { path: p('dec.arrow') }), 'E_FORMAT', 'dec.arrow', undefined, /offsets decrease at row 1/],
   ['Arrow offsets past the values', () => (writeFileSync(p('past.arrow'), patchedArrow((o) => o.writeInt32LE(99, 8))), { path: p('past.arrow') }), 'E_FORMAT', 'past.arrow', undefined, /ends past the 5 values/],
   ['Arrow first offset negative', () => (writeFileSync(p('neg.arrow'), patchedArrow((o) => o.writeInt32LE(-1, 0))), { path: p('neg.arrow') }), 'E_FORMAT', 'neg.arrow', undefined, /first offset/],
+  ['Arrow with ZSTD-compressed bodies', () => ({ path: path.join(root, 'test/fixtures/formats/bad/zstd-body.arrow') }), 'E_FORMAT', 'zstd-body.arrow', undefined, /compressed \(ZSTD\), which is not supported; rewrite the file uncompressed/],
+  ['pre-0.15 Arrow stream under auto', () => ({ path: path.join(root, 'test/fixtures/formats/arrow/legacy-stream.arrow') }), 'E_FORMAT', 'legacy-stream.arrow', 0, /--format arrow/],
   ['Arrow column that is not a list', () => ({ path: path.join(root, 'test/fixtures/formats/bad/text-only.arrow'), column: 'text' }), 'E_FORMAT', 'text-only.arrow', undefined, /not a list/],
   ['Arrow without the token column', () => ({ path: path.join(root, 'test/fixtures/formats/arrow/stream-i32.arrow'), column: 'ids' }), 'E_FORMAT', 'stream-i32.arrow', undefined, /no column named ids \(columns: text, input_ids, attention_mask\)/],
   // llm.c

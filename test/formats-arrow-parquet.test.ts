@@ -122,6 +122,10 @@ describe('Arrow IPC: native counts equal the reference for every chunking', () =
     const acc = new addon.Accumulator({ memoryBytes: 64 << 20, spillDir: dir, simd: 'scalar', vocab: 0, unigramsOnly: false });
     expect(() => acc.add(neg, 0, neg.info.tokens)).toThrow(/negative token id -4/);
   });
+  it('a pre-0.15 stream (no continuation markers) reads with --format arrow', () => {
+    const spec = { path: path.join(FIX, 'arrow/legacy-stream.arrow'), format: 'arrow' };
+    expectSame(countNative(spec, 2, 2, SIMDS[0]!), countDocuments([[1, 2, 3], [4, 5]]), 'legacy');
+  });
   it('--format raw still forces raw on an Arrow file', () => {
     const src = new addon.Source({ path: path.join(FIX, 'arrow/file-u8.arrow'), format: 'raw', dtype: 'u8' });
     expect(src.info.format).toBe('raw');

@@ -113,6 +113,10 @@ Status detectFormat(const std::string& path, std::string& format) {
   }
   if (ext.empty() || ext == ".u8" || ext == ".u16" || ext == ".u32" || ext == ".tokens" || ext == ".npy")
     return format = "raw", Status::Ok();
+  if (ext == ".arrow")
+    return refuse(path, "named .arrow but without the Arrow IPC signature (a stream from before Arrow 0.15?): pass "
+                        "--format arrow to read it as an Arrow stream");
+  if (ext == ".parquet") return refuse(path, "named .parquet but without the PAR1 magic: not a Parquet file");
   return refuse(path, "cannot tell what this file holds: no known signature, and '" + ext +
                           "' is not a raw token name (.bin, .u16, .u32, .tokens, none); pass --format NAME "
                           "(--format raw for headerless tokens)");
