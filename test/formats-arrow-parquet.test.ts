@@ -6,7 +6,7 @@
  * are read with apache-arrow (independent of the native reader), the Parquet
  * ones from the JSON the fixture script wrote beside each file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,23 @@ describe('Arrow IPC: native counts equal the reference for every chunking', () =
   it('a pre-0.15 stream (no continuation markers) reads with --format arrow', () => {
     const spec = { path: path.join(FIX, 'arrow/legacy-stream.arrow'), format: 'arrow' };
     expectSame(countNative(spec, 2, 2, SIMDS[0]!), countDocuments([[1, 2, 3], [4, 5]]), 'legacy');
+  });
+  it('a null row that spans values is refused; a negative int8 id is E_TOKEN_RANGE', () => {
+    const field = new arrow.Field('item', new arrow.Int8(), true);
+    const child = arrow.makeData({ type: field.type, length: 4, nullCount: 0, data: Int8Array.of(1, 2, 3, -3) });
+    const list = (nullBitmap?: Uint8Array) =>
+      arrow.makeData({ type: new arrow.List(field), length: 2, nullCount: nullBitmap ? 1 : 0, ...(nullBitmap ? { nullBitmap } : {}), valueOffsets: Int32Array.of(0, 2, 4), child });
+    const file = (name: string, data: arrow.Data) => {
+      const p = path.join(dir, name);
+      writeFileSync(p, arrow.tableToIPC(new arrow.Table({ input_ids: new arrow.Vector([data]) }), 'stream'));
+      return p;
+    };
+    expect(() => new addon.Source({ path: file('null-span.arrow', list(Uint8Array.of(0b01))) })).toThrow(/null row 1 has a non-empty value range/);
+    const src = new addon.Source({ path: file('neg8.arrow', list()) });
+    expect(src.info.dtype).toBe('i8');
+    const acc = new addon.Accumulator({ memoryBytes: 64 << 20, spillDir: dir, simd: 'scalar', vocab: 0, unigramsOnly: false });
+    expect(() => acc.add(src, 0, 4)).toThrow(/negative token id -3/);
+    expect(acc.add(src, 0, 3).tokens).toBe(3);
   });
   it('--format raw still forces raw on an Arrow file', () => {
     const src = new addon.Source({ path: path.join(FIX, 'arrow/file-u8.arrow'), format: 'raw', dtype: 'u8' });
