@@ -69,9 +69,11 @@ Status detectFormat(const std::string& path, std::string& format) {
   if (endsWith(path, ".bin") && fileExists(idx)) return format = "megatron", Status::Ok();
 
   uint8_t head[4096];
+  uint8_t tail[4] = {0, 0, 0, 0};
   size_t n = 0;
   if (FILE* f = std::fopen(path.c_str(), "rb")) {
     n = std::fread(head, 1, sizeof head, f);
+    if (n >= 8 && std::fseek(f, -4, SEEK_END) == 0 && std::fread(tail, 1, 4, f) != 4) std::memset(tail, 0, 4);
     std::fclose(f);
   } else {
     return Status::Error("E_IO", path, -1, "cannot open for reading");
@@ -81,8 +83,10 @@ Status detectFormat(const std::string& path, std::string& format) {
   if (is(0, "ARROW1", 6)) return format = "arrow", Status::Ok();
   if (n >= 8 && loadLE<uint32_t>(head) == 0xFFFFFFFFu && loadLE<uint32_t>(head + 4) > 0 && loadLE<uint32_t>(head + 4) < (1u << 30))
     return format = "arrow", Status::Ok();
-  if (is(0, "PAR1", 4)) return format = "parquet", Status::Ok();
-  if (is(0, "\x1f\x8b", 2)) return refuse(path, "gzip-compressed file: decompress or tokenize it first (bimix reads token files)");
+  if (is(0, "PAR1", 4) && std::memcmp(tail, "PAR1", 4) == 0) return format = "parquet", Status::Ok();
+  if (is(0, "PAR1", 4)) return refuse(path, "starts like Parquet (PAR1) but does not end with PAR1: truncated or not Parquet");
+  // gzip: magic 1F 8B and compression method 8 (deflate), the only one defined.
+  if (is(0, "\x1f\x8b\x08", 3)) return refuse(path, "gzip-compressed file: decompress or tokenize it first (bimix reads token files)");
   if (is(0, "\x28\xb5\x2f\xfd", 4)) return refuse(path, "zstd-compressed file: decompress or tokenize it first (bimix reads token files)");
   if (is(0, "BZh", 3) && n >= 4 && head[3] >= '1' && head[3] <= '9')
     return refuse(path, "bzip2-compressed file: decompress or tokenize it first (bimix reads token files)");
