@@ -115,6 +115,14 @@ class Source : public Napi::ObjectWrap<Source> {
     double eos = getNumber(o, "eos", -2);
     if (!(eos >= -2 && eos <= 9007199254740991.0)) throwUsage(env, "native option eos must be -2, -1 or a token id");
     spec.eos = static_cast<int64_t>(eos);
+    spec.column = getString(o, "column", "");
+    Napi::Value mem = o.Get("tokens");
+    if (mem.IsTypedArray()) {
+      if (mem.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) throwUsage(env, "tokens must be a Uint32Array");
+      Napi::Uint32Array ta = mem.As<Napi::Uint32Array>();
+      spec.memory.assign(ta.Data(), ta.Data() + ta.ElementLength());
+      spec.first = toIndex(env, o.Get("first"), "first");
+    }
     Napi::Value ends = o.Get("docEnds");
     if (ends.IsTypedArray()) {
       Napi::TypedArray ta = ends.As<Napi::TypedArray>();
@@ -153,6 +161,7 @@ class Source : public Napi::ObjectWrap<Source> {
     // Whole milliseconds, computed in integers: the nanoseconds exceed 2^53.
     o.Set("mtimeMs", static_cast<double>(src_->data.mtimeNs() / 1000000));
     o.Set("separator", static_cast<double>(src_->separator));
+    o.Set("parts", static_cast<double>(src_->parts.size()));
     o.Set("explicitDocuments", src_->hasDocEnds ? Napi::Value(Napi::Number::New(env, static_cast<double>(src_->docEnds.size())))
                                                 : env.Null());
     return o;
@@ -474,6 +483,7 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   const bimix::Kernels* k = bimix::selectKernels(simd);
   if (k == nullptr) throwUsage(env, "unknown SIMD variant " + simd);
   if (begin > end || end > src.tokens) throwUsage(env, "range outside the file");
+  if (!src.parts.empty() || src.width() > 4) throwUsage(env, "streamSum reads single-run sources of up to 32-bit ids");
   const uint8_t* b = src.tokenBytes();
   uint64_t sum = 0;
   auto stream = [&]() {
@@ -561,6 +571,16 @@ Napi::Value CancelRequested(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, bimix::cancelTokenForSlot(static_cast<uint32_t>(slot)).requested());
 }
 
+// detectFormat(path) -> the format `--format auto` reads it as; throws what it refuses.
+Napi::Value DetectFormat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "detectFormat(path)");
+  std::string format;
+  Status s = bimix::detectFormat(info[0].As<Napi::String>().Utf8Value(), format);
+  if (!s.ok()) throwStatus(env, s);
+  return Napi::String::New(env, format);
+}
+
 Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -597,6 +617,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("acknowledgeStop", Napi::Function::New(env, AcknowledgeStop));
   exports.Set("addCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, true); }));
   exports.Set("removeCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, false); }));
+  exports.Set("detectFormat", Napi::Function::New(env, DetectFormat));
   return exports;
 }
 

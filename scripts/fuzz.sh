@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 CXX="${FUZZ_CXX:-clang++}"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
-TARGETS="${FUZZ_TARGETS:-megatron npy llmc datatrove partial accumulator}"
+TARGETS="${FUZZ_TARGETS:-megatron npy llmc datatrove partial accumulator arrow}"
 CACHE=.cache/fuzz
 BUILD="$CACHE/build"
 mkdir -p "$BUILD/obj" "$CACHE/logs"
@@ -54,6 +54,13 @@ put('datatrove', 'seed', struct.pack('<H', 10) + struct.pack('<3Q', 2, 5, 10))
 put('accumulator', 'seed', bytes([1, 3, 7, 0, 5, 3]) + bytes(range(40)))
 put('partial', 'seed-fixup', bytes([1, 0, 2, 4, 2, 3, 0x41, 9, 1]) + b'{}' + bytes([1, 5, 2, 3]) + bytes([1, 1]) + bytes([5, 1, 3, 2]))
 PY
+
+# Arrow seeds: the committed fixtures, behind the target's column-selector byte.
+mkdir -p "$CACHE/corpus/arrow"
+for f in test/fixtures/formats/arrow/*.arrow; do
+  { printf '\x00'; cat "$f"; } >"$CACHE/corpus/arrow/seed-$(basename "$f")"
+done
+{ printf '\x01'; cat test/fixtures/formats/arrow/tokens-u16.arrow; } >"$CACHE/corpus/arrow/seed-tokens-column"
 
 # Build the core objects and every target from one snapshot of the sources, so
 # that a target and the objects it links never see different versions of a

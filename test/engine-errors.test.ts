@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,15 @@ const HEADER = 9 + 8 + 1 + 8 + 8; // 34
 /** writeNpy pads its 1.0 header to 128 bytes for these small shapes. */
 const NPY_DATA = 128;
 
+/** A one-batch Arrow stream of input_ids [[1, 2, 3], [4, 5]] with its int32 offsets [0, 3, 5] patched. */
+function patchedArrow(patch: (offsets: Buffer) => void): Buffer {
+  const b = Buffer.from(readFileSync(path.join(root, 'test/fixtures/formats/arrow/offsets-12345.arrow')));
+  const at = b.indexOf(Buffer.from([0, 0, 0, 0, 3, 0, 0, 0, 5, 0, 0, 0]));
+  if (at < 0) throw new Error('offsets not found in the fixture');
+  patch(b.subarray(at, at + 12));
+  return b;
+}
+
 // name, setup (writes files and returns the spec), expected code, file (basename), offset (or undefined), message pattern
 type Row = [string, () => NativeSourceSpec, string, string, number | undefined, RegExp?];
 
@@ -97,6 +107,43 @@ const SOURCE_ROWS: Row[] = [
   ['.idx document_indices not ending at S', () => (idxBytes([[1, 2], [3]], (b) => b.writeBigInt64LE(1n, b.length - 8)), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', undefined],
   ['empty .idx', () => (idxBytes([[1, 2]]), writeFileSync(p('m.idx'), ''), { path: p('m.bin'), format: 'megatron' }), 'E_EMPTY', 'm.idx', 0],
   ['Megatron without its .bin', () => (idxBytes([[1, 2]]), rmSync(p('m.bin')), { path: p('m.idx') }), 'E_IO', 'm.bin', undefined],
+  // auto-detection refuses what is not tokens, and never guesses raw for a Megatron pair
+  ['empty .idx beside a .bin (auto)', () => (idxBytes([[1, 2]]), writeFileSync(p('m.idx'), ''), { path: p('m.bin') }), 'E_EMPTY', 'm.idx', 0],
+  ['foreign .idx beside a .bin (auto)', () => (idxBytes([[1, 2]], (b) => b.write('XXIDIDX', 0, 'latin1')), { path: p('m.bin') }), 'E_FORMAT', 'm.idx', 0, /magic/],
+  ['Megatron-named .bin without its .idx', () => (writeFileSync(p('web_text_document.bin'), Buffer.alloc(8)), { path: p('web_text_document.bin') }), 'E_FORMAT', 'web_text_document.bin', 0, /web_text_document\.idx is missing/],
+  ['gzip named .bin', () => (writeFileSync(p('gz.bin'), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])), { path: p('gz.bin') }), 'E_FORMAT', 'gz.bin', 0, /gzip.*decompress or tokenize/],
+  ['zstd frame', () => (writeFileSync(p('z.bin'), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0])), { path: p('z.bin') }), 'E_FORMAT', 'z.bin', 0, /zstd/],
+  ['bzip2 stream', () => (writeFileSync(p('b.bin'), Buffer.from('BZh91AY&SY')), { path: p('b.bin') }), 'E_FORMAT', 'b.bin', 0, /bzip2/],
+  ['xz stream', () => (writeFileSync(p('x.bin'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 0, 4])), { path: p('x.bin') }), 'E_FORMAT', 'x.bin', 0, /xz/],
+  ['webdataset tar', () => {
+    const b = Buffer.alloc(1024);
+    b.write('000000.input_ids.npy', 0, 'latin1');
+    b.write('ustar\0' + '00', 257, 'latin1');
+    writeFileSync(p('shard-000000.tar'), b);
+    return { path: p('shard-000000.tar') };
+  }, 'E_FORMAT', 'shard-000000.tar', 0, /tar archive/],
+  ['JSONL named .bin', () => (writeFileSync(p('docs.bin'), '{"text": "hello"}\n{"text": "world"}\n'), { path: p('docs.bin') }), 'E_FORMAT', 'docs.bin', 0, /JSON\/JSONL/],
+  ['plain text named .tokens', () => (writeFileSync(p('notes.tokens'), 'Call me Ishmael. Some years ago\n'), { path: p('notes.tokens') }), 'E_FORMAT', 'notes.tokens', 0, /plain text/],
+  ['unknown extension', () => (writeFileSync(p('shard.dat'), Buffer.from([1, 0, 2, 0, 0, 0])), { path: p('shard.dat') }), 'E_FORMAT', 'shard.dat', 0, /cannot tell.*--format raw/],
+  ['Parquet through the native reader', () => (writeFileSync(p('t.parquet'), Buffer.from('PAR1\0\0PAR1')), { path: p('t.parquet') }), 'E_USAGE', 't.parquet', undefined, /Parquet/],
+  // Arrow IPC
+  ['Arrow stream cut short', () => {
+    const b = readFileSync(path.join(root, 'test/fixtures/formats/arrow/stream-i32.arrow'));
+    writeFileSync(p('cut.arrow'), b.subarray(0, 900));
+    return { path: p('cut.arrow') };
+  }, 'E_TRUNCATED', 'cut.arrow', undefined, /past the end/],
+  ['Arrow file without its closing magic', () => {
+    const b = readFileSync(path.join(root, 'test/fixtures/formats/arrow/file-i64.arrow'));
+    writeFileSync(p('cut2.arrow'), b.subarray(0, b.length - 3));
+    return { path: p('cut2.arrow') };
+  }, 'E_TRUNCATED', 'cut2.arrow', undefined, /ARROW1/],
+  ['Arrow offsets that decrease', () => (writeFileSync(p('dec.arrow'), patchedArrow((o) => o.writeInt32LE(2, 8))), { path: p('dec.arrow') }), 'E_FORMAT', 'dec.arrow', undefined, /offsets decrease at row 1/],
+  ['Arrow offsets past the values', () => (writeFileSync(p('past.arrow'), patchedArrow((o) => o.writeInt32LE(99, 8))), { path: p('past.arrow') }), 'E_FORMAT', 'past.arrow', undefined, /ends past the 5 values/],
+  ['Arrow first offset negative', () => (writeFileSync(p('neg.arrow'), patchedArrow((o) => o.writeInt32LE(-1, 0))), { path: p('neg.arrow') }), 'E_FORMAT', 'neg.arrow', undefined, /first offset/],
+  ['Arrow with ZSTD-compressed bodies', () => ({ path: path.join(root, 'test/fixtures/formats/bad/zstd-body.arrow') }), 'E_FORMAT', 'zstd-body.arrow', undefined, /compressed \(ZSTD\), which is not supported; rewrite the file uncompressed/],
+  ['pre-0.15 Arrow stream under auto', () => ({ path: path.join(root, 'test/fixtures/formats/arrow/legacy-stream.arrow') }), 'E_FORMAT', 'legacy-stream.arrow', 0, /--format arrow/],
+  ['Arrow column that is not a list', () => ({ path: path.join(root, 'test/fixtures/formats/bad/text-only.arrow'), column: 'text' }), 'E_FORMAT', 'text-only.arrow', undefined, /not a list/],
+  ['Arrow without the token column', () => ({ path: path.join(root, 'test/fixtures/formats/arrow/stream-i32.arrow'), column: 'ids' }), 'E_FORMAT', 'stream-i32.arrow', undefined, /no column named ids \(columns: text, input_ids, attention_mask\)/],
   // llm.c
   ['llm.c count larger than the file', () => {
     writeLlmc(p('l.bin'), [[1, 2, 3]]);
@@ -295,6 +342,14 @@ describe('CLI: bad domains, options and shards exit 2 with E_... and the file, a
     writeF32Npy(path.join(cwd, 'inf.npy'), 2, 2, [1, 0, 0, Infinity]);
     writeF32Npy(path.join(cwd, 'long.npy'), 2, 2, [1, 0, 0, 1, 5]);
     writeF32Npy(path.join(cwd, 'short.npy'), 2, 2, [1, 0, 0]);
+    mkdirSync(path.join(cwd, 'bad2'), { recursive: true });
+    writeFileSync(path.join(cwd, 'bad2/x.bin.gz'), gzipSync(Buffer.alloc(64)));
+    const tar = Buffer.alloc(1024);
+    tar.write('ustar\0' + '00', 257, 'latin1');
+    writeFileSync(path.join(cwd, 'bad2/shard-0.tar'), tar);
+    writeFileSync(path.join(cwd, 'bad2/docs.jsonl'), '{"input_ids": [1, 2, 3]}\n');
+    writeFileSync(path.join(cwd, 'bad2/no-list.parquet'), readFileSync(path.join(root, 'test/fixtures/formats/bad/no-list.parquet')));
+    writeFileSync(path.join(cwd, 'bad2/c4_text_document.bin'), Buffer.alloc(16));
   });
   const out = 'report.json';
   const rows: [string, string[], string, RegExp?][] = [
@@ -324,6 +379,12 @@ describe('CLI: bad domains, options and shards exit 2 with E_... and the file, a
     ['Inf in embeddings', ['--domain', 'g=good/*.bin', '--embeddings', 'g=inf.npy'], 'E_DATA', /inf\.npy.*row 1, column 1 is Infinity/],
     ['embeddings longer than their header says', ['--domain', 'g=good/*.bin', '--embeddings', 'g=long.npy'], 'E_FORMAT', /long\.npy.*needs 16 bytes of data, file has 20/],
     ['embeddings shorter than their header says', ['--domain', 'g=good/*.bin', '--embeddings', 'g=short.npy'], 'E_TRUNCATED', /short\.npy.*needs 16 bytes of data, file has 12/],
+    ['gzip shard', ['--domain', 'z=bad2/x.bin.gz'], 'E_FORMAT', /x\.bin\.gz.*gzip/],
+    ['webdataset tar shard', ['--domain', 'w=bad2/shard-0.tar'], 'E_FORMAT', /shard-0\.tar.*tar archive/],
+    ['JSONL shard', ['--domain', 'j=bad2/docs.jsonl'], 'E_FORMAT', /docs\.jsonl.*JSON/],
+    ['Parquet without a list column', ['--domain', 'p=bad2/no-list.parquet', '--column', 'text'], 'E_FORMAT', /no-list\.parquet.*Parquet without a list column/],
+    ['Megatron .bin without its .idx', ['--domain', 'm=bad2/c4_text_document.bin'], 'E_FORMAT', /c4_text_document\.idx is missing/],
+    ['DatasetDict without --split', ['--domain', `d=${path.join(root, 'test/fixtures/formats/hf/dict')}`], 'E_USAGE', /splits train, test: pass --split/],
   ];
   for (const [name, args, code, pattern] of rows) {
     it(name, async () => {

@@ -93,6 +93,8 @@ Status MappedFile::open(const std::string& path) {
 }
 
 Status MappedFile::checkUnchanged() const {
+  // Nothing opened (a part of a source whose parent holds the mapping, or tokens held in memory).
+  if (path_.empty()) return Status::Ok();
   FileStamp was;
   was.size = size_;
   was.mtimeNs = mtimeNs_;

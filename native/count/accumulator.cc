@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "../common/fault_guard.h"
+#include "../formats/parts.h"
 #include "../state/merge.h"
 #include "../state/partial_file.h"
 
@@ -111,7 +112,10 @@ Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t 
     }
     mx = std::max(mx, x);
   }
-  uint64_t signedLimit = src.dtype == DType::I16 ? (1ULL << 15) : src.dtype == DType::I32 ? (1ULL << 31) : ~0ULL;
+  uint64_t signedLimit = src.dtype == DType::I8    ? (1ULL << 7)
+                         : src.dtype == DType::I16 ? (1ULL << 15)
+                         : src.dtype == DType::I32 ? (1ULL << 31)
+                                                   : ~0ULL;
   uint64_t eff = std::min(limit, signedLimit);
   if (mx < eff) return Status::Ok();
   for (uint64_t i = begin; i < end; ++i) {
@@ -124,7 +128,9 @@ Status Accumulator::checkRange(const TokenSource& src, uint64_t begin, uint64_t 
     if (v < eff) continue;
     int64_t off = static_cast<int64_t>(src.byteOffsetOf(i));
     if (isSigned && v >= signedLimit) {
-      int64_t sv = src.dtype == DType::I16 ? static_cast<int16_t>(v) : static_cast<int32_t>(v);
+      int64_t sv = src.dtype == DType::I8    ? static_cast<int8_t>(v)
+                   : src.dtype == DType::I16 ? static_cast<int16_t>(v)
+                                             : static_cast<int32_t>(v);
       return Status::Error(ec::E_TOKEN_RANGE, src.path, off, "negative token id " + std::to_string(sv));
     }
     if (cfg_.vocab != 0 && v >= cfg_.vocab)
@@ -154,13 +160,26 @@ Status Accumulator::countChunk(const TokenSource& src, uint64_t begin, uint64_t 
   ChunkStats& st = stats != nullptr ? *stats : local;
   st = ChunkStats();
   if (kernels_ == nullptr) BIMIX_TRY(init());
+  if (!src.parts.empty()) {
+    const uint64_t lim = cfg_.vocab != 0 ? std::min<uint64_t>(cfg_.vocab, kMaxTokenId) : kMaxTokenId;
+    return forEachPart(src, begin, end, lim, cfg_.vocab, [&](const TokenSource& part, uint64_t b, uint64_t e) {
+      ChunkStats one;
+      BIMIX_TRY(addChunk(part, b, e, &one));
+      st.tokens += one.tokens;
+      st.documents += one.documents;
+      st.separators += one.separators;
+      st.bigrams += one.bigrams;
+      return Status::Ok();
+    });
+  }
   if (begin > end || end > src.tokens)
     return Status::Error(ec::E_USAGE, src.path, -1,
                          "chunk [" + std::to_string(begin) + ", " + std::to_string(end) + ") is outside the " +
                              std::to_string(src.tokens) + " tokens of the file");
   if (begin == end) return Status::Ok();
   uint64_t limit = cfg_.vocab != 0 ? std::min<uint64_t>(cfg_.vocab, kMaxTokenId) : kMaxTokenId;
-  BIMIX_TRY(checkRange(src, begin, end, limit, src.dtype == DType::I16 || src.dtype == DType::I32));
+  BIMIX_TRY(checkRange(src, begin, end, limit,
+                       src.dtype == DType::I8 || src.dtype == DType::I16 || src.dtype == DType::I32));
   src.data.adviseSequential(src.byteOffsetOf(begin), (end - begin) * src.width());
   Status s;
   if (cfg_.groups > 0) {
@@ -170,7 +189,8 @@ Status Accumulator::countChunk(const TokenSource& src, uint64_t begin, uint64_t 
       default: s = addSampled<uint32_t>(src, begin, end, st); break;
     }
   } else switch (src.dtype) {
-    case DType::U8: s = addNarrow<uint8_t>(src, begin, end, st); break;
+    case DType::U8:
+    case DType::I8: s = addNarrow<uint8_t>(src, begin, end, st); break;
     case DType::U16:
     case DType::I16: s = addNarrow<uint16_t>(src, begin, end, st); break;
     default: s = addWide<uint32_t>(src, begin, end, st); break;

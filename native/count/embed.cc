@@ -1,5 +1,7 @@
 #include "embed.h"
 
+#include "../formats/parts.h"
+
 #include <algorithm>
 #include <cmath>
 #include <queue>
@@ -105,6 +107,19 @@ Status embedChunk(const TokenSource& src, uint64_t begin, uint64_t end, const Em
   if (cfg.maxDocuments < 1) return Status::Error(ec::E_USAGE, "", -1, "maxDocuments must be positive");
   if (begin > end || end > src.tokens) return Status::Error(ec::E_USAGE, src.path, -1, "range outside the file");
   auto embed = [&]() -> Status {
+    if (!src.parts.empty()) {
+      // Bottom-k of each part, then of their union.
+      std::vector<EmbeddedDocument> all, one;
+      BIMIX_TRY(forEachPart(src, begin, end, 1ULL << 32, 0, [&](const TokenSource& part, uint64_t b, uint64_t e) {
+        BIMIX_TRY(embedChunk(part, b, e, cfg, one));
+        for (auto& d : one) all.push_back(std::move(d));
+        return Status::Ok();
+      }));
+      std::sort(all.begin(), all.end(), [](const EmbeddedDocument& x, const EmbeddedDocument& y) { return x.hash < y.hash; });
+      if (all.size() > cfg.maxDocuments) all.resize(cfg.maxDocuments);
+      out = std::move(all);
+      return Status::Ok();
+    }
     switch (src.width()) {
       case 1: return embedTyped<uint8_t>(src, begin, end, cfg, out);
       case 2: return embedTyped<uint16_t>(src, begin, end, cfg, out);

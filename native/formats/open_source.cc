@@ -16,6 +16,8 @@ const char* dtypeName(DType d) {
     case DType::U32: return "u32";
     case DType::I16: return "i16";
     case DType::I32: return "i32";
+    case DType::I8: return "i8";
+    case DType::I64: return "i64";
   }
   return "?";
 }
@@ -50,39 +52,12 @@ Status attachDocEnds(const SourceSpec& spec, TokenSource& out) {
   return normaliseDocEnds(out.docEnds, out.tokens, spec.path);
 }
 
-namespace {
-
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string detect(const std::string& path) {
-  uint8_t head[16] = {0};
-  std::string bin, idx;
-  megatronPaths(path, bin, idx);
-  if (endsWith(path, ".idx") || (!endsWith(path, ".bin") && !fileExists(path) && fileExists(idx))) return "megatron";
-  if (endsWith(path, ".bin") && fileExists(idx)) {
-    int n = peekFile(idx, head, 9);
-    // An .idx that is not a regular file: the Megatron reader refuses it by name.
-    if (n < 0) return "megatron";
-    if ((n >= 9 && std::memcmp(head, "MMIDIDX\0\0", 9) == 0) || (n >= 6 && std::memcmp(head, "TNTIDX", 6) == 0))
-      return "megatron";
-  }
-  int n = peekFile(path, head, sizeof head);
-  if (n >= 6 && head[0] == 0x93 && std::memcmp(head + 1, "NUMPY", 5) == 0) return "npy";
-  if (n >= 4) {
-    int32_t magic = loadLE<int32_t>(head);
-    if (magic == 20240520 || magic == 20240801) return "llmc";
-  }
-  if (fileExists(path + ".index")) return "datatrove";
-  return "raw";
-}
-
-}  // namespace
-
 Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out) {
   auto src = std::make_shared<TokenSource>();
-  std::string format = spec.format == "auto" || spec.format.empty() ? detect(spec.path) : spec.format;
+  std::string format = spec.format;
+  if (format == "auto" || format.empty()) BIMIX_TRY(detectFormat(spec.path, format));
+  if (format == "parquet")
+    return Status::Error(ec::E_USAGE, spec.path, -1, "Parquet files are decoded in JavaScript; open them through the planner");
   TokenSource& into = *src;
   auto read = [&]() -> Status {
     if (format == "megatron") return openMegatron(spec, into);
@@ -90,11 +65,13 @@ Status openSource(const SourceSpec& spec, std::shared_ptr<TokenSource>& out) {
     if (format == "raw") return openRaw(spec, into);
     if (format == "npy") return openNpy(spec, into);
     if (format == "datatrove") return openDatatrove(spec, into);
+    if (format == "arrow") return openArrow(spec, into);
+    if (format == "memory") return openMemory(spec, into);
     return Status::Error(ec::E_USAGE, spec.path, -1, "unknown format " + format);
   };
   // Headers and indexes are parsed from mappings too.
   BIMIX_TRY(guardMappedRead(spec.path, read));
-  if (src->tokens == 0 && src->data.size() == 0) return Status::Error(ec::E_EMPTY, src->path, 0, "empty file");
+  if (src->tokens == 0 && src->data.size() == 0 && format != "memory") return Status::Error(ec::E_EMPTY, src->path, 0, "empty file");
   out = std::move(src);
   return Status::Ok();
 }

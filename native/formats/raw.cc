@@ -6,6 +6,10 @@ namespace bimix {
 Status openRaw(const SourceSpec& spec, TokenSource& out) {
   BIMIX_TRY(out.data.open(spec.path));
   DType d = DType::U16;
+  // A name ending in .u8 or .u32 states the width; --dtype still overrides it.
+  const std::string& p = spec.path;
+  if (p.size() > 4 && p.compare(p.size() - 4, 4, ".u32") == 0) d = DType::U32;
+  else if (p.size() > 3 && p.compare(p.size() - 3, 3, ".u8") == 0) d = DType::U8;
   if (!spec.dtype.empty() && !parseDType(spec.dtype, d))
     return Status::Error(ec::E_USAGE, spec.path, -1, "unknown dtype " + spec.dtype);
   uint64_t size = out.data.size();

@@ -13,11 +13,15 @@
 
 namespace bimix {
 
-enum class DType : uint8_t { U8, U16, U32, I16, I32 };
+// I8 and I64 occur only in Arrow columns; I64 values are narrowed to 32 bits
+// chunk by chunk (forEachPart) before any kernel sees them.
+enum class DType : uint8_t { U8, U16, U32, I16, I32, I8, I64 };
 
 inline uint32_t dtypeWidth(DType d) {
   switch (d) {
-    case DType::U8: return 1;
+    case DType::U8:
+    case DType::I8: return 1;
+    case DType::I64: return 8;
     case DType::U16:
     case DType::I16: return 2;
     default: return 4;
@@ -30,11 +34,16 @@ bool parseDType(const std::string& s, DType& out);
 // What the caller asks for; TypeScript validates and fills it.
 struct SourceSpec {
   std::string path;
-  std::string format = "auto";  // auto|megatron|llmc|raw|npy|datatrove
+  std::string format = "auto";  // auto|megatron|llmc|raw|npy|datatrove|arrow|memory
+  std::string column;           // arrow: the token column ("" = input_ids)
   std::string dtype;            // "" = the format's own or its default
   int64_t eos = -2;             // -2: the format's default; -1: none; >= 0: separator id
   bool hasDocEnds = false;      // explicit document ends from a sidecar parsed upstream
   std::vector<uint64_t> docEnds;
+  // format "memory": tokens decoded upstream (Parquet row groups), placed at
+  // positions [first, first + memory.size()) so positions match the planner's.
+  std::vector<uint32_t> memory;
+  uint64_t first = 0;
 };
 
 struct TokenSource {
@@ -47,9 +56,18 @@ struct TokenSource {
   int64_t separator = -1;  // -1: none
   bool hasDocEnds = false;
   std::vector<uint64_t> docEnds;  // sorted document-end token positions (exclusive), last == tokens
+  // A source whose tokens lie in several separate runs of the file (Arrow record
+  // batches) is the ordered list of its runs: each part is a contiguous source in
+  // the same position space, covering [first, tokens) with the parent's ids, and
+  // `view` is the (virtual) address of position 0 for that run. Kernels only ever
+  // see parts (forEachPart); the parent holds the mapping.
+  std::vector<TokenSource> parts;
+  uint64_t first = 0;
+  const uint8_t* view = nullptr;
+  std::vector<uint32_t> owned;  // format "memory": the decoded tokens
 
   uint32_t width() const { return dtypeWidth(dtype); }
-  const uint8_t* tokenBytes() const { return data.data() + dataOffset; }
+  const uint8_t* tokenBytes() const { return view != nullptr ? view : data.data() + dataOffset; }
   uint64_t byteOffsetOf(uint64_t token) const { return dataOffset + token * width(); }
 };
 
@@ -66,6 +84,12 @@ Status openLlmc(const SourceSpec& spec, TokenSource& out);
 Status openRaw(const SourceSpec& spec, TokenSource& out);
 Status openNpy(const SourceSpec& spec, TokenSource& out);
 Status openDatatrove(const SourceSpec& spec, TokenSource& out);
+Status openArrow(const SourceSpec& spec, TokenSource& out);
+Status openMemory(const SourceSpec& spec, TokenSource& out);
+
+// What `--format auto` makes of a path: a format name, or an error naming what
+// the file looks like and what to do (see docs/formats.md for the rules).
+Status detectFormat(const std::string& path, std::string& format);
 
 // Pure parsers over bytes, shared by the readers and the fuzz targets.
 struct MegatronIndex {
@@ -91,6 +115,23 @@ struct LlmcHeader {
 Status parseLlmcHeader(const uint8_t* data, uint64_t size, const std::string& path, LlmcHeader& out);
 Status parseDatatroveIndex(const uint8_t* data, uint64_t size, uint64_t tokens, const std::string& path,
                            std::vector<uint64_t>& docEnds);
+// Arrow IPC (file or stream): where one integer-list column's buffers lie in each
+// record batch, validated against the file: offsets monotone and inside the
+// values, null rows empty, no nulls among the values, buffers inside the body.
+struct ArrowBatch {
+  uint64_t rows = 0;
+  uint64_t valuesByte = 0;     // file offset of the batch's first used value
+  uint64_t tokens = 0;         // values used by the rows
+  std::vector<uint64_t> ends;  // per row, exclusive end (relative to the batch's first value)
+};
+struct ArrowLayout {
+  bool fileFormat = false;  // ARROW1 file (footer) or stream
+  DType dtype = DType::I32;
+  std::vector<ArrowBatch> batches;
+};
+Status parseArrow(const uint8_t* data, uint64_t size, const std::string& path, const std::string& column,
+                  ArrowLayout& out);
+
 // Takes the document ends a sidecar gave (spec.docEnds), validated against the file.
 Status attachDocEnds(const SourceSpec& spec, TokenSource& out);
 // Validates that explicit document ends are sorted and within `tokens`; appends `tokens` if missing.

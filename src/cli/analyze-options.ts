@@ -15,7 +15,9 @@ export function addCorpusOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'JSON config mapping domain names to globs and per-domain format options')
     .option('--domain <name=glob>', 'a domain and a glob of its shards (repeatable)', collect)
-    .option('--format <format>', 'auto|megatron|llmc|raw|npy|datatrove', 'auto')
+    .option('--format <format>', 'auto|megatron|llmc|raw|npy|datatrove|arrow|parquet', 'auto')
+    .option('--column <name>', 'Arrow/Parquet token column (default input_ids)')
+    .option('--split <name>', 'split of a Hugging Face DatasetDict folder')
     .option('--dtype <dtype>', 'token width where the format does not say: u16|u32')
     .option('--eos <id>', 'separator token id delimiting documents')
     .option('--vocab <n>', 'vocabulary size; larger ids are errors')
@@ -45,6 +47,8 @@ export interface CorpusFlags {
   dtype?: string;
   eos?: string;
   vocab?: string;
+  column?: string;
+  split?: string;
   threads?: string;
   memory?: string;
   chunkSize?: string;
@@ -74,7 +78,7 @@ export function mixtureFlags(f: CorpusFlags): Pick<AnalyzeOptions, 'proxy' | 'te
 
 /** Resolves domains from --config and --domain, and the counting options. */
 export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'sample'>> {
-  const read = validateReadOptions({ format: f.format, dtype: f.dtype, eos: f.eos, vocab: f.vocab }, undefined, '--');
+  const read = validateReadOptions({ format: f.format, dtype: f.dtype, eos: f.eos, vocab: f.vocab, column: f.column, split: f.split }, undefined, '--');
   const domains: DomainSpec[] = [];
   requirePath('--config', f.config);
   if (f.config !== undefined) {

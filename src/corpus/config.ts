@@ -9,6 +9,8 @@ export interface RawReadOptions {
   dtype?: unknown;
   eos?: unknown;
   vocab?: unknown;
+  column?: unknown;
+  split?: unknown;
 }
 
 /** Validates reading options; `where` prefixes messages (an option name or a config path). */
@@ -26,6 +28,12 @@ export function validateReadOptions(raw: RawReadOptions, base: ReadOptions | und
   }
   if (raw.eos !== undefined) out.eos = wholeNumber(`${where}eos`, raw.eos, 0, 2 ** 32 - 1);
   if (raw.vocab !== undefined) out.vocab = wholeNumber(`${where}vocab`, raw.vocab, 1, 2 ** 24);
+  for (const key of ['column', 'split'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v === '' || /[\u0000-\u001f/]/.test(v)) throw optionError(`${where}${key}`, 'a name', v);
+    out[key] = v;
+  }
   if (out.eos !== undefined && out.vocab !== undefined && out.eos >= out.vocab) {
     throw optionError(`${where}eos`, `an id below --vocab ${out.vocab}`, out.eos);
   }

@@ -2,9 +2,11 @@ import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { BimixError } from '../errors.js';
+import { hfDatasetShards, isHfDatasetFolder } from './hf-dataset.js';
 import type { DomainSpec, SourceSpec } from './types.js';
 
 const SIDECAR_SUFFIXES = ['.ds.index', '.ds.metadata', '.csv.gz'];
+const HF_METADATA = ['state.json', 'dataset_info.json', 'dataset_dict.json'];
 
 function isFile(p: string): boolean {
   try {
@@ -70,6 +72,7 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
     if (!isDynamicPattern(pattern)) {
       // A literal path: a file, or a Megatron prefix naming X.bin + X.idx.
       if (isFile(abs)) found.add(abs);
+      else if (isHfDatasetFolder(abs)) for (const f of await hfDatasetShards(abs, domain.read.split, `domain ${domain.name}`)) found.add(f);
       else if (isFile(`${abs}.bin`) && isFile(`${abs}.idx`)) found.add(`${abs}.bin`);
       else {
         const why = whatIsThere(abs);
@@ -85,6 +88,8 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
   }
   const files = [...found].filter((f) => {
     if (SIDECAR_SUFFIXES.some((s) => f.endsWith(s))) return false;
+    // A glob over a Hugging Face dataset folder matches its metadata too.
+    if (HF_METADATA.includes(path.basename(f))) return false;
     // A Megatron .idx stands for its .bin.
     if (f.endsWith('.idx') && found.has(`${f.slice(0, -4)}.bin`)) return false;
     return true;
@@ -99,6 +104,7 @@ export async function discoverSources(domain: DomainSpec, baseDir: string): Prom
       eos: domain.read.eos ?? -2,
     };
     if (domain.read.dtype) spec.dtype = domain.read.dtype;
+    if (domain.read.column) spec.column = domain.read.column;
     const stem = p.replace(/\.(npy|bin)$/, '');
     if (stem !== p && existsSync(`${stem}.csv.gz`) && (domain.read.format === 'auto' || domain.read.format === 'raw' || domain.read.format === 'npy')) {
       spec.sidecar = `${stem}.csv.gz`;

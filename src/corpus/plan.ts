@@ -2,9 +2,11 @@
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
 import { reopenSource } from '../exec/count-step.js';
+import { loadAddon, native } from '../engine/native.js';
 import { discoverSources, fileIdentity } from './discover.js';
+import { parquetLayout } from './parquet.js';
 import { readDolmaSidecar } from './sidecar.js';
-import type { Chunk, DomainSpec, FileEntry, SourceSpec } from './types.js';
+import type { Chunk, DomainSpec, FileEntry, FormatName, SourceSpec } from './types.js';
 
 /** Default chunk size in bytes ("tens of MB"). */
 export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
@@ -78,18 +80,33 @@ export async function planDomains(domains: DomainSpec[], baseDir: string, chunkB
       owner.set(id, { domain: d.name, path: s.path });
     }
     const docEnds: (Float64Array | null)[] = [];
-    const files: FileEntry[] = sources.map((s) => {
+    const files: FileEntry[] = [];
+    for (const s of sources) {
       const ends = s.sidecar ? readDolmaSidecar(s.sidecar, statSync(s.path, { throwIfNoEntry: false })?.size ?? 0) : null;
       docEnds.push(ends);
-      const info = reopenSource(s, ends).info;
-      return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: info.mtimeMs, tokens: info.tokens };
-    });
+      files.push(await probeSource(s, ends));
+    }
     const chunks = planChunks(files, chunkBytes);
     const tokenPositions = files.reduce((s, f) => s + f.tokens, 0);
     if (tokenPositions === 0) throw new BimixError('E_EMPTY', `domain ${d.name} holds no tokens`);
     plans.push({ name: d.name, spec: d, sources, files, chunks, tokenPositions, docEnds });
   }
   return plans;
+}
+
+/**
+ * Opens one source (validating its headers) and describes its file. `auto` is
+ * resolved here, once, so workers read the format the planner saw.
+ */
+export async function probeSource(s: SourceSpec, docEnds?: Float64Array | null): Promise<FileEntry> {
+  if (s.format === 'auto') s.format = native(() => loadAddon().detectFormat(s.path)) as FormatName;
+  if (s.format === 'parquet') {
+    const l = await parquetLayout(s.path, s.column ?? 'input_ids');
+    return { path: s.path, format: 'parquet', dtype: l.dtype, bytes: l.bytes, mtimeMs: Math.floor(l.mtimeMs), tokens: l.slots };
+  }
+  // Opened afresh: a cached source may predate a change to the file.
+  const info = reopenSource(s, docEnds).info;
+  return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: info.mtimeMs, tokens: info.tokens };
 }
 
 /** Flattens chunks into [source, begin, end] triples for the workers. */

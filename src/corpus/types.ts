@@ -1,8 +1,8 @@
 /** Shared shapes of the corpus layer: what a domain is and how its files are read. */
 
 /** Formats bimix reads. */
-export type FormatName = 'auto' | 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove';
-export const FORMATS: readonly FormatName[] = ['auto', 'megatron', 'llmc', 'raw', 'npy', 'datatrove'];
+export type FormatName = 'auto' | 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove' | 'arrow' | 'parquet';
+export const FORMATS: readonly FormatName[] = ['auto', 'megatron', 'llmc', 'raw', 'npy', 'datatrove', 'arrow', 'parquet'];
 
 /** Per-domain (or global) reading options. */
 export interface ReadOptions {
@@ -13,6 +13,10 @@ export interface ReadOptions {
   eos?: number;
   /** Vocabulary size: ids >= vocab are errors. */
   vocab?: number;
+  /** Arrow and Parquet: the token column (default input_ids). */
+  column?: string;
+  /** A Hugging Face DatasetDict folder: the split to read. */
+  split?: string;
 }
 
 /** A domain as the user named it. */
@@ -31,6 +35,8 @@ export interface SourceSpec {
   eos: number;
   /** dolma-style `X.csv.gz` sidecar giving document spans. */
   sidecar?: string;
+  /** Arrow and Parquet: the token column. */
+  column?: string;
 }
 
 /** A file of a domain after probing. */

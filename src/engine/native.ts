@@ -12,8 +12,8 @@ import { isErrorCode } from '../error-codes.js';
 /** The file a native source was opened as. */
 export interface NativeSourceInfo {
   path: string;
-  format: 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove';
-  dtype: 'u8' | 'u16' | 'u32' | 'i16' | 'i32';
+  format: 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove' | 'arrow' | 'memory';
+  dtype: 'u8' | 'u16' | 'u32' | 'i8' | 'i16' | 'i32' | 'i64';
   width: number;
   tokens: number;
   dataOffset: number;
@@ -21,6 +21,8 @@ export interface NativeSourceInfo {
   /** Modification time when opened, whole milliseconds. */
   mtimeMs: number;
   separator: number;
+  /** Separate runs of tokens (Arrow record batches); 0 for single-run formats. */
+  parts: number;
   explicitDocuments: number | null;
 }
 
@@ -32,6 +34,11 @@ export interface NativeSourceSpec {
   /** -2: the format's default separator; -1: none; >= 0: separator token id. */
   eos?: number;
   docEnds?: Float64Array;
+  /** Arrow: the token column ("" = input_ids). */
+  column?: string;
+  /** Format "memory": decoded ids placed at positions [first, first + tokens.length). */
+  tokens?: Uint32Array;
+  first?: number;
 }
 
 export interface NativeSource {
@@ -147,6 +154,8 @@ export interface NativeAddon {
   acknowledgeStop(): void;
   addCleanupPath(path: string): void;
   removeCleanupPath(path: string): void;
+  /** The format `--format auto` reads a path as; throws E_FORMAT/E_EMPTY/E_IO for what it refuses. */
+  detectFormat(path: string): string;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

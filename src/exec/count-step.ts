@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
 import { loadAddon, native, type NativeSource } from '../engine/native.js';
 import { readDolmaSidecar } from '../corpus/sidecar.js';
+import { decodeRowGroup, parquetLayout } from '../corpus/parquet.js';
 import type { SourceSpec } from '../corpus/types.js';
 import { throwIfCancelled } from './cancel.js';
 import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask, MergeResult, PlannedFile } from './protocol.js';
@@ -38,6 +39,7 @@ export function openSource(spec: SourceSpec, docEnds?: Float64Array | null, dete
       format: spec.format === 'auto' && detected ? detected : spec.format,
       dtype: spec.dtype,
       eos: spec.eos,
+      ...(spec.column ? { column: spec.column } : {}),
       ...(ends ? { docEnds: ends } : {}),
     });
   });
@@ -88,8 +90,48 @@ function taskSource(task: CountTask | EmbedTask, index: number, checked: Set<num
   return src;
 }
 
+/** Ids at or above this are refused (the native engine's limit, 2^24 - 1). */
+const MAX_TOKEN_ID = 2 ** 24 - 1;
+
+/**
+ * The pieces of chunk [begin, end) of a source as native sources and ranges: the
+ * source itself, or for Parquet the row groups whose first position lies in the
+ * chunk, decoded.
+ */
+async function* chunkPieces(
+  task: CountTask | EmbedTask,
+  index: number,
+  begin: number,
+  end: number,
+  vocab: number,
+  checked: Set<number>,
+): AsyncGenerator<{ src: NativeSource; begin: number; end: number }> {
+  const spec = task.sources[index]!;
+  if (spec.format !== 'parquet') {
+    yield { src: taskSource(task, index, checked), begin, end };
+    return;
+  }
+  const planned = task.files?.[index];
+  if (planned && !checked.has(index)) {
+    const st = statSync(spec.path, { throwIfNoEntry: false });
+    if (!st || st.size !== planned.bytes || Math.floor(st.mtimeMs) !== planned.mtimeMs)
+      throw new BimixError('E_CHANGED', `changed while being read (${planned.bytes} bytes when planned, ${st ? st.size : 'removed'} now)`, { file: spec.path });
+    checked.add(index);
+  }
+  const addon = loadAddon();
+  const layout = await parquetLayout(spec.path, spec.column ?? 'input_ids');
+  const limit = vocab > 0 ? Math.min(vocab, MAX_TOKEN_ID) : MAX_TOKEN_ID;
+  for (const [g, rg] of layout.rowGroups.entries()) {
+    if (rg.first < begin || rg.first >= end || rg.slots === 0) continue;
+    const d = await decodeRowGroup(spec.path, layout, g, limit, vocab);
+    if (d.tokens.length === 0) continue;
+    const src = native(() => new addon.Source({ path: spec.path, format: 'memory', eos: spec.eos, tokens: d.tokens, first: d.first, docEnds: d.docEnds }));
+    yield { src, begin: d.first, end: d.first + d.tokens.length };
+  }
+}
+
 /** Runs a count task to completion and returns what it did. */
-export function runCountTask(task: CountTask): CountResult {
+export async function runCountTask(task: CountTask): Promise<CountResult> {
   const addon = loadAddon();
   const acc = native(() => new addon.Accumulator(task.config));
   const claim = task.claim ? new Int32Array(task.claim) : undefined;
@@ -104,17 +146,21 @@ export function runCountTask(task: CountTask): CountResult {
     // it wrapped, which no run of < 2^31 chunks reaches.
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
     if (i < 0 || i >= n) break;
-    const src = taskSource(task, task.chunks[i * 3]!, checked);
+    const index = task.chunks[i * 3]!;
     const begin = task.chunks[i * 3 + 1]!;
     const end = task.chunks[i * 3 + 2]!;
-    const st = native(() => acc.add(src, begin, end));
+    let width = 4;
+    for await (const piece of chunkPieces(task, index, begin, end, task.config.vocab, checked)) {
+      const st = native(() => acc.add(piece.src, piece.begin, piece.end));
+      width = piece.src.info.width;
+      result.tokens += st.tokens;
+      result.documents += st.documents;
+      result.bigrams += st.bigrams;
+    }
     result.chunks += 1;
-    result.tokens += st.tokens;
-    result.documents += st.documents;
-    result.bigrams += st.bigrams;
     if (progress) {
       Atomics.add(progress, 0, BigInt(end - begin));
-      Atomics.add(progress, 1, BigInt((end - begin) * src.info.width));
+      Atomics.add(progress, 1, BigInt((end - begin) * width));
     }
   }
   throwIfCancelled(task.cancel);
@@ -173,7 +219,7 @@ export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: 
 }
 
 /** Runs an embed task: bottom-k documents over the claimed chunks. */
-export function runEmbedTask(task: EmbedTask): EmbedResult {
+export async function runEmbedTask(task: EmbedTask): Promise<EmbedResult> {
   const addon = loadAddon();
   const claim = task.claim ? new Int32Array(task.claim) : undefined;
   const n = task.chunks.length / 3;
@@ -184,11 +230,13 @@ export function runEmbedTask(task: EmbedTask): EmbedResult {
     throwIfCancelled(task.cancel);
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
     if (i < 0 || i >= n) break;
-    const src = taskSource(task, task.chunks[i * 3]!, checked);
-    const got = native(() =>
-      addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments, cancel: task.cancel ?? 0 }),
-    );
-    kept = mergeBottomK(kept, got, task.dims, task.maxDocuments);
+    const index = task.chunks[i * 3]!;
+    for await (const piece of chunkPieces(task, index, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, 0, checked)) {
+      const got = native(() =>
+        addon.embedChunk(piece.src, piece.begin, piece.end, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments, cancel: task.cancel ?? 0 }),
+      );
+      kept = mergeBottomK(kept, got, task.dims, task.maxDocuments);
+    }
   }
   return kept;
 }

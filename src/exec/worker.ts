@@ -4,15 +4,15 @@ import { runCountTask, runEmbedTask, runMergeTask } from './count-step.js';
 import type { Task, WireError } from './protocol.js';
 
 /** Errors cross the thread boundary as plain objects so their code survives. */
-export default function handle(task: Task): unknown {
+export default async function handle(task: Task): Promise<unknown> {
   try {
     switch (task.kind) {
       case 'count':
-        return { ok: runCountTask(task) };
+        return { ok: await runCountTask(task) };
       case 'merge':
         return { ok: runMergeTask(task) };
       case 'embed':
-        return { ok: runEmbedTask(task) };
+        return { ok: await runEmbedTask(task) };
     }
   } catch (e) {
     const wire: WireError =
