@@ -4,6 +4,7 @@
  * groups with replacement.
  */
 import type { Interval } from '../report.js';
+import { studentTQuantile } from './student-t.js';
 
 /** The entropies and counts of one replicate (nats). */
 export interface ReplicateEstimate {
@@ -51,14 +52,6 @@ export function replicateEstimates(sums: Float64Array): ReplicateEstimate[] {
   return out;
 }
 
-/** Two-sided 97.5% quantiles of Student's t for small degrees of freedom (then the normal 1.96). */
-function t975(df: number): number {
-  const table: Record<number, number> = { 1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228, 15: 2.131, 20: 2.086, 25: 2.06, 30: 2.042, 40: 2.021, 60: 2.0, 120: 1.98 };
-  const keys = Object.keys(table).map(Number).sort((a, b) => a - b);
-  for (const k of keys) if (df <= k) return table[k]!;
-  return 1.96;
-}
-
 /**
  * Bias-corrected normal bootstrap interval at 95%: centre t - bias (bias = mean of the
  * replicates - t), half-width t_{0.975, G-1} times the replicates' standard deviation,
@@ -72,6 +65,6 @@ export function groupBootstrapInterval(point: number, replicates: number[], grou
   const variance = replicates.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1);
   const sd = Math.sqrt(variance * (groups / Math.max(1, groups - 1)));
   const centre = point - (mean - point);
-  const half = t975(groups - 1) * sd;
+  const half = studentTQuantile(0.975, Math.max(1, groups - 1)) * sd;
   return [centre - half, centre + half];
 }
