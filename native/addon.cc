@@ -150,6 +150,11 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.sampleRate = getNumber(o, "sampleRate", 1.0);
       cfg.sampleSeed = static_cast<uint64_t>(getNumber(o, "sampleSeed", 0));
       cfg.groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
+      Napi::Value nested = o.Get("nestedRates");
+      if (nested.IsArray()) {
+        Napi::Array a = nested.As<Napi::Array>();
+        for (uint32_t i = 0; i < a.Length(); ++i) cfg.nestedRates.push_back(a.Get(i).ToNumber().DoubleValue());
+      }
     }
     acc_ = std::make_shared<bimix::Accumulator>(cfg);
     Status s = acc_->init();
@@ -357,30 +362,34 @@ Napi::Value DumpBigrams(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// reduceGrouped(inputs, { groups, replicates, seed }) -> Float64Array of (replicates + 1) x 10:
-// unigram N, K, sum c ln c; left N, K, S; bigram N, K, S; documents.
+// reduceGrouped(inputs, { groups, levels, jackknifeFrom }) -> Float64Array: the row count, then
+// per row: level, omitted group (-1: none), documents, and for unigram, left and bigram counts
+// the number m of distinct counts followed by m counts and m multiplicities.
 Napi::Value ReduceGrouped(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> inputs = StringList(env, info[0], "inputs");
   if (info.Length() < 2 || !info[1].IsObject()) throwUsage(env, "reduceGrouped(inputs, options)");
   Napi::Object o = info[1].As<Napi::Object>();
   uint32_t groups = static_cast<uint32_t>(getNumber(o, "groups", 0));
-  uint32_t replicates = static_cast<uint32_t>(getNumber(o, "replicates", 0));
-  uint64_t seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
-  if (replicates > 100000) throwUsage(env, "too many replicates");
-  std::vector<bimix::ReplicateSums> reps;
-  Status s = bimix::reduceGrouped(inputs, groups, replicates, seed, reps);
+  uint32_t levels = static_cast<uint32_t>(getNumber(o, "levels", 1));
+  uint32_t jackknifeFrom = static_cast<uint32_t>(getNumber(o, "jackknifeFrom", 0));
+  std::vector<bimix::SubsampleCounts> rows;
+  Status s = bimix::reduceGrouped(inputs, groups, levels, jackknifeFrom, rows);
   if (!s.ok()) throwStatus(env, s);
-  Napi::Float64Array a = Napi::Float64Array::New(env, reps.size() * 10);
-  for (size_t b = 0; b < reps.size(); ++b) {
-    const bimix::ReplicateSums& r = reps[b];
-    const bimix::EntropySums* parts[3] = {&r.unigram, &r.left, &r.bigram};
-    for (int j = 0; j < 3; ++j) {
-      a[b * 10 + j * 3] = static_cast<double>(parts[j]->n);
-      a[b * 10 + j * 3 + 1] = static_cast<double>(parts[j]->k);
-      a[b * 10 + j * 3 + 2] = static_cast<double>(parts[j]->s);
+  size_t n = 1;
+  for (const auto& r : rows) n += 3 + 3 + 2 * (r.unigram.size() + r.left.size() + r.bigram.size());
+  Napi::Float64Array a = Napi::Float64Array::New(env, n);
+  size_t i = 0;
+  a[i++] = static_cast<double>(rows.size());
+  for (const auto& r : rows) {
+    a[i++] = r.level;
+    a[i++] = r.omitted;
+    a[i++] = static_cast<double>(r.documents);
+    for (const bimix::CountPairs* h : {&r.unigram, &r.left, &r.bigram}) {
+      a[i++] = static_cast<double>(h->size());
+      for (const auto& p : *h) a[i++] = static_cast<double>(p.first);
+      for (const auto& p : *h) a[i++] = static_cast<double>(p.second);
     }
-    a[b * 10 + 9] = static_cast<double>(r.documents);
   }
   return a;
 }

@@ -12,9 +12,10 @@ import { mergeBottomK } from './exec/count-step.js';
 import { combineRanges } from './exec/combine.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts, type EntropySet } from './stats/entropy.js';
-import { groupBootstrapInterval, replicateEstimates } from './stats/bootstrap.js';
+import { decodeSubsamples, tableOf, type SubsampleTable } from './stats/subsample.js';
+import { corpusEstimateOf, reductionOf, sampleCountConfig, sampleReduceOptions, mixtureIntervals, mixtureWarnings, sampleTable, SAMPLE_GROUPS, SAMPLE_HALVINGS, type SamplePlan } from './sampled.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
-import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
+import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport, type Interval } from './report.js';
 import { TOOL } from './version.js';
 
 /** Progress of one domain, as reported while counting. */
@@ -98,7 +99,7 @@ function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 
 export async function countDomains(
   plans: DomainPlan[],
   pool: WorkerPool,
-  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: { fraction: number; seed: number } },
+  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: SamplePlan },
   onProgress?: (p: ProgressEvent) => void,
   signal?: AbortSignal,
 ): Promise<DomainCounts[]> {
@@ -147,7 +148,7 @@ export async function countDomains(
             simd: cfg.simd,
             vocab: plan.spec.read.vocab ?? 0,
             unigramsOnly: cfg.unigramsOnly,
-            ...(cfg.sample ? { sampleRate: cfg.sample.fraction, sampleSeed: cfg.sample.seed, groups: SAMPLE_GROUPS } : {}),
+            ...(cfg.sample ? sampleCountConfig(cfg.sample) : {}),
           },
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
@@ -166,9 +167,10 @@ export async function countDomains(
           kind: 'merge',
           inputs: outs,
           reduce: true,
-          ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
+          ...(cfg.sample ? { grouped: sampleReduceOptions(cfg.sample) } : {}),
         };
-        results.push(await pool.run<DomainCounts>(merge));
+        const merged = await pool.run<NativeReduction | Float64Array>(merge);
+        results.push(merged instanceof Float64Array ? tableOf(decodeSubsamples(merged)) : merged);
       }
       tick();
     } finally {
@@ -197,13 +199,8 @@ async function reduceInMemory(pool: WorkerPool, names: string[], threads: number
   return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
 }
 
-/** Bootstrap groups and replicates of the sampled mode. */
-export const SAMPLE_GROUPS = 32;
-export const SAMPLE_REPLICATES = 200;
-export const SAMPLE_LEVEL = 0.95;
-
-/** What counting a domain yields: an exact reduction, or (sampled mode) bootstrap replicate sums. */
-export type DomainCounts = NativeReduction | Float64Array;
+/** What counting a domain yields: an exact reduction, or (sampled mode) the histograms of its subsamples. */
+export type DomainCounts = NativeReduction | SubsampleTable;
 
 /** The counts and entropies (nats) a domain's report entry is made of. */
 interface DomainNumbers {
@@ -231,25 +228,17 @@ function domainEntry(plan: Pick<DomainPlan, 'name' | 'files'>, n: DomainNumbers,
   };
 }
 
-/** Builds a sampled domain's entry: point estimates from the whole sample, bias-corrected bootstrap intervals. */
-export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, sums: Float64Array, base: 'e' | '2', fraction: number): DomainReport {
-  const [point, ...reps] = replicateEstimates(sums);
-  const p = point!;
-  const k = base === '2' ? 1 / Math.LN2 : 1;
-  const iv = (f: (r: typeof p) => number, scale = k) =>
-    groupBootstrapInterval(f(p) * scale, reps.map((r) => f(r) * scale), SAMPLE_GROUPS).map((x) => Math.max(0, x)) as [number, number];
-  return {
-    ...domainEntry(plan, { ...p, plugIn: p, millerMadow: p.mm }, base),
-    intervals: {
-      level: SAMPLE_LEVEL,
-      replicates: reps.length,
-      shannon: iv((r) => r.shannon),
-      joint: iv((r) => r.joint),
-      conditional: iv((r) => r.conditional),
-      tokens: iv((r) => r.tokens, 1 / fraction),
-      documents: iv((r) => r.documents, 1 / fraction),
-    },
-  };
+/**
+ * Builds a sampled domain's entry: the sample's counts and plug-in entropies, and the
+ * whole corpus's estimates with their jackknife intervals.
+ */
+export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, table: SubsampleTable, base: 'e' | '2', fraction: number): DomainReport {
+  return { ...domainReport(plan, reductionOf(table.whole[0]!), base), ...corpusEstimateOf(table, fraction, base) };
+}
+
+/** A sampled domain with its whole-corpus estimates in place of the sample's entropies. */
+function withEstimates(d: DomainReport): DomainReport {
+  return d.estimate ? { ...d, entropy: { ...d.entropy, shannon: d.estimate.shannon, joint: d.estimate.joint, conditional: d.estimate.conditional } } : d;
 }
 
 /** Builds a domain's report entry from its exact reduction. */
@@ -288,7 +277,7 @@ export function buildReport(
   const domains = plans.map((p, i) => {
     const r = reductions[i]!;
     let d: DomainReport;
-    if (r instanceof Float64Array) {
+    if ('whole' in r) {
       if (!o.sample) throw new BimixError('E_STATE', 'sampled counts without sample options');
       d = sampledDomainReport(p, r, o.base, o.sample.fraction);
     } else d = domainReport(p, r, o.base);
@@ -296,12 +285,22 @@ export function buildReport(
     if (vne !== undefined) d.entropy.vne = o.base === '2' ? vne / Math.LN2 : vne;
     return d;
   });
-  const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains }, o.proxy), {
-    proxy: o.proxy,
-    temperature: o.temperature,
-    ...(o.min ? { min: o.min } : {}),
-    ...(o.max ? { max: o.max } : {}),
-  });
+  const mix = (entropies: Record<string, number>) =>
+    mixtureFromEntropies(entropies, {
+      proxy: o.proxy,
+      temperature: o.temperature,
+      ...(o.min ? { min: o.min } : {}),
+      ...(o.max ? { max: o.max } : {}),
+    });
+  // Sampled mode mixes the whole corpus's estimates, not the sample's biased-low values.
+  const sampled = o.sample !== undefined && reductions.every((r) => 'whole' in r);
+  const mixture = mix(proxyEntropies({ base: o.base, domains: sampled ? domains.map(withEstimates) : domains }, o.proxy));
+  let mixtureIv: Record<string, Interval> | undefined;
+  if (sampled && o.proxy !== 'vne') {
+    const tables = Object.fromEntries(plans.map((p, i) => [p.name, reductions[i] as SubsampleTable]));
+    mixtureIv = mixtureIntervals(tables, o.sample!.fraction, o.proxy as 'conditional', mixture, mix);
+  }
+  const warnings = mixtureIv ? mixtureWarnings(mixtureIv) : [];
   return {
     schema: ANALYSIS_SCHEMA,
     tool: { ...TOOL },
@@ -313,10 +312,12 @@ export function buildReport(
       ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
       ...(o.vneSettings ? { vne: o.vneSettings } : {}),
     },
-    ...(o.sample ? { sample: { fraction: o.sample.fraction, seed: o.sample.seed, groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES } } : {}),
+    ...(o.sample ? { sample: { fraction: o.sample.fraction, seed: o.sample.seed, groups: SAMPLE_GROUPS, halvings: SAMPLE_HALVINGS } } : {}),
     ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
     domains,
     mixture,
+    ...(mixtureIv ? { mixtureIntervals: mixtureIv } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -361,6 +362,19 @@ export async function vneByDomain(
 
 /** Analyzes every domain and returns the report (schema bimix.analysis/1). */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
+  return (await run(options, false)).report;
+}
+
+/**
+ * Counts the whole corpus and the sample `options.sample` in one pass: the full report, and
+ * the sampled report exactly as `analyze` with that sample gives it (for baselines).
+ */
+export async function analyzeFullAndSampled(options: AnalyzeOptions & { sample: { fraction: number; seed: number } }): Promise<{ full: AnalysisReport; sampled: AnalysisReport }> {
+  const r = await run(options, true);
+  return { full: r.report, sampled: r.sampled! };
+}
+
+async function run(options: AnalyzeOptions, withFull: boolean): Promise<{ report: AnalysisReport; sampled?: AnalysisReport }> {
   const v = validate(options);
   const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
   const tmpRoot = options.tmpDir ?? os.tmpdir();
@@ -376,7 +390,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
         simd: v.simd,
         unigramsOnly: options.unigramsOnly ?? false,
         tmpDir,
-        ...(options.sample ? { sample: options.sample } : {}),
+        ...(options.sample ? { sample: { ...options.sample, withFull } } : {}),
       },
       options.onProgress,
       options.signal,
@@ -390,7 +404,15 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       vneSettings = { ...settings, ...(options.embeddings ? { embeddings: options.embeddings } : {}) };
       vne = await vneByDomain(plans, pool, v.threads, settings, options.embeddings ?? {});
     }
-    return buildReport(plans, reductions, { ...options, ...v, ...(vne ? { vneValues: vne, vneSettings } : {}) });
+    const o = { ...options, ...v, ...(vne ? { vneValues: vne, vneSettings } : {}) };
+    if (!withFull || !options.sample) return { report: buildReport(plans, reductions, o) };
+    const tables = reductions as SubsampleTable[];
+    const plan = { ...options.sample, withFull };
+    const { sample: _s, ...fullOptions } = o;
+    return {
+      report: buildReport(plans, tables.map((t) => reductionOf(t.whole[0]!)), fullOptions),
+      sampled: buildReport(plans, tables.map((t) => sampleTable(t, plan)), o),
+    };
   } finally {
     await pool.close();
     rmSync(tmpDir, { recursive: true, force: true });

@@ -30,6 +30,10 @@ struct AccumulatorConfig {
   double sampleRate = 1.0;
   uint64_t sampleSeed = 0;
   uint32_t groups = 0;
+  // Nested subsamples, descending rates below sampleRate: a kept document whose hash
+  // also falls under the first k of them is of level k, and its group id becomes
+  // level * groups + group (at most 256 ids in all).
+  std::vector<double> nestedRates;
 };
 
 struct ChunkStats {

@@ -46,8 +46,10 @@ export interface NativeAccumulatorConfig {
   /** Sampled mode: keep whole documents with this probability (1 = all). */
   sampleRate?: number;
   sampleSeed?: number;
-  /** Bootstrap groups documents are tagged with in sampled mode. */
+  /** Jackknife groups documents are tagged with in sampled mode. */
   groups?: number;
+  /** Nested subsample rates, descending below `sampleRate` (a document's level is how many it falls under). */
+  nestedRates?: number[];
 }
 
 export interface NativeChunkStats {
@@ -116,8 +118,8 @@ export interface NativeAddon {
   reduceRegisteredRange(names: string[], lo: number, hi: number, unigrams: boolean): (NativeReduction & { unigramTotal: number; leftTotal: number }) | null;
   /** Number of key partitions of the counting tables. */
   readonly partitionCount: number;
-  /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
-  reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number }): Float64Array;
+  /** Histograms of nested subsamples, whole and leaving out each group (decode with stats/subsample.ts). */
+  reduceGrouped(inputs: string[], options: { groups: number; levels: number; jackknifeFrom: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };
   embedChunk(
     source: NativeSource,

@@ -44,8 +44,8 @@ export interface MergeTask {
   registered?: string[];
   /** With `registered`: only partitions [lo, hi), and the unigram counts when `unigrams`. */
   range?: { lo: number; hi: number; unigrams: boolean };
-  /** Sampled mode: reduce grouped partials to bootstrap replicate sums instead. */
-  grouped?: { groups: number; replicates: number; seed: number };
+  /** Sampled mode: reduce grouped partials to the histograms of nested, leave-one-group-out subsamples instead. */
+  grouped?: { groups: number; levels: number; jackknifeFrom: number };
 }
 
 export type MergeResult = NativeReduction | Float64Array | null;
