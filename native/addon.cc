@@ -433,7 +433,7 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(env, sum);
 }
 
-// embedChunk(source, begin, end, { seed, dims, maxDocuments }) -> { hashes: BigUint64Array, vectors: Float64Array }
+// embedChunk(source, begin, end, { seed, dims, maxSamples, window }) -> { hashes: BigUint64Array, vectors: Float64Array }
 Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bimix::TokenSource& src = unwrapSource(env, info[0]);
@@ -444,8 +444,9 @@ Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   bimix::EmbedConfig cfg;
   cfg.seed = static_cast<uint64_t>(getNumber(o, "seed", 0));
   cfg.dims = static_cast<uint32_t>(getNumber(o, "dims", 256));
-  cfg.maxDocuments = static_cast<uint32_t>(getNumber(o, "maxDocuments", 2048));
-  std::vector<bimix::EmbeddedDocument> docs;
+  cfg.maxSamples = static_cast<uint32_t>(getNumber(o, "maxSamples", 2048));
+  cfg.window = static_cast<uint32_t>(getNumber(o, "window", 512));
+  std::vector<bimix::EmbeddedWindow> docs;
   Status s = bimix::embedChunk(src, begin, end, cfg, docs);
   if (!s.ok()) throwStatus(env, s);
   Napi::BigUint64Array hashes = Napi::BigUint64Array::New(env, docs.size());

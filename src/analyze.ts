@@ -47,14 +47,16 @@ export interface AnalyzeOptions {
   unigramsOnly?: boolean;
   /**
    * Sampled mode: analyze a deterministic, seeded sample of whole documents (each kept
-   * with probability `fraction`) and report bootstrap intervals of the entropies.
+   * with probability `fraction`) and report estimates of the whole corpus's entropies
+   * with jackknife intervals.
    */
   sample?: { fraction: number; seed: number };
   /**
-   * The VNE proxy: embed a seeded sample of up to `maxDocuments` documents per domain
-   * (default 2048) in `dims` dimensions (default 256). On when the proxy is "vne".
+   * The VNE proxy: embed `samples` windows of `window` tokens per domain (defaults 2048 and
+   * 512), their starts sampled uniformly over token positions with `seed`, in `dims`
+   * dimensions (default 256). On when the proxy is "vne".
    */
-  vne?: boolean | { dims?: number; maxDocuments?: number; seed?: number };
+  vne?: boolean | { dims?: number; samples?: number; window?: number; seed?: number };
   /** Per-domain float32 N x d .npy embeddings from a real model, used for VNE instead. */
   embeddings?: Record<string, string>;
   /** Folder for temporary partial files and spills (default: the OS temp folder). */
@@ -269,9 +271,10 @@ export function buildReport(
     base: 'e' | '2';
     proxy: Proxy;
     temperature: number;
-    /** VNE per domain in nats, when computed. */
+    /** VNE per domain in nats, when computed, and the number of vectors behind each. */
     vneValues?: (number | undefined)[];
-    vneSettings?: Record<string, unknown>;
+    vneSamples?: number[];
+    vneSettings?: VneSettings & { embeddings?: Record<string, string> };
   },
 ): AnalysisReport {
   const domains = plans.map((p, i) => {
@@ -301,6 +304,18 @@ export function buildReport(
     mixtureIv = mixtureIntervals(tables, o.sample!.fraction, o.proxy as 'conditional', mixture, mix);
   }
   const warnings = mixtureIv ? mixtureWarnings(mixtureIv) : [];
+  let vneReport: AnalysisReport['vne'];
+  if (o.vneSettings && o.vneSamples) {
+    const s = o.vneSettings;
+    const samples = Object.fromEntries(plans.map((p, i) => [p.name, o.vneSamples![i]!]));
+    vneReport = { window: s.window, dims: s.dims, seed: s.seed, target: s.samples, samples };
+    for (const p of plans) {
+      if (s.embeddings?.[p.name] !== undefined) continue;
+      if (samples[p.name]! < s.samples) {
+        warnings.push(`VNE of ${p.name} comes from ${samples[p.name]} windows of ${s.window} tokens, fewer than the ${s.samples} of the target: it is not comparable with the other domains' (the domain is too small; lower --vne-samples for all)`);
+      }
+    }
+  }
   return {
     schema: ANALYSIS_SCHEMA,
     tool: { ...TOOL },
@@ -317,6 +332,7 @@ export function buildReport(
     domains,
     mixture,
     ...(mixtureIv ? { mixtureIntervals: mixtureIv } : {}),
+    ...(vneReport ? { vne: vneReport } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
@@ -324,25 +340,34 @@ export function buildReport(
 /** Validates options and fills defaults (threads, memory, chunk size, base, proxy, temperature, SIMD). */
 export const validateAnalyzeOptions = validate;
 
-/** The VNE of each domain (nats): from user embeddings when given, else from the seeded projection sample. */
+/** How the VNE proxy samples and embeds: `samples` windows of `window` tokens per domain in `dims` dimensions. */
+export interface VneSettings {
+  dims: number;
+  samples: number;
+  window: number;
+  seed: number;
+}
+
+/** The VNE of each domain (nats) and how many vectors it came from: user embeddings when given, else seeded windows. */
 export async function vneByDomain(
   plans: DomainPlan[],
   pool: WorkerPool,
   threads: number,
-  s: { dims: number; maxDocuments: number; seed: number },
+  s: VneSettings,
   embeddings: Record<string, string>,
-): Promise<number[]> {
+): Promise<{ value: number; samples: number }[]> {
   for (const name of Object.keys(embeddings)) {
     if (!plans.some((p) => p.name === name)) throw optionError('--embeddings', `a domain among ${plans.map((p) => p.name).join(', ')}`, name);
   }
   if (!Number.isInteger(s.dims) || s.dims < 1 || s.dims > 4096) throw optionError('--vne-dims', 'a whole number from 1 to 4096', s.dims);
-  if (!Number.isInteger(s.maxDocuments) || s.maxDocuments < 2) throw optionError('--vne-docs', 'a whole number >= 2', s.maxDocuments);
-  const out: number[] = [];
+  if (!Number.isInteger(s.samples) || s.samples < 2 || s.samples > 10_000_000) throw optionError('--vne-samples', 'a whole number from 2 to 10000000', s.samples);
+  if (!Number.isInteger(s.window) || s.window < 1 || s.window > 1 << 24) throw optionError('--vne-window', 'a whole number of tokens from 1 to 16777216', s.window);
+  const out: { value: number; samples: number }[] = [];
   for (const plan of plans) {
     const file = embeddings[plan.name];
     if (file) {
       const e = readEmbeddingsNpy(file);
-      out.push(vneFromVectors(e.vectors, e.rows, e.dims));
+      out.push({ value: vneFromVectors(e.vectors, e.rows, e.dims), samples: e.rows });
       continue;
     }
     const claim = new SharedArrayBuffer(4);
@@ -350,12 +375,12 @@ export async function vneByDomain(
     const tasks = Math.max(1, Math.min(threads, plan.chunks.length));
     const runs: Promise<EmbedResult>[] = [];
     for (let t = 0; t < tasks; t++) {
-      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments };
+      const task: EmbedTask = { kind: 'embed', sources: plan.sources, chunks, claim, seed: s.seed, dims: s.dims, samples: s.samples, window: s.window };
       runs.push(pool.run<EmbedResult>(task));
     }
     let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
-    for (const r of await Promise.all(runs)) kept = mergeBottomK(kept, r, s.dims, s.maxDocuments);
-    out.push(vneFromVectors(kept.vectors, kept.hashes.length, s.dims));
+    for (const r of await Promise.all(runs)) kept = mergeBottomK(kept, r, s.dims, s.samples);
+    out.push({ value: vneFromVectors(kept.vectors, kept.hashes.length, s.dims), samples: kept.hashes.length });
   }
   return out;
 }
@@ -396,15 +421,15 @@ async function run(options: AnalyzeOptions, withFull: boolean): Promise<{ report
       options.signal,
     );
     const wantVne = v.proxy === 'vne' || options.vne !== undefined && options.vne !== false || options.embeddings !== undefined;
-    let vne: (number | undefined)[] | undefined;
-    let vneSettings: Record<string, unknown> | undefined;
+    let vne: { value: number; samples: number }[] | undefined;
+    let vneSettings: (VneSettings & { embeddings?: Record<string, string> }) | undefined;
     if (wantVne) {
       const s = typeof options.vne === 'object' ? options.vne : {};
-      const settings = { dims: s.dims ?? 256, maxDocuments: s.maxDocuments ?? 2048, seed: s.seed ?? 0 };
+      const settings: VneSettings = { dims: s.dims ?? 256, samples: s.samples ?? 2048, window: s.window ?? 512, seed: s.seed ?? 0 };
       vneSettings = { ...settings, ...(options.embeddings ? { embeddings: options.embeddings } : {}) };
       vne = await vneByDomain(plans, pool, v.threads, settings, options.embeddings ?? {});
     }
-    const o = { ...options, ...v, ...(vne ? { vneValues: vne, vneSettings } : {}) };
+    const o = { ...options, ...v, ...(vne ? { vneValues: vne.map((x) => x.value), vneSamples: vne.map((x) => x.samples), vneSettings } : {}) };
     if (!withFull || !options.sample) return { report: buildReport(plans, reductions, o) };
     const tables = reductions as SubsampleTable[];
     const plan = { ...options.sample, withFull };

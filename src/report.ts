@@ -77,6 +77,11 @@ export interface AnalysisReport {
   unigramsOnly?: boolean;
   domains: DomainReport[];
   mixture: Mixture;
+  /**
+   * The VNE proxy's sample: windows of `window` tokens (starts uniform over token positions),
+   * `target` per domain, and how many each domain actually had (or rows of its --embeddings file).
+   */
+  vne?: { window: number; dims: number; seed: number; target: number; samples: Record<string, number> };
   /** Sampled mode: the mixture's proportions' intervals (jackknife, at the intervals' level). */
   mixtureIntervals?: Record<string, Interval>;
 }

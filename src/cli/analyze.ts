@@ -9,7 +9,8 @@ import { renderReport } from './report-table.js';
 
 interface AnalyzeFlags extends CorpusFlags {
   vne?: boolean;
-  vneDocs: string;
+  vneSamples: string;
+  vneWindow: string;
   vneDims: string;
   embeddings?: string[];
   out?: string;
@@ -24,7 +25,8 @@ export const register: RegisterCommand = (program) => {
   addMixtureOptions(cmd);
   cmd
     .option('--vne', 'also compute the von Neumann entropy proxy (on by default with --proxy vne)')
-    .option('--vne-docs <n>', 'documents sampled per domain for VNE', '2048')
+    .option('--vne-samples <n>', 'windows sampled per domain for VNE', '2048')
+    .option('--vne-window <tokens>', 'tokens per VNE window', '512')
     .option('--vne-dims <d>', 'embedding dimension for VNE', '256')
     .option('--embeddings <domain=file.npy>', 'float32 N x d embeddings of a domain from a real model (repeatable)', collect)
     .option('--out <file>', 'write the JSON report here (atomically)')
@@ -45,7 +47,8 @@ export const register: RegisterCommand = (program) => {
         }
         const vne = {
           dims: parseInteger('--vne-dims', flags.vneDims, 1, 4096),
-          maxDocuments: parseInteger('--vne-docs', flags.vneDocs, 2, 10_000_000),
+          samples: parseInteger('--vne-samples', flags.vneSamples, 2, 10_000_000),
+          window: parseInteger('--vne-window', flags.vneWindow, 1, 1 << 24),
         };
         const report = await analyze({
           ...corpus,

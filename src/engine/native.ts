@@ -125,7 +125,7 @@ export interface NativeAddon {
     source: NativeSource,
     begin: number,
     end: number,
-    options: { seed: number; dims: number; maxDocuments: number },
+    options: { seed: number; dims: number; maxSamples: number; window: number },
   ): { hashes: BigUint64Array; vectors: Float64Array };
   streamSum(source: NativeSource, begin: number, end: number, simd?: string): bigint;
   kernelInfo(): { available: string; selected: string; partialFormatVersion: number };

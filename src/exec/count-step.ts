@@ -85,7 +85,7 @@ export function runMergeTask(task: MergeTask): MergeResult {
   );
 }
 
-/** Keeps the `max` documents with the smallest hashes of two sorted samples. */
+/** Keeps the `max` windows with the smallest hashes of two sorted samples. */
 export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: number): EmbedResult {
   const hashes: bigint[] = [];
   const rows: Float64Array[] = [];
@@ -108,7 +108,7 @@ export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: 
   return { hashes: BigUint64Array.from(hashes), vectors };
 }
 
-/** Runs an embed task: bottom-k documents over the claimed chunks. */
+/** Runs an embed task: bottom-k windows over the claimed chunks. */
 export function runEmbedTask(task: EmbedTask): EmbedResult {
   const addon = loadAddon();
   const claim = task.claim ? new Int32Array(task.claim) : undefined;
@@ -120,9 +120,9 @@ export function runEmbedTask(task: EmbedTask): EmbedResult {
     if (i >= n) break;
     const src = openSource(task.sources[task.chunks[i * 3]!]!);
     const got = native(() =>
-      addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments }),
+      addon.embedChunk(src, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, { seed: task.seed, dims: task.dims, maxSamples: task.samples, window: task.window }),
     );
-    kept = mergeBottomK(kept, got, task.dims, task.maxDocuments);
+    kept = mergeBottomK(kept, got, task.dims, task.samples);
   }
   return kept;
 }

@@ -50,7 +50,7 @@ export interface MergeTask {
 
 export type MergeResult = NativeReduction | Float64Array | null;
 
-/** Embed a seeded bottom-k sample of documents (the VNE proxy) from claimed chunks. */
+/** Embed a seeded bottom-k sample of fixed-length windows (the VNE proxy) from claimed chunks. */
 export interface EmbedTask {
   kind: 'embed';
   sources: SourceSpec[];
@@ -58,10 +58,13 @@ export interface EmbedTask {
   claim?: SharedArrayBuffer;
   seed: number;
   dims: number;
-  maxDocuments: number;
+  /** Windows to keep. */
+  samples: number;
+  /** Token positions per window. */
+  window: number;
 }
 
-/** Kept documents sorted by sampling hash: hashes and row-major unit vectors. */
+/** Kept windows sorted by sampling hash: hashes and row-major unit vectors. */
 export interface EmbedResult {
   hashes: BigUint64Array;
   vectors: Float64Array;
