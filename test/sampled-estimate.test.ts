@@ -81,21 +81,23 @@ describe('estimators', () => {
     expect(chaoShenEntropy(histogramOf([1, 1, 2, 3, 5]))).toBeCloseTo(1.6866983195021574, 13);
   });
 
-  it('the default (jackknife) intervals cover the full-corpus H(X\'|X) where the plug-in ones do not', async () => {
+  it('the default (power) intervals cover the full-corpus H(X\'|X) where the plug-in ones do not', async () => {
     const hits: Record<EstimatorName, number> = {} as Record<EstimatorName, number>;
     let cases = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const ts = await tables(0.25, seed);
       plans.forEach((p, i) => {
         cases += 1;
-        for (const name of ['jackknife', 'plug-in'] as EstimatorName[]) {
+        for (const name of ['power', 'jackknife', 'plug-in'] as EstimatorName[]) {
           const [lo, hi] = estimateCorpus(ts[i]!, 0.25, name).intervals.conditional;
           if (lo <= truth[p.name]!.conditional && truth[p.name]!.conditional <= hi) hits[name] = (hits[name] ?? 0) + 1;
         }
       });
     }
-    // Measured when written: jackknife 18/18, plug-in 1/18.
-    expect(hits.jackknife / cases).toBeGreaterThanOrEqual(0.8);
+    // Measured when written: power 15/18, jackknife 18/18, plug-in 1/18 (jackknife fails on
+    // large-vocabulary corpora, see docs/sampled.md, so it is not the default).
+    expect(hits.power / cases).toBeGreaterThanOrEqual(0.75);
+    expect(hits.jackknife / cases).toBeGreaterThanOrEqual(0.75);
     expect((hits['plug-in'] ?? 0) / cases).toBeLessThanOrEqual(0.2);
   });
 });
@@ -105,7 +107,7 @@ describe('sampled report', () => {
     const r = await analyze({ domains, threads: 1, sample: { fraction: 0.25, seed: 4 } });
     expect(r.sample).toEqual({ fraction: 0.25, seed: 4, groups: 32, halvings: 2 });
     for (const d of r.domains) {
-      expect(d.intervals).toMatchObject({ level: 0.95, of: 'corpus', estimator: 'jackknife', method: 'jackknife', replicates: 32 });
+      expect(d.intervals).toMatchObject({ level: 0.95, of: 'corpus', estimator: 'power', method: 'jackknife', replicates: 32 });
       expect(d.estimate!.of).toBe('corpus');
       expect(d.estimate!.conditional).toBeGreaterThan(d.entropy.conditional);
       expect(d.intervals!.conditional[0]).toBeLessThanOrEqual(d.estimate!.conditional);

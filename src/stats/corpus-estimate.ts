@@ -25,7 +25,7 @@ export const ESTIMATORS = ['plug-in', 'miller-madow', 'chao-shen', 'jackknife', 
 export type EstimatorName = (typeof ESTIMATORS)[number];
 
 /** The estimator sampled reports use, chosen by measured coverage. */
-export const DEFAULT_ESTIMATOR: EstimatorName = 'jackknife';
+export const DEFAULT_ESTIMATOR: EstimatorName = 'power';
 
 /** Chao-Shen coverage-adjusted entropy: Horvitz-Thompson sum over Good-Turing-shrunk frequencies. */
 export function chaoShenEntropy(h: CountHistogram): number {
