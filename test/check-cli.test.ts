@@ -212,6 +212,12 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     const swapped = sbase(writeCorpus('swapped-s', { web: docs.code!, code: docs.web!, books: docs.books! }));
     expect(swapped.code, swapped.err).toBe(1);
     expect(new Set(failing(swapped.result).map((k) => k.split('.')[0]))).toEqual(new Set(['web', 'code']));
+    // A tokenizer off by one in books (separators included): the sample moves too.
+    const flat: number[] = [];
+    for (const d of docs.books!) flat.push(...Array.from(d, (t) => t + 1), 1);
+    const shifted = sbase(writeCorpus('shifted-s', { web: docs.web!, code: docs.code! }, { rawBooks: new Uint8Array(Uint16Array.from(flat).buffer) }));
+    expect(shifted.code, shifted.err).toBe(1);
+    expect(failing(shifted.result)).toEqual(expect.arrayContaining(['books.documents', 'books.unigrams']));
   });
 
   it('sampled mode: a sample against a baseline without that sample ends with exit 2 and says how to make one', () => {
