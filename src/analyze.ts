@@ -13,7 +13,7 @@ import { combineRanges } from './exec/combine.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts, type EntropySet } from './stats/entropy.js';
 import { decodeSubsamples, tableOf, type SubsampleTable } from './stats/subsample.js';
-import { corpusEstimateOf, reductionOf, sampleCountConfig, sampleReduceOptions, mixtureIntervals, mixtureWarnings, sampleTable, SAMPLE_GROUPS, SAMPLE_HALVINGS, type SamplePlan } from './sampled.js';
+import { corpusEstimateOf, reductionOf, sampleCountConfig, sampleReduceOptions, mixtureIntervals, mixtureWarnings, sampleSizeWarnings, sampleTable, SAMPLE_GROUPS, SAMPLE_HALVINGS, type SamplePlan } from './sampled.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport, type Interval } from './report.js';
 import { TOOL } from './version.js';
@@ -303,7 +303,7 @@ export function buildReport(
     const tables = Object.fromEntries(plans.map((p, i) => [p.name, reductions[i] as SubsampleTable]));
     mixtureIv = mixtureIntervals(tables, o.sample!.fraction, o.proxy as 'conditional', mixture, mix);
   }
-  const warnings = mixtureIv ? mixtureWarnings(mixtureIv) : [];
+  const warnings = [...(sampled ? sampleSizeWarnings(domains) : []), ...(mixtureIv ? mixtureWarnings(mixtureIv) : [])];
   let vneReport: AnalysisReport['vne'];
   if (o.vneSettings && o.vneSamples) {
     const s = o.vneSettings;

@@ -140,3 +140,10 @@ export function mixtureWarnings(intervals: Record<string, Interval>): string[] {
   }
   return out;
 }
+
+/** Warnings for sampled domains with fewer documents than jackknife groups: their intervals mean little. */
+export function sampleSizeWarnings(domains: { name: string; documents: number }[]): string[] {
+  return domains
+    .filter((d) => d.documents < SAMPLE_GROUPS)
+    .map((d) => `the sample of ${d.name} holds ${d.documents} document${d.documents === 1 ? '' : 's'}, fewer than the ${SAMPLE_GROUPS} jackknife groups: its estimates and intervals are unreliable; raise --sample`);
+}

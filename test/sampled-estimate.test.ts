@@ -128,10 +128,20 @@ describe('sampled report', () => {
 
   it('warns when a mixture proportion is uncertain by more than 5 points', async () => {
     const tiny = await analyze({ domains, threads: 1, sample: { fraction: 0.03, seed: 1 } });
-    expect(tiny.warnings?.length ?? 0).toBeGreaterThan(0);
-    expect(tiny.warnings![0]).toMatch(/^mixture proportion of \w+ is uncertain: 95% interval [\d.]+%\.\.[\d.]+% \(wider than 5 points\); raise --sample$/);
+    const mixtureWarnings = (tiny.warnings ?? []).filter((w) => w.startsWith('mixture'));
+    expect(mixtureWarnings.length).toBeGreaterThan(0);
+    expect(mixtureWarnings[0]).toMatch(/^mixture proportion of \w+ is uncertain: 95% interval [\d.]+%\.\.[\d.]+% \(wider than 5 points\); raise --sample$/);
     const wide = Object.values(tiny.mixtureIntervals!).filter(([lo, hi]) => hi - lo > 0.05).length;
-    expect(tiny.warnings).toHaveLength(wide);
+    expect(mixtureWarnings).toHaveLength(wide);
+  });
+
+  it("warns when a domain's sample holds fewer documents than jackknife groups", async () => {
+    const r = await analyze({ domains, threads: 1, sample: { fraction: 0.02, seed: 2 } });
+    const few = r.domains.filter((d) => d.documents < 32);
+    expect(few.length).toBeGreaterThan(0);
+    for (const d of few) expect(r.warnings).toContain(`the sample of ${d.name} holds ${d.documents} documents, fewer than the 32 jackknife groups: its estimates and intervals are unreliable; raise --sample`);
+    const ok = await analyze({ domains, threads: 1, sample: { fraction: 0.5, seed: 2 } });
+    expect((ok.warnings ?? []).filter((w) => w.startsWith('the sample of'))).toEqual([]);
   });
 
   it('plug-in entropy of a histogram is unchanged (reference value)', () => {
