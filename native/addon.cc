@@ -215,6 +215,11 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.sampleSeed = getU64(o, "sampleSeed", 0);
       cfg.groups = getU32(o, "groups", 0);
       cfg.cancel = getCancel(o);
+      Napi::Value nested = o.Get("nestedRates");
+      if (nested.IsArray()) {
+        Napi::Array a = nested.As<Napi::Array>();
+        for (uint32_t i = 0; i < a.Length(); ++i) cfg.nestedRates.push_back(a.Get(i).ToNumber().DoubleValue());
+      }
     }
     acc_ = std::make_shared<bimix::Accumulator>(cfg);
     Status s = noMemory(env, [&] { return acc_->init(); });
@@ -425,31 +430,35 @@ Napi::Value DumpBigrams(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// reduceGrouped(inputs, { groups, replicates, seed }) -> Float64Array of (replicates + 1) x 10:
-// unigram N, K, sum c ln c; left N, K, S; bigram N, K, S; documents.
+// reduceGrouped(inputs, { groups, levels, jackknifeFrom }) -> Float64Array: the row count, then
+// per row: level, omitted group (-1: none), documents, and for unigram, left and bigram counts
+// the number m of distinct counts followed by m counts and m multiplicities.
 Napi::Value ReduceGrouped(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> inputs = StringList(env, info[0], "inputs");
   if (info.Length() < 2 || !info[1].IsObject()) throwUsage(env, "reduceGrouped(inputs, options)");
   Napi::Object o = info[1].As<Napi::Object>();
   uint32_t groups = getU32(o, "groups", 0);
-  uint32_t replicates = getU32(o, "replicates", 0);
-  uint64_t seed = getU64(o, "seed", 0);
-  if (replicates > 100000) throwUsage(env, "too many replicates");
-  std::vector<bimix::ReplicateSums> reps;
-  auto reduce = [&] { return bimix::reduceGrouped(inputs, groups, replicates, seed, reps, getCancel(o)); };
+  uint32_t levels = getU32(o, "levels", 1);
+  uint32_t jackknifeFrom = getU32(o, "jackknifeFrom", 0);
+  std::vector<bimix::SubsampleCounts> rows;
+  auto reduce = [&] { return bimix::reduceGrouped(inputs, groups, levels, jackknifeFrom, rows, getCancel(o)); };
   Status s = noMemory(env, [&] { return bimix::guardMappedRead("", reduce); });
   if (!s.ok()) throwStatus(env, s);
-  Napi::Float64Array a = Napi::Float64Array::New(env, reps.size() * 10);
-  for (size_t b = 0; b < reps.size(); ++b) {
-    const bimix::ReplicateSums& r = reps[b];
-    const bimix::EntropySums* parts[3] = {&r.unigram, &r.left, &r.bigram};
-    for (int j = 0; j < 3; ++j) {
-      a[b * 10 + j * 3] = static_cast<double>(parts[j]->n);
-      a[b * 10 + j * 3 + 1] = static_cast<double>(parts[j]->k);
-      a[b * 10 + j * 3 + 2] = static_cast<double>(parts[j]->s);
+  size_t n = 1;
+  for (const auto& r : rows) n += 3 + 3 + 2 * (r.unigram.size() + r.left.size() + r.bigram.size());
+  Napi::Float64Array a = Napi::Float64Array::New(env, n);
+  size_t i = 0;
+  a[i++] = static_cast<double>(rows.size());
+  for (const auto& r : rows) {
+    a[i++] = r.level;
+    a[i++] = r.omitted;
+    a[i++] = static_cast<double>(r.documents);
+    for (const bimix::CountPairs* h : {&r.unigram, &r.left, &r.bigram}) {
+      a[i++] = static_cast<double>(h->size());
+      for (const auto& p : *h) a[i++] = static_cast<double>(p.first);
+      for (const auto& p : *h) a[i++] = static_cast<double>(p.second);
     }
-    a[b * 10 + 9] = static_cast<double>(r.documents);
   }
   return a;
 }
@@ -499,7 +508,7 @@ Napi::Value StreamSum(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(env, sum);
 }
 
-// embedChunk(source, begin, end, { seed, dims, maxDocuments }) -> { hashes: BigUint64Array, vectors: Float64Array }
+// embedChunk(source, begin, end, { seed, dims, maxSamples, window }) -> { hashes: BigUint64Array, vectors: Float64Array }
 Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bimix::TokenSource& src = unwrapSource(env, info[0]);
@@ -510,9 +519,10 @@ Napi::Value EmbedChunk(const Napi::CallbackInfo& info) {
   bimix::EmbedConfig cfg;
   cfg.seed = getU64(o, "seed", 0);
   cfg.dims = getU32(o, "dims", 256);
-  cfg.maxDocuments = getU32(o, "maxDocuments", 2048);
+  cfg.maxSamples = getU32(o, "maxSamples", 2048);
+  cfg.window = getU32(o, "window", 512);
   cfg.cancel = getCancel(o);
-  std::vector<bimix::EmbeddedDocument> docs;
+  std::vector<bimix::EmbeddedWindow> docs;
   Status s = noMemory(env, [&] { return bimix::embedChunk(src, begin, end, cfg, docs); });
   if (!s.ok()) throwStatus(env, s);
   Napi::BigUint64Array hashes = Napi::BigUint64Array::New(env, docs.size());

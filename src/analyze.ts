@@ -13,9 +13,10 @@ import { mergeBottomK } from './exec/count-step.js';
 import { combineRanges } from './exec/combine.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts, type EntropySet } from './stats/entropy.js';
-import { groupBootstrapInterval, replicateEstimates } from './stats/bootstrap.js';
+import { decodeSubsamples, tableOf, type SubsampleTable } from './stats/subsample.js';
+import { corpusEstimateOf, reductionOf, sampleCountConfig, sampleReduceOptions, mixtureIntervals, mixtureWarnings, sampleSizeWarnings, sampleTable, SAMPLE_GROUPS, SAMPLE_HALVINGS, type SamplePlan } from './sampled.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from './stats/mixture.js';
-import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport } from './report.js';
+import { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport, type Interval } from './report.js';
 import { domainWarnings, type ReportWarning } from './report-warnings.js';
 import { TOOL } from './version.js';
 import { RunCancel } from './exec/cancel.js';
@@ -51,14 +52,16 @@ export interface AnalyzeOptions {
   unigramsOnly?: boolean;
   /**
    * Sampled mode: analyze a deterministic, seeded sample of whole documents (each kept
-   * with probability `fraction`) and report bootstrap intervals of the entropies.
+   * with probability `fraction`) and report estimates of the whole corpus's entropies
+   * with jackknife intervals.
    */
   sample?: { fraction: number; seed: number };
   /**
-   * The VNE proxy: embed a seeded sample of up to `maxDocuments` documents per domain
-   * (default 2048) in `dims` dimensions (default 256). On when the proxy is "vne".
+   * The VNE proxy: embed `samples` windows of `window` tokens per domain (defaults 2048 and
+   * 512), their starts sampled uniformly over token positions with `seed`, in `dims`
+   * dimensions (default 256). On when the proxy is "vne".
    */
-  vne?: boolean | { dims?: number; maxDocuments?: number; seed?: number };
+  vne?: boolean | { dims?: number; samples?: number; window?: number; seed?: number };
   /** Per-domain float32 N x d .npy embeddings from a real model, used for VNE instead. */
   embeddings?: Record<string, string>;
   /** Folder for temporary partial files and spills (default: the OS temp folder). */
@@ -124,7 +127,7 @@ function validate(o: AnalyzeOptions): Required<Pick<AnalyzeOptions, 'threads' | 
 export async function countDomains(
   plans: DomainPlan[],
   pool: WorkerPool,
-  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: { fraction: number; seed: number } },
+  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: SamplePlan },
   onProgress?: (p: ProgressEvent) => void,
   cancel: RunCancel = new RunCancel(),
 ): Promise<DomainCounts[]> {
@@ -174,7 +177,7 @@ export async function countDomains(
             simd: cfg.simd,
             vocab: plan.spec.read.vocab ?? 0,
             unigramsOnly: cfg.unigramsOnly,
-            ...(cfg.sample ? { sampleRate: cfg.sample.fraction, sampleSeed: cfg.sample.seed, groups: SAMPLE_GROUPS } : {}),
+            ...(cfg.sample ? sampleCountConfig(cfg.sample) : {}),
             cancel: cancel.slot,
           },
           out,
@@ -193,10 +196,11 @@ export async function countDomains(
           kind: 'merge',
           inputs: outs,
           reduce: true,
-          ...(cfg.sample ? { grouped: { groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES, seed: cfg.sample.seed } } : {}),
+          ...(cfg.sample ? { grouped: sampleReduceOptions(cfg.sample) } : {}),
           cancel: cancel.slot,
         };
-        results.push((await cancel.settle([pool.run<DomainCounts>(merge)]))[0]!);
+        const merged = (await cancel.settle([pool.run<NativeReduction | Float64Array>(merge)]))[0]!;
+        results.push(merged instanceof Float64Array ? tableOf(decodeSubsamples(merged)) : merged);
       }
       tick();
     } finally {
@@ -230,13 +234,8 @@ async function reduceInMemory(pool: WorkerPool, names: string[], threads: number
   return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
 }
 
-/** Bootstrap groups and replicates of the sampled mode. */
-export const SAMPLE_GROUPS = 32;
-export const SAMPLE_REPLICATES = 200;
-export const SAMPLE_LEVEL = 0.95;
-
-/** What counting a domain yields: an exact reduction, or (sampled mode) bootstrap replicate sums. */
-export type DomainCounts = NativeReduction | Float64Array;
+/** What counting a domain yields: an exact reduction, or (sampled mode) the histograms of its subsamples. */
+export type DomainCounts = NativeReduction | SubsampleTable;
 
 /** The counts and entropies (nats) a domain's report entry is made of. */
 interface DomainNumbers {
@@ -265,25 +264,17 @@ function domainEntry(plan: Pick<DomainPlan, 'name' | 'files'>, n: DomainNumbers,
   };
 }
 
-/** Builds a sampled domain's entry: point estimates from the whole sample, bias-corrected bootstrap intervals. */
-export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, sums: Float64Array, base: 'e' | '2', fraction: number): DomainReport {
-  const [point, ...reps] = replicateEstimates(sums);
-  const p = point!;
-  const k = base === '2' ? 1 / Math.LN2 : 1;
-  const iv = (f: (r: typeof p) => number, scale = k) =>
-    groupBootstrapInterval(f(p) * scale, reps.map((r) => f(r) * scale), SAMPLE_GROUPS).map((x) => Math.max(0, x)) as [number, number];
-  return {
-    ...domainEntry(plan, { ...p, plugIn: p, millerMadow: p.mm }, base),
-    intervals: {
-      level: SAMPLE_LEVEL,
-      replicates: reps.length,
-      shannon: iv((r) => r.shannon),
-      joint: iv((r) => r.joint),
-      conditional: iv((r) => r.conditional),
-      tokens: iv((r) => r.tokens, 1 / fraction),
-      documents: iv((r) => r.documents, 1 / fraction),
-    },
-  };
+/**
+ * Builds a sampled domain's entry: the sample's counts and plug-in entropies, and the
+ * whole corpus's estimates with their jackknife intervals.
+ */
+export function sampledDomainReport(plan: Pick<DomainPlan, 'name' | 'files'>, table: SubsampleTable, base: 'e' | '2', fraction: number): DomainReport {
+  return { ...domainReport(plan, reductionOf(table.whole[0]!), base), ...corpusEstimateOf(table, fraction, base) };
+}
+
+/** A sampled domain with its whole-corpus estimates in place of the sample's entropies. */
+function withEstimates(d: DomainReport): DomainReport {
+  return d.estimate ? { ...d, entropy: { ...d.entropy, shannon: d.estimate.shannon, joint: d.estimate.joint, conditional: d.estimate.conditional } } : d;
 }
 
 /** Builds a domain's report entry from its exact reduction. */
@@ -324,16 +315,17 @@ export function buildReport(
     base: 'e' | '2';
     proxy: Proxy;
     temperature: number;
-    /** VNE per domain in nats, when computed. */
+    /** VNE per domain in nats, when computed, and the number of vectors behind each. */
     vneValues?: (number | undefined)[];
-    vneSettings?: Record<string, unknown>;
+    vneSamples?: number[];
+    vneSettings?: VneSettings & { embeddings?: Record<string, string> };
   },
 ): AnalysisReport {
   const warnings: ReportWarning[] = [];
   const domains = plans.map((p, i) => {
     const r = reductions[i]!;
     let d: DomainReport;
-    if (r instanceof Float64Array) {
+    if ('whole' in r) {
       if (!o.sample) throw new BimixError('E_STATE', 'sampled counts without sample options');
       d = sampledDomainReport(p, r, o.base, o.sample.fraction);
       warnings.push(...domainWarnings({ name: p.name, files: p.files, read: p.spec.read, tokens: d.tokens, documents: d.documents }));
@@ -358,12 +350,38 @@ export function buildReport(
     if (vne !== undefined) d.entropy.vne = o.base === '2' ? vne / Math.LN2 : vne;
     return d;
   });
-  const mixture = mixtureFromEntropies(proxyEntropies({ base: o.base, domains, ...(o.unigramsOnly ? { unigramsOnly: true } : {}) }, o.proxy), {
-    proxy: o.proxy,
-    temperature: o.temperature,
-    ...(o.min ? { min: o.min } : {}),
-    ...(o.max ? { max: o.max } : {}),
-  });
+  const mix = (entropies: Record<string, number>) =>
+    mixtureFromEntropies(entropies, {
+      proxy: o.proxy,
+      temperature: o.temperature,
+      ...(o.min ? { min: o.min } : {}),
+      ...(o.max ? { max: o.max } : {}),
+    });
+  // Sampled mode mixes the whole corpus's estimates, not the sample's biased-low values.
+  const sampled = o.sample !== undefined && reductions.every((r) => 'whole' in r);
+  const mixture = mix(proxyEntropies({ base: o.base, domains: sampled ? domains.map(withEstimates) : domains, ...(o.unigramsOnly ? { unigramsOnly: true } : {}) }, o.proxy));
+  let mixtureIv: Record<string, Interval> | undefined;
+  if (sampled && o.proxy !== 'vne') {
+    const tables = Object.fromEntries(plans.map((p, i) => [p.name, reductions[i] as SubsampleTable]));
+    mixtureIv = mixtureIntervals(tables, o.sample!.fraction, o.proxy as 'conditional', mixture, mix);
+  }
+  warnings.push(...(sampled ? sampleSizeWarnings(domains) : []), ...(mixtureIv ? mixtureWarnings(mixtureIv) : []));
+  let vneReport: AnalysisReport['vne'];
+  if (o.vneSettings && o.vneSamples) {
+    const s = o.vneSettings;
+    const samples = Object.fromEntries(plans.map((p, i) => [p.name, o.vneSamples![i]!]));
+    vneReport = { window: s.window, dims: s.dims, seed: s.seed, target: s.samples, samples };
+    for (const p of plans) {
+      if (s.embeddings?.[p.name] !== undefined) continue;
+      if (samples[p.name]! < s.samples) {
+        warnings.push({
+          code: 'W_VNE_FEW_WINDOWS',
+          domain: p.name,
+          message: `VNE of ${p.name} comes from ${samples[p.name]} windows of ${s.window} tokens, fewer than the ${s.samples} of the target: it is not comparable with the other domains' (the domain is too small; lower --vne-samples for all)`,
+        });
+      }
+    }
+  }
   return {
     schema: ANALYSIS_SCHEMA,
     tool: { ...TOOL },
@@ -375,10 +393,12 @@ export function buildReport(
       ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
       ...(o.vneSettings ? { vne: o.vneSettings } : {}),
     },
-    ...(o.sample ? { sample: { fraction: o.sample.fraction, seed: o.sample.seed, groups: SAMPLE_GROUPS, replicates: SAMPLE_REPLICATES } } : {}),
+    ...(o.sample ? { sample: { fraction: o.sample.fraction, seed: o.sample.seed, groups: SAMPLE_GROUPS, halvings: SAMPLE_HALVINGS } } : {}),
     ...(o.unigramsOnly ? { unigramsOnly: true } : {}),
     domains,
     mixture,
+    ...(mixtureIv ? { mixtureIntervals: mixtureIv } : {}),
+    ...(vneReport ? { vne: vneReport } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
@@ -386,28 +406,37 @@ export function buildReport(
 /** Validates options and fills defaults (threads, memory, chunk size, base, proxy, temperature, SIMD). */
 export const validateAnalyzeOptions = validate;
 
-/** The VNE of each domain (nats): from user embeddings when given, else from the seeded projection sample. */
+/** How the VNE proxy samples and embeds: `samples` windows of `window` tokens per domain in `dims` dimensions. */
+export interface VneSettings {
+  dims: number;
+  samples: number;
+  window: number;
+  seed: number;
+}
+
+/** The VNE of each domain (nats) and how many vectors it came from: user embeddings when given, else seeded windows. */
 export async function vneByDomain(
   plans: DomainPlan[],
   pool: WorkerPool,
   threads: number,
-  s: { dims: number; maxDocuments: number; seed: number },
+  s: VneSettings,
   embeddings: Record<string, string>,
   cancel: RunCancel = new RunCancel(),
-): Promise<number[]> {
+): Promise<{ value: number; samples: number }[]> {
   for (const name of Object.keys(embeddings)) {
     if (!plans.some((p) => p.name === name)) throw optionError('--embeddings', `a domain among ${plans.map((p) => p.name).join(', ')}`, name);
   }
   if (!Number.isInteger(s.dims) || s.dims < 1 || s.dims > 4096) throw optionError('--vne-dims', 'a whole number from 1 to 4096', s.dims);
-  if (!Number.isInteger(s.maxDocuments) || s.maxDocuments < 2) throw optionError('--vne-docs', 'a whole number >= 2', s.maxDocuments);
-  const out: number[] = [];
+  if (!Number.isInteger(s.samples) || s.samples < 2 || s.samples > 10_000_000) throw optionError('--vne-samples', 'a whole number from 2 to 10000000', s.samples);
+  if (!Number.isInteger(s.window) || s.window < 1 || s.window > 1 << 24) throw optionError('--vne-window', 'a whole number of tokens from 1 to 16777216', s.window);
+  const out: { value: number; samples: number }[] = [];
   for (const plan of plans) {
     cancel.check();
     debugPhase('vne');
     const file = embeddings[plan.name];
     if (file) {
       const e = readEmbeddingsNpy(file);
-      out.push(vneFromVectors(e.vectors, e.rows, e.dims));
+      out.push({ value: vneFromVectors(e.vectors, e.rows, e.dims), samples: e.rows });
       continue;
     }
     const claim = new SharedArrayBuffer(4);
@@ -415,28 +444,46 @@ export async function vneByDomain(
     const tasks = Math.max(1, Math.min(threads, plan.chunks.length));
     const runs: Promise<EmbedResult>[] = [];
     for (let t = 0; t < tasks; t++) {
-      const task: EmbedTask = { kind: 'embed', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, seed: s.seed, dims: s.dims, maxDocuments: s.maxDocuments, cancel: cancel.slot };
+      const task: EmbedTask = { kind: 'embed', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, seed: s.seed, dims: s.dims, samples: s.samples, window: s.window, cancel: cancel.slot };
       runs.push(pool.run<EmbedResult>(task));
     }
     let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
-    for (const r of await cancel.settle(runs)) kept = mergeBottomK(kept, r, s.dims, s.maxDocuments);
-    out.push(vneFromVectors(kept.vectors, kept.hashes.length, s.dims));
+    for (const r of await cancel.settle(runs)) kept = mergeBottomK(kept, r, s.dims, s.samples);
+    out.push({ value: vneFromVectors(kept.vectors, kept.hashes.length, s.dims), samples: kept.hashes.length });
   }
   return out;
 }
 
 /** Analyzes every domain and returns the report (schema bimix.analysis/1). */
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
+  return (await run(options, false)).report;
+}
+
+/**
+ * Counts the whole corpus and the sample `options.sample` in one pass: the full report, and
+ * the sampled report exactly as `analyze` with that sample gives it (for baselines).
+ */
+export async function analyzeFullAndSampled(options: AnalyzeOptions & { sample: { fraction: number; seed: number } }): Promise<{ full: AnalysisReport; sampled: AnalysisReport }> {
+  const r = await run(options, true);
+  return { full: r.report, sampled: r.sampled! };
+}
+
+async function run(options: AnalyzeOptions, withFull: boolean): Promise<{ report: AnalysisReport; sampled?: AnalysisReport }> {
   const v = validate(options);
   const cancel = new RunCancel(options.signal);
   try {
-    return await analyzeValidated(options, v, cancel);
+    return await analyzeValidated(options, v, cancel, withFull);
   } finally {
     cancel.dispose();
   }
 }
 
-async function analyzeValidated(options: AnalyzeOptions, v: ReturnType<typeof validate>, cancel: RunCancel): Promise<AnalysisReport> {
+async function analyzeValidated(
+  options: AnalyzeOptions,
+  v: ReturnType<typeof validate>,
+  cancel: RunCancel,
+  withFull: boolean,
+): Promise<{ report: AnalysisReport; sampled?: AnalysisReport }> {
   debugPhase('plan');
   const plans = await planDomains(options.domains, options.baseDir ?? process.cwd(), v.chunkBytes);
   // Threads beyond the chunks of the largest domain would only sit idle.
@@ -459,22 +506,30 @@ async function analyzeValidated(options: AnalyzeOptions, v: ReturnType<typeof va
         simd: v.simd,
         unigramsOnly: options.unigramsOnly ?? false,
         tmpDir,
-        ...(options.sample ? { sample: options.sample } : {}),
+        ...(options.sample ? { sample: { ...options.sample, withFull } } : {}),
       },
       options.onProgress,
       cancel,
     );
     const wantVne = v.proxy === 'vne' || options.vne !== undefined && options.vne !== false || options.embeddings !== undefined;
-    let vne: (number | undefined)[] | undefined;
-    let vneSettings: Record<string, unknown> | undefined;
+    let vne: { value: number; samples: number }[] | undefined;
+    let vneSettings: (VneSettings & { embeddings?: Record<string, string> }) | undefined;
     if (wantVne) {
       const s = typeof options.vne === 'object' ? options.vne : {};
-      const settings = { dims: s.dims ?? 256, maxDocuments: s.maxDocuments ?? 2048, seed: s.seed ?? 0 };
+      const settings: VneSettings = { dims: s.dims ?? 256, samples: s.samples ?? 2048, window: s.window ?? 512, seed: s.seed ?? 0 };
       vneSettings = { ...settings, ...(options.embeddings ? { embeddings: options.embeddings } : {}) };
       vne = await vneByDomain(plans, pool, v.threads, settings, options.embeddings ?? {}, cancel);
     }
     cancel.check();
-    return buildReport(plans, reductions, { ...options, ...v, ...(vne ? { vneValues: vne, vneSettings } : {}) });
+    const o = { ...options, ...v, ...(vne ? { vneValues: vne.map((x) => x.value), vneSamples: vne.map((x) => x.samples), vneSettings } : {}) };
+    if (!withFull || !options.sample) return { report: buildReport(plans, reductions, o) };
+    const tables = reductions as SubsampleTable[];
+    const plan = { ...options.sample, withFull };
+    const { sample: _s, ...fullOptions } = o;
+    return {
+      report: buildReport(plans, tables.map((t) => reductionOf(t.whole[0]!)), fullOptions),
+      sampled: buildReport(plans, tables.map((t) => sampleTable(t, plan)), o),
+    };
   } finally {
     await pool.close();
     removeOwnedDir(tmpDir);

@@ -1,5 +1,5 @@
 /** bimix: the public, typed API. */
-export { analyze, defaultMemoryBytes, proxyEntropies, type AnalyzeOptions, type ProgressEvent } from './analyze.js';
+export { analyze, analyzeFullAndSampled, defaultMemoryBytes, proxyEntropies, type AnalyzeOptions, type ProgressEvent } from './analyze.js';
 export { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport, type ReportFile, type DomainEntropy } from './report.js';
 export {
   entropiesFromCounts,

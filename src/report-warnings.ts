@@ -7,7 +7,16 @@
 import type { FileEntry, ReadOptions } from './corpus/types.js';
 
 /** Stable warning codes; tests and scripts may match on them. */
-export type WarningCode = 'W_NO_DOCUMENT_BOUNDARIES' | 'W_SPARSE_VOCABULARY' | 'W_SEPARATOR_ABSENT';
+export type WarningCode =
+  | 'W_NO_DOCUMENT_BOUNDARIES'
+  | 'W_SPARSE_VOCABULARY'
+  | 'W_SEPARATOR_ABSENT'
+  /** Sampled mode: a domain's sample holds fewer documents than the jackknife has groups. */
+  | 'W_SMALL_SAMPLE'
+  /** Sampled mode: a mixture proportion's interval is wide. */
+  | 'W_UNCERTAIN_MIXTURE'
+  /** The VNE proxy of a domain rests on fewer windows than the target: not comparable across domains. */
+  | 'W_VNE_FEW_WINDOWS';
 
 /** One warning of a report. */
 export interface ReportWarning {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze, analyzeFullAndSampled } from '../src/analyze.js';
 import { checkCorpus, makeBaseline, readBaseline, type CheckResult } from '../src/check/index.js';
 import { generateMarkovDocs, type MarkovSpec } from '../src/corpus/markov.js';
 import { writeMegatron, writeRaw } from '../src/corpus/writers.js';
@@ -185,22 +185,58 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     expect(existsSync(path.join(tmp, 'x.json'))).toBe(false);
   });
 
-  it('sampled mode (--sample/--seed) passes the unchanged corpus and still catches lost documents and boilerplate', () => {
-    const ok = bimix('check', '--baseline', 'base.json', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet');
+  it('sampled mode: a baseline counted with --sample records full and sampled statistics in one pass; check --sample compares like with like', () => {
+    const b = bimix('baseline', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet', '--out', 'sbase.json');
+    expect(b.code, b.err).toBe(0);
+    const rec = bimix('baseline', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--out', 'sbase2.json');
+    expect(rec.out).toBe('wrote sbase2.json: 3 domains, 4 files (counted by bimix 0.1.0, full and sampled 0.3 seed 5)\n');
+    // The full statistics are those of a full analysis: a full check against this baseline passes with no change at all.
+    const full = bimix('check', '--baseline', 'sbase.json', '--config', config, '--threads', '1', '--quiet', '--format', 'json');
+    expect(full.code, full.err).toBe(0);
+    expect((JSON.parse(full.out) as CheckResult).rows.every((r) => r.change === 0)).toBe(true);
+    const ok = bimix('check', '--baseline', 'sbase.json', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet');
     expect(ok.code, ok.err).toBe(0);
-    expect(ok.out).toMatch(/^sampled analysis \(fraction 0\.3, seed 5\): 15 rows judged by their 95% intervals stretched x1\.7\d* \(false-alarm rate 0\.01 per run\), widened by the tolerance$/m);
-    expect(ok.out).not.toMatch(/unigrams|bigrams/);
-    const asked = bimix('check', '--baseline', 'base.json', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--metrics', 'conditional,unigrams');
-    expect(asked.code, asked.err).toBe(0);
-    expect(asked.out).toMatch(/^web\s+unigrams\s+128\s+128\s+0\s+±1%\s+skip\s+sampled analysis: no interval for this metric$/m);
-    const half = check(writeCorpus('half-s', halfDocs()), '--sample', '0.3', '--seed', '5');
+    expect(ok.out).toMatch(/^sampled analysis \(fraction 0\.3, seed 5\): compared with the baseline's statistics of the same sample$/m);
+    expect(ok.out).toMatch(/24 checks: 24 pass/);
+    const sbase = (c: string) => {
+      const r = bimix('check', '--baseline', 'sbase.json', '--config', c, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet', '--format', 'json');
+      return { code: r.code, result: JSON.parse(r.out || 'null') as CheckResult, err: r.err };
+    };
+    const half = sbase(writeCorpus('half-s', halfDocs()));
     expect(half.code, half.err).toBe(1);
     expect(failing(half.result)).toEqual(expect.arrayContaining(['web.tokens', 'web.documents']));
-    const boiler = check(writeCorpus('boiler-s', boilerDocs()), '--sample', '0.3', '--seed', '5');
+    const boiler = sbase(writeCorpus('boiler-s', boilerDocs()));
     expect(boiler.code, boiler.err).toBe(1);
     expect(failing(boiler.result)).toEqual(expect.arrayContaining(['code.conditional', 'code.shannon', 'code.joint']));
+    // Two domains' files swapped: both domains fail.
+    const swapped = sbase(writeCorpus('swapped-s', { web: docs.code!, code: docs.web!, books: docs.books! }));
+    expect(swapped.code, swapped.err).toBe(1);
+    expect(new Set(failing(swapped.result).map((k) => k.split('.')[0]))).toEqual(new Set(['web', 'code']));
+    // A tokenizer off by one in books (separators included): the sample moves too.
+    const flat: number[] = [];
+    for (const d of docs.books!) flat.push(...Array.from(d, (t) => t + 1), 1);
+    const shifted = sbase(writeCorpus('shifted-s', { web: docs.web!, code: docs.code! }, { rawBooks: new Uint8Array(Uint16Array.from(flat).buffer) }));
+    expect(shifted.code, shifted.err).toBe(1);
+    expect(failing(shifted.result)).toEqual(expect.arrayContaining(['books.documents', 'books.unigrams']));
+  });
+
+  it('sampled mode: a sample against a baseline without that sample ends with exit 2 and says how to make one', () => {
+    const cases: [string[], RegExp][] = [
+      [['--baseline', 'base.json', '--sample', '0.3', '--seed', '5'], /E_USAGE: the current analysis is a sample \(--sample 0\.3 --seed 5\) and base\.json has no statistics of the same sample.*bimix baseline --config CONFIG --sample 0\.3 --seed 5 --out BASELINE/],
+      [['--baseline', 'sbase.json', '--sample', '0.3', '--seed', '6'], /It holds --sample 0\.3 --seed 5: check with that/],
+      [['--baseline', 'sbase.json', '--sample', '0.1', '--seed', '5'], /E_USAGE: the current analysis is a sample \(--sample 0\.1 --seed 5\)/],
+    ];
+    for (const [args, err] of cases) {
+      const r = bimix('check', ...args, '--config', config, '--threads', '1', '--quiet');
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(err);
+      expect(r.out).toBe('');
+    }
     const e = bimix('check', '--baseline', 'base.json', '--current', 'report.json', '--sample', '0.3');
     expect(e.code).toBe(2);
+    const mixed = bimix('baseline', '--from', 'report.json', '--sample', '0.3', '--out', 'x.json');
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/E_USAGE: --from takes a saved report/);
   });
 
   it('--out writes the chosen format atomically; stdout stays empty', () => {
@@ -230,23 +266,29 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
 });
 
 describe('sampled mode (library API)', () => {
-  it('re-analysing an unchanged corpus under 20 seeds with --sample never fails against a full baseline', async () => {
-    const domains = Object.keys(CHAINS).map((name) => ({
+  const domains = () =>
+    Object.keys(CHAINS).map((name) => ({
       name,
       globs: [path.join(tmp, 'orig', name, '*.bin')],
       read: name === 'code' ? { format: 'megatron' as const } : { format: 'raw' as const, eos: 0 },
     }));
-    const full = await analyze({ domains, threads: 1 });
-    const baseline = makeBaseline(full);
+
+  it('an unchanged corpus checked against a same-sample baseline passes for 10 seeds, with every metric unchanged', async () => {
     const outcomes: string[] = [];
-    for (let seed = 1; seed <= 20; seed++) {
-      const { result } = await checkCorpus({ baseline, analyze: { domains, threads: 1, sample: { fraction: 0.3, seed } } });
+    for (let seed = 1; seed <= 10; seed++) {
+      const sample = { fraction: 0.2, seed };
+      const { full, sampled } = await analyzeFullAndSampled({ domains: domains(), threads: 1, sample });
+      const baseline = makeBaseline(full, { sampled });
+      const { result } = await checkCorpus({ baseline, analyze: { domains: domains(), threads: 1, sample } });
       expect(result.sampled).toBe(true);
-      // Entropies, tokens and documents of 3 domains are judged by intervals; distinct counts are left out.
-      expect(result.sampling?.intervals).toBe(15);
-      expect(result.summary.checks).toBe(15);
-      outcomes.push(`${seed}:${result.ok ? 'ok' : failing(result).join(',')}`);
+      expect(result.summary.checks).toBe(24);
+      outcomes.push(`${seed}:${result.ok && result.rows.every((r) => r.change === 0) ? 'ok' : failing(result).join(',')}`);
     }
-    expect(outcomes).toEqual(Array.from({ length: 20 }, (_, i) => `${i + 1}:ok`));
+    expect(outcomes).toEqual(Array.from({ length: 10 }, (_, i) => `${i + 1}:ok`));
+  });
+
+  it('a sample against a full-only baseline is refused (never a spurious regression)', async () => {
+    const baseline = makeBaseline(await analyze({ domains: domains(), threads: 1 }));
+    await expect(checkCorpus({ baseline, analyze: { domains: domains(), threads: 1, sample: { fraction: 0.3, seed: 1 } } })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bonferroniScale, compareReports, judgeInterval, judgePoint, normalQuantile, makeBaseline, parseBaseline, parseReport, resolveTolerance, parsePolicy, type Tolerance } from '../src/check/index.js';
+import { compareReports, judgePoint, normalQuantile, makeBaseline, parseBaseline, parseReport, resolveTolerance, parsePolicy, type Tolerance } from '../src/check/index.js';
 import type { DomainReport } from '../src/report.js';
 import { domain, report } from './check-fixtures.js';
 
@@ -30,24 +30,6 @@ describe('judgePoint', () => {
     expect(j.pass).toBe(pass);
     expect(j.reason).toMatch(reason);
     expect(j.allowed).toBeCloseTo(t.atol + t.rtol * Math.abs(b), 12);
-  });
-});
-
-describe('judgeInterval (sampled mode)', () => {
-  const cases: [number, [number, number], Tolerance, boolean, RegExp][] = [
-    [2, [1.9, 2.1], T(0, 0, 'both'), true, /^baseline inside \[1\.9, 2\.1\] ± 0$/],
-    [2, [2.001, 2.1], T(0, 0, 'both'), false, /^rose: baseline 2 below/],
-    [2, [2.001, 2.1], T(0.01, 0, 'both'), true, /inside/],
-    [2, [1.8, 1.95], T(0.01, 0, 'both'), false, /^fell: baseline 2 above \[1\.8, 1\.95\] ± 0\.02$/],
-    [2, [1.8, 1.95], T(0.01, 0, 'increase'), true, /allowed by direction increase/],
-    [2, [2.5, 2.6], T(0.01, 0, 'decrease'), true, /allowed by direction decrease/],
-    [2, [2.5, 2.6], T(0.01, 0, 'increase'), false, /^rose/],
-    [2, [1.8, 1.95], T(0, 0.05, 'decrease'), true, /inside/],
-  ];
-  it.each(cases)('baseline %d vs interval %o, %o → pass=%s', (b, iv, t, pass, reason) => {
-    const j = judgeInterval(b, iv, t);
-    expect(j.pass).toBe(pass);
-    expect(j.reason).toMatch(reason);
   });
 });
 
@@ -150,63 +132,58 @@ describe('compareReports', () => {
     expect(r.ok).toBe(true);
   });
 
-  it('sampled: entropies and count estimates are judged by stretched intervals; other counts are skipped', () => {
-    const iv = (lo: number, hi: number, tokens: [number, number]) => ({
-      level: 0.95,
-      replicates: 200,
-      shannon: [4 + lo, 4 + hi] as [number, number],
-      joint: [6 + lo, 6 + hi] as [number, number],
-      conditional: [2 + lo, 2 + hi] as [number, number],
-      tokens,
-      documents: [tokens[0] / 100, tokens[1] / 100] as [number, number],
+  describe('sampled: like with like, or refused', () => {
+    const sample = { fraction: 0.1, seed: 1, groups: 32, halvings: 2 };
+    const small = (name: string, h = 0) => domain(name, { scale: 0.1, h: h - 0.2 });
+    const full = report([domain('web'), domain('code'), domain('books')]);
+    const sampled = report([small('web'), small('code'), small('books')], { sample });
+    const both = makeBaseline(full, { sampled, createdAt: new Date(0) });
+
+    it('a baseline recording the same sample is compared with that sample: every metric, exactly', () => {
+      expect(both.sampled).toEqual({ fraction: 0.1, seed: 1 });
+      expect(both.domains[0]!.sampled!.tokens).toBe(100);
+      const r = compareReports(both, report([small('web'), small('code'), small('books')], { sample }));
+      expect(r.ok).toBe(true);
+      expect(r.sampled).toBe(true);
+      expect(r.summary).toEqual({ checks: 24, pass: 24, fail: 0, missing: 0, skip: 0, regressions: 0 });
+      expect(r.rows.every((x) => x.change === 0)).toBe(true);
+      expect(r.rows.find((x) => x.domain === 'web' && x.metric === 'tokens')).toMatchObject({ baseline: 100, current: 100 });
     });
-    const cur = report(
-      [
-        domain('web', { scale: 0.1, h: -0.1, intervals: iv(-0.2, -0.05, [900, 1100]) }),
-        domain('code', { scale: 0.05, h: -0.3, intervals: iv(-0.4, -0.25, [400, 600]) }),
-        domain('books', { scale: 0.1, intervals: iv(-0.02, 0.02, [950, 1050]) }),
-      ],
-      { sample: { fraction: 0.1, seed: 1, groups: 32, replicates: 200 } },
-    );
-    for (const d of cur.domains) d.bigrams.distinct = 10; // a dense sample: 10 distinct of 50-99 bigrams
-    const r = compareReports(base, cur, { metrics: ['conditional', 'tokens', 'documents', 'unigrams'] });
-    expect(r.sampled).toBe(true);
-    // 9 interval rows: each 95% interval is stretched so that all 9 together wrongly fail with probability 1%.
-    expect(r.sampling).toEqual({ level: 0.95, falseAlarm: 0.01, intervals: 9, scale: bonferroniScale(0.95, 9, 0.01) });
-    expect(r.sampling!.scale).toBeCloseTo(normalQuantile(1 - 0.01 / 18) / normalQuantile(0.975), 12);
-    // web: conditional [1.8, 1.95] → centre 1.875 ± 0.075 × 1.64 = 1.998, + 0.02 allowed → 2 inside; code: [1.6, 1.75] → fails.
-    expect(r.rows.filter((x) => x.regression).map((x) => `${x.domain}.${x.metric}`)).toEqual(['code.conditional', 'code.tokens', 'code.documents']);
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => `${x.domain}.${x.metric}`)).toEqual(['web.unigrams', 'code.unigrams', 'books.unigrams']);
-    // Sampled counts are shown as whole-corpus estimates (count / fraction).
-    expect(r.rows.find((x) => x.domain === 'code' && x.metric === 'tokens')).toMatchObject({ baseline: 1000, current: 500, interval: [400, 600], verdict: 'fail' });
-    expect(r.rows[0]!.interval).toEqual([1.8, 1.95]);
-    expect(r.rows[0]!.reason).toMatch(/^baseline inside \[1\.75\d*, 1\.99\d*\] ± 0\.02$/);
-    // A looser family-wise rate stretches less: web's conditional now fails too.
-    const loose = compareReports(base, cur, { metrics: ['conditional'], falseAlarm: 0.5 });
-    expect(loose.sampling!.scale).toBeLessThan(1.3);
-    expect(loose.rows.filter((x) => x.regression).map((x) => x.domain)).toEqual(['web', 'code']);
+
+    it('a shifted domain in the sample still fails', () => {
+      const r = compareReports(both, report([small('web', -0.1), small('code'), small('books')], { sample }));
+      expect(r.rows.filter((x) => x.regression).map((x) => `${x.domain}.${x.metric}`)).toEqual(['web.conditional', 'web.shannon', 'web.joint']);
+    });
+
+    it('a baseline made from a report of the same sample is compared directly', () => {
+      const r = compareReports(makeBaseline(sampled), report([small('web'), small('code'), small('books')], { sample }));
+      expect(r.ok).toBe(true);
+    });
+
+    // [baseline, current, message]
+    const refused: [string, () => ReturnType<typeof makeBaseline>, ReturnType<typeof report>, RegExp][] = [
+      ['full-only baseline', () => base, sampled, /the current analysis is a sample \(--sample 0\.1 --seed 1\) and b\.json has no statistics of the same sample.* Make one that does: bimix baseline --config CONFIG --sample 0\.1 --seed 1 --out BASELINE/],
+      ['another seed', () => both, report(sampled.domains, { sample: { ...sample, seed: 2 } }), /It holds --sample 0\.1 --seed 1: check with that, or make a matching baseline: bimix baseline --config CONFIG --sample 0\.1 --seed 2/],
+      ['another fraction', () => both, report(sampled.domains, { sample: { ...sample, fraction: 0.25 } }), /--sample 0\.25 --seed 1/],
+      ['a full analysis against a sampled-only baseline', () => makeBaseline(sampled), full, /b\.json holds sampled statistics only \(--sample 0\.1 --seed 1\), the current analysis is of the whole corpus/],
+    ];
+    it.each(refused)('refused with E_USAGE (exit 2): %s', (_name, b, cur, message) => {
+      let err: unknown;
+      try {
+        compareReports(b(), cur, { baselineFile: 'b.json' });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'E_USAGE' });
+      expect((err as Error).message).toMatch(message);
+    });
   });
 
-  it('sampled: a miss in a too sparse sample is a skip, not a regression', () => {
-    const iv = { level: 0.95, replicates: 200, shannon: [3.5, 3.6] as [number, number], joint: [5.5, 5.6] as [number, number], conditional: [1.5, 1.6] as [number, number] };
-    const cur = report([domain('web', { scale: 0.1, h: -0.45, intervals: iv })], { sample: { fraction: 0.1, seed: 1, groups: 32, replicates: 200 } });
-    cur.domains[0]!.bigrams = { total: 99, distinct: 74 };
-    cur.domains[0]!.unigrams = { distinct: 10 }; // 10 of 100 tokens: dense enough for Shannon
-    const r = compareReports(base, cur, { metrics: ['conditional', 'joint', 'shannon'], policy: parsePolicy({ allowMissing: true }) });
-    const web = r.rows.filter((x) => x.domain === 'web');
-    expect(web.map((x) => x.verdict)).toEqual(['skip', 'skip', 'fail']);
-    expect(web[0]!.reason).toMatch(/^fell: baseline 2 above \[.*\] ± 0\.02, but the sample is too sparse to judge \(75% of its bigrams distinct, limit 50%\): raise --sample$/);
-    expect(compareReports(base, cur, { metrics: ['conditional'], sparseLimit: 0.8, policy: parsePolicy({ allowMissing: true }) }).ok).toBe(false);
-  });
-
-  it('normal quantiles and the Bonferroni stretch', () => {
+  it('normal quantiles', () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 8);
     expect(normalQuantile(0.01)).toBeCloseTo(-2.326347874, 8);
     expect(normalQuantile(1 - 1e-6)).toBeCloseTo(4.753424309, 7);
-    expect(bonferroniScale(0.95, 1, 0.05)).toBeCloseTo(1, 9);
-    expect(bonferroniScale(0.95, 1, 0.5)).toBe(1);
-    expect(bonferroniScale(0.95, 0, 0.01)).toBe(1);
   });
 
   it('notes files added, removed and changed since the baseline', () => {
@@ -231,15 +208,6 @@ describe('compareReports', () => {
     const r = compareReports(report([domain('web')]), report([domain('web')]));
     expect(r.ok).toBe(true);
     expect(r.summary.checks).toBe(8);
-  });
-});
-
-describe('judgeInterval stretch', () => {
-  it('stretches about the centre before widening by the tolerance', () => {
-    expect(judgeInterval(2, [2.1, 2.3], T(0, 0, 'both'), 1).pass).toBe(false);
-    expect(judgeInterval(2, [2.1, 2.3], T(0, 0, 'both'), 2).pass).toBe(true); // [2.0, 2.4]
-    expect(judgeInterval(2, [2.1, 2.3], T(0, 0, 'both'), 2).reason).toBe('baseline inside [2, 2.4] ± 0');
-    expect(judgeInterval(2, [2.11, 2.3], T(0, 0, 'both'), 2).reason).toBe('rose: baseline 2 below [2.015, 2.395] ± 0');
   });
 });
 

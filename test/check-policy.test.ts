@@ -20,7 +20,7 @@ describe('policy validation', () => {
   // [policy, exact message]
   const invalid: [unknown, string][] = [
     [[], '$: expected an object, got an array'],
-    [{ rtol: 0.1 }, '$.rtol: unknown key (expected one of schema, check, default, metrics, domains, allowMissing, falseAlarm, description)'],
+    [{ rtol: 0.1 }, '$.rtol: unknown key (expected one of schema, check, default, metrics, domains, allowMissing, description)'],
     [{ schema: 'bimix.policy/2' }, '$.schema: expected "bimix.policy/1", got "bimix.policy/2"'],
     [{ default: { rtol: -1 } }, '$.default.rtol: expected a number >= 0, got -1'],
     [{ default: { rtol: '0.1' } }, '$.default.rtol: expected a number >= 0, got "0.1"'],
@@ -34,7 +34,6 @@ describe('policy validation', () => {
     [{ domains: { web: { allowMissing: 1 } } }, '$.domains.web.allowMissing: expected true or false, got 1'],
     [{ domains: { 'my web': { metrics: { tokens: { direction: 'up' } } } } }, '$.domains["my web"].metrics.tokens.direction: expected one of "both", "decrease", "increase", got "up"'],
     [{ domains: { web: { tolerance: 1 } } }, '$.domains.web.tolerance: unknown key (expected one of rtol, atol, direction, allowMissing, metrics)'],
-    [{ falseAlarm: 0 }, '$.falseAlarm: expected a probability between 0 and 1 (exclusive), got 0'],
     [{ check: [] }, '$.check: expected at least one metric name, got an array'],
     [{ check: ['tokens', 'tokens'] }, '$.check[1]: expected each metric once, got "tokens"'],
     [{ check: ['conditional', 3] }, '$.check[1]: expected a metric name (conditional, shannon, joint, vne, tokens, documents, unigrams, bigrams, bigramTotal, mm.shannon, mm.joint, mm.conditional), got 3'],

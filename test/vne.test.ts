@@ -77,7 +77,7 @@ describe('analyze with the VNE proxy', () => {
     const docs = generateMarkovDocs({ vocab: 200, firstId: 1, successors: 8, seed: 5, meanDocLength: 60 }, 60_000);
     writeRaw(path.join(dir, 'web.bin'), docs, { eos: 0 });
     const domains = [{ name: 'web', globs: [path.join(dir, 'web.bin')], read: { format: 'raw' as const, eos: 0 } }];
-    const vne = { dims: 32, maxDocuments: 300 };
+    const vne = { dims: 32, samples: 300, window: 64 };
     const a = await analyze({ domains, threads: 1, proxy: 'vne', vne });
     const b = await analyze({ domains, threads: 2, chunkBytes: 4096, proxy: 'vne', vne });
     const v = a.domains[0]!.entropy.vne!;
@@ -85,5 +85,30 @@ describe('analyze with the VNE proxy', () => {
     expect(v).toBeLessThanOrEqual(Math.log(32) + 1e-12);
     expect(b.domains[0]!.entropy.vne).toBe(v);
     expect(a.mixture.proxy).toBe('vne');
+  });
+});
+
+describe('VNE over fixed-length windows', () => {
+  it('the same text cut into short or long documents gets the same VNE (content, not length)', async () => {
+    const spec = { vocab: 300, firstId: 1, successors: 12, seed: 9 };
+    const short = generateMarkovDocs({ ...spec, meanDocLength: 20 }, 80_000);
+    const long = generateMarkovDocs({ ...spec, meanDocLength: 4000 }, 80_000);
+    writeRaw(path.join(dir, 'short.bin'), short, { eos: 0 });
+    writeRaw(path.join(dir, 'long.bin'), long, { eos: 0 });
+    const domains = ['short', 'long'].map((name) => ({ name, globs: [path.join(dir, `${name}.bin`)], read: { format: 'raw' as const, eos: 0 } }));
+    const r = await analyze({ domains, threads: 1, proxy: 'vne', vne: { dims: 64, samples: 400, window: 128 } });
+    const [s, l] = r.domains.map((d) => d.entropy.vne!);
+    expect(Math.abs(s! - l!) / l!).toBeLessThan(0.03);
+    expect(r.vne).toEqual({ window: 128, dims: 64, seed: 0, target: 400, samples: { short: 400, long: 400 } });
+    expect(r.warnings ?? []).toEqual([]);
+  });
+
+  it('records how many windows each domain had and warns when one has fewer than the target', async () => {
+    writeRaw(path.join(dir, 'tiny.bin'), generateMarkovDocs({ vocab: 50, firstId: 1, successors: 4, seed: 3, meanDocLength: 30 }, 700), { eos: 0 });
+    const domains = [{ name: 'tiny', globs: [path.join(dir, 'tiny.bin')], read: { format: 'raw' as const, eos: 0 } }];
+    const r = await analyze({ domains, threads: 1, vne: { dims: 16, samples: 1000, window: 512 } });
+    const positions = r.domains[0]!.files[0]!.tokens - 512 + 1;
+    expect(r.vne!.samples.tiny).toBe(positions);
+    expect(r.warnings).toEqual([`VNE of tiny comes from ${positions} windows of 512 tokens, fewer than the 1000 of the target: it is not comparable with the other domains' (the domain is too small; lower --vne-samples for all)`]);
   });
 });

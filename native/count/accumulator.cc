@@ -81,6 +81,13 @@ Status Accumulator::init() {
   if (cfg_.groups > 0) {
     if (!(cfg_.sampleRate > 0.0 && cfg_.sampleRate <= 1.0)) return Status::Error(ec::E_USAGE, "", -1, "sample rate must be in (0, 1]");
     if (cfg_.groups > 255) return Status::Error(ec::E_USAGE, "", -1, "sample groups must be 1..255");
+    if ((cfg_.nestedRates.size() + 1) * cfg_.groups > 256)
+      return Status::Error(ec::E_USAGE, "", -1, "sample groups x (nested rates + 1) must be at most 256");
+    double prev = cfg_.sampleRate;
+    for (double r : cfg_.nestedRates) {
+      if (!(r > 0.0 && r < prev)) return Status::Error(ec::E_USAGE, "", -1, "nested sample rates must descend below the sample rate");
+      prev = r;
+    }
     if (cfg_.unigramsOnly) return Status::Error(ec::E_USAGE, "", -1, "sampling does not combine with unigram-only counting");
   }
   // Large batches amortise streaming each partition's table through cache once
@@ -609,6 +616,8 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
   const uint64_t fileHash = pathHash(baseName(src.path));
   const double threshold = cfg_.sampleRate * 18446744073709551616.0;  // 2^64
   const uint64_t groups = cfg_.groups;
+  std::vector<double> nested;
+  for (double r : cfg_.nestedRates) nested.push_back(r * 18446744073709551616.0);
   auto isSep = [&](uint64_t i) { return useSep && t[i] == sv; };
   auto grouped = [](uint64_t left, uint64_t right, uint64_t g) { return (left << 40) | (right << 8) | g; };
   uint64_t sepsSeen = 0;
@@ -643,6 +652,9 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
         uint64_t h = documentHash(cfg_.sampleSeed, fileHash, start);
         if (cfg_.sampleRate >= 1.0 || static_cast<double>(h) < threshold) {
           uint64_t g = (h * 0x9E3779B97F4A7C15ULL >> 32) % groups;
+          uint64_t level = 0;
+          while (level < nested.size() && static_cast<double>(h) < nested[level]) ++level;
+          g += level * groups;
           if (start == a) st.documents += 1;
           st.tokens += b - a;
           for (uint64_t i = a; i + 1 < b; ++i) pending_.push_back(grouped(t[i], t[i + 1], g));

@@ -33,6 +33,10 @@ struct AccumulatorConfig {
   uint32_t groups = 0;
   // Polled per batch, per partition and while merging spills: E_INTERRUPTED when set.
   CancelToken cancel;
+  // Nested subsamples, descending rates below sampleRate: a kept document whose hash
+  // also falls under the first k of them is of level k, and its group id becomes
+  // level * groups + group (at most 256 ids in all).
+  std::vector<double> nestedRates;
 };
 
 struct ChunkStats {

@@ -1,10 +1,15 @@
-// Reduction of sampled-mode (grouped) partial states to bootstrap replicates.
-// Documents were tagged with one of G groups; replicate 0 weighs every group 1
-// (the point estimate), replicate b >= 1 resamples the G groups with replacement.
+// Reduction of sampled-mode (grouped) partial states to the count histograms of
+// nested subsamples, each whole and with one group of documents left out.
+//
+// A grouped key's low byte is level * groups + group. A document of level k
+// belongs to the subsamples of levels 0..k: level j keeps the documents whose
+// sampling hash falls under the j-th (nested, shrinking) rate, so one pass over
+// the corpus yields the sample at several fractions. Leaving out one of the
+// `groups` random groups at a time gives the delete-a-group jackknife.
 #pragma once
-#include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../common/cancel.h"
@@ -12,30 +17,20 @@
 
 namespace bimix {
 
-// Sums from which a plug-in / Miller-Madow entropy follows: total N, distinct K, sum c ln c.
-// c ln c, tabulated for small counts (the bootstrap evaluates it per replicate).
-double cLogC(uint64_t c);
+// Counts of counts, ascending by count: (count, number of distinct items with it).
+using CountPairs = std::vector<std::pair<uint64_t, uint64_t>>;
 
-struct EntropySums {
-  uint64_t n = 0;
-  uint64_t k = 0;
-  double s = 0;
-  void add(uint64_t c) {
-    n += c;
-    k += 1;
-    s += cLogC(c);
-  }
-};
-
-struct ReplicateSums {
-  EntropySums unigram, left, bigram;
+// One subsample: histograms of unigram, left-marginal and bigram counts, and documents.
+struct SubsampleCounts {
+  uint32_t level = 0;
+  int32_t omitted = -1;  // the group left out, -1 for none
+  CountPairs unigram, left, bigram;
   uint64_t documents = 0;
 };
 
-// Group weights of replicate b (b = 0: all ones). Deterministic in (seed, b).
-std::vector<uint32_t> replicateWeights(uint64_t seed, uint32_t b, uint32_t groups);
-
-Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, uint32_t replicates, uint64_t seed,
-                     std::vector<ReplicateSums>& out, CancelToken cancel = {});
+// Rows in order: for each level j, the whole subsample, then (for j >= jackknifeFrom)
+// the subsample without group d for d = 0..groups-1.
+Status reduceGrouped(const std::vector<std::string>& inputs, uint32_t groups, uint32_t levels, uint32_t jackknifeFrom,
+                     std::vector<SubsampleCounts>& out, CancelToken cancel = {});
 
 }  // namespace bimix

@@ -23,6 +23,7 @@
 #include "../count/kernels.h"
 #include "../formats/source.h"
 #include "../state/checksum.h"
+#include "../state/grouped.h"
 #include "../state/merge.h"
 #include "../state/partial_file.h"
 
@@ -1044,6 +1045,75 @@ TEST(open_regular_files_only) {
   s = bimix::openSource(spec, src);
   CHECK_ERR(s, "E_IO", kAny);
   CHECK(s.file == scratch() + "/piped.idx");
+}
+
+// ---- sampled mode: nested subsamples and leave-one-group-out rows ----------------------
+
+TEST(grouped_reduction_nested_and_jackknife) {
+  const std::string dir = scratch();
+  // 60 documents separated by 0; ids 1..40.
+  std::vector<uint32_t> tok;
+  uint32_t x = 7;
+  for (int d = 0; d < 60; ++d) {
+    for (int i = 0; i < 5 + d % 13; ++i) {
+      x = x * 1103515245u + 12345u;
+      tok.push_back(1 + (x >> 16) % 40);
+    }
+    tok.push_back(0);
+  }
+  writeFile(dir + "/g.bin", encode(tok, bimix::DType::U16));
+  bimix::SourceSpec spec;
+  spec.path = dir + "/g.bin";
+  spec.format = "raw";
+  spec.eos = 0;
+  std::shared_ptr<bimix::TokenSource> src;
+  CHECK(bimix::openSource(spec, src).ok());
+  bimix::AccumulatorConfig cfg;
+  cfg.memoryBytes = 64 << 20;
+  cfg.groups = 4;
+  cfg.sampleRate = 1.0;
+  cfg.nestedRates = {0.5, 0.25};
+  bimix::Accumulator a(cfg);
+  CHECK(a.init().ok());
+  CHECK(a.addChunk(*src, 0, tok.size()).ok());
+  CHECK(a.writePartial(dir + "/g.bimixps", "{}").ok());
+  std::vector<bimix::SubsampleCounts> rows;
+  CHECK(bimix::reduceGrouped({dir + "/g.bimixps"}, 4, 3, 1, rows).ok());
+  CHECK_EQ(rows.size(), size_t{1 + 5 + 5});  // level 0 whole only; levels 1, 2 whole + 4 left out
+  // Level 0 is every document: its unigram histogram is the brute-force one.
+  std::map<uint32_t, uint64_t> count;
+  for (uint32_t t : tok)
+    if (t != 0) count[t] += 1;
+  std::map<uint64_t, uint64_t> hist;
+  for (const auto& kv : count) hist[kv.second] += 1;
+  bimix::CountPairs want(hist.begin(), hist.end());
+  CHECK(rows[0].unigram == want);
+  CHECK_EQ(rows[0].documents, uint64_t{60});
+  auto total = [](const bimix::CountPairs& h) {
+    uint64_t n = 0;
+    for (const auto& p : h) n += p.first * p.second;
+    return n;
+  };
+  // Levels shrink, and the groups left out add up to the whole of their level.
+  CHECK(rows[1].documents < 60 && rows[6].documents < rows[1].documents);
+  for (size_t w : {size_t{1}, size_t{6}}) {
+    uint64_t docs = 0, uni = 0, bi = 0;
+    for (size_t d = 1; d <= 4; ++d) {
+      CHECK_EQ(rows[w + d].omitted, static_cast<int32_t>(d - 1));
+      docs += rows[w].documents - rows[w + d].documents;
+      uni += total(rows[w].unigram) - total(rows[w + d].unigram);
+      bi += total(rows[w].bigram) - total(rows[w + d].bigram);
+    }
+    CHECK_EQ(docs, rows[w].documents);
+    CHECK_EQ(uni, total(rows[w].unigram));
+    CHECK_EQ(bi, total(rows[w].bigram));
+  }
+  // Partials from another configuration are refused.
+  CHECK_ERR(bimix::reduceGrouped({dir + "/g.bimixps"}, 4, 2, 0, rows), "E_STATE", kAny);
+  bimix::AccumulatorConfig bad = cfg;
+  bad.nestedRates = {0.25, 0.5};
+  bimix::Accumulator b(bad);
+  CHECK_ERR(b.init(), "E_USAGE", kAny);
 }
 
 }  // namespace

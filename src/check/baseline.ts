@@ -3,11 +3,11 @@
  * with how they were produced (tool, options, files with sizes and modification times).
  */
 import { BimixError } from '../errors.js';
-import type { AnalysisReport } from '../report.js';
+import type { AnalysisReport, DomainReport } from '../report.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readJsonFile } from '../util/json-file.js';
 import { TOOL } from '../version.js';
-import { child, expectArray, expectObject, expectString, type JsonWhere } from './json-path.js';
+import { child, expectArray, expectNumber, expectObject, expectString, type JsonWhere } from './json-path.js';
 import type { DomainMetrics } from './metrics.js';
 import { parseBase, parseDomainMetrics, parseFiles, uniqueNames, type FileRecord } from './report-input.js';
 
@@ -22,6 +22,8 @@ export const BASELINE_SCHEMA = 'bimix.baseline/1';
 export interface BaselineDomain extends DomainMetrics {
   name: string;
   files: FileRecord[];
+  /** The same domain's statistics in the sample of {@link Baseline.sampled}, counted in the same pass. */
+  sampled?: DomainMetrics;
 }
 
 /** How a baseline was produced. */
@@ -45,11 +47,33 @@ export interface Baseline {
   /** Entropy unit: "e" (nats) or "2" (bits). */
   base: 'e' | '2';
   source: BaselineProvenance;
+  /**
+   * A sample recorded beside the full statistics (`bimix baseline --sample F --seed S`):
+   * `bimix check --sample F --seed S` compares with it, like with like.
+   */
+  sampled?: { fraction: number; seed: number };
   domains: BaselineDomain[];
 }
 
-/** Builds a baseline from an analysis report (with its intervals when the report is sampled). */
-export function makeBaseline(report: AnalysisReport, opts: { reportFile?: string; createdAt?: Date } = {}): Baseline {
+function metricsOf(d: DomainReport): DomainMetrics {
+  return {
+    tokens: d.tokens,
+    documents: d.documents,
+    unigrams: { distinct: d.unigrams.distinct },
+    bigrams: { total: d.bigrams.total, distinct: d.bigrams.distinct },
+    entropy: { ...d.entropy },
+    millerMadow: { ...d.millerMadow },
+    ...(d.intervals ? { intervals: { ...d.intervals } } : {}),
+  };
+}
+
+/**
+ * Builds a baseline from an analysis report (with its intervals when the report is sampled),
+ * and the report of a sample of the same corpus when one was counted in the same pass.
+ */
+export function makeBaseline(report: AnalysisReport, opts: { reportFile?: string; createdAt?: Date; sampled?: AnalysisReport } = {}): Baseline {
+  const s = opts.sampled;
+  if (s && (!s.sample || report.sample)) throw new BimixError('E_USAGE', 'a baseline records a sample beside full statistics only');
   const source: BaselineProvenance = {
     ...(opts.reportFile !== undefined ? { report: opts.reportFile } : {}),
     schema: report.schema,
@@ -64,17 +88,16 @@ export function makeBaseline(report: AnalysisReport, opts: { reportFile?: string
     createdAt: (opts.createdAt ?? new Date()).toISOString(),
     base: report.base,
     source,
-    domains: report.domains.map((d) => ({
-      name: d.name,
-      files: d.files.map((f) => ({ path: f.path, format: f.format, dtype: f.dtype, bytes: f.bytes, mtimeMs: f.mtimeMs, tokens: f.tokens })),
-      tokens: d.tokens,
-      documents: d.documents,
-      unigrams: { distinct: d.unigrams.distinct },
-      bigrams: { total: d.bigrams.total, distinct: d.bigrams.distinct },
-      entropy: { ...d.entropy },
-      millerMadow: { ...d.millerMadow },
-      ...(report.sample && d.intervals ? { intervals: { ...d.intervals } } : {}),
-    })),
+    ...(s?.sample ? { sampled: { fraction: s.sample.fraction, seed: s.sample.seed } } : {}),
+    domains: report.domains.map((d, i) => {
+      const sd = s?.domains[i];
+      return {
+        name: d.name,
+        files: d.files.map((f) => ({ path: f.path, format: f.format, dtype: f.dtype, bytes: f.bytes, mtimeMs: f.mtimeMs, tokens: f.tokens })),
+        ...metricsOf(d),
+        ...(sd ? { sampled: metricsOf(sd) } : {}),
+      };
+    }),
   };
 }
 
@@ -98,6 +121,12 @@ export function parseBaseline(doc: unknown, file?: string): Baseline {
   expectString(tool.version, child(child(root, 'tool'), 'version'));
   const src = expectObject(o.source, child(root, 'source'));
   expectObject(src.options, child(child(root, 'source'), 'options'));
+  if (o.sampled !== undefined) {
+    const sw = child(root, 'sampled');
+    const so = expectObject(o.sampled, sw);
+    expectNumber(so.fraction, child(sw, 'fraction'), { min: 0 });
+    expectNumber(so.seed, child(sw, 'seed'), { min: 0 });
+  }
   const dw = child(root, 'domains');
   const names = expectArray(o.domains, dw).map((d, i) => {
     const w = child(dw, i);
@@ -105,6 +134,8 @@ export function parseBaseline(doc: unknown, file?: string): Baseline {
     const name = expectString(dobj.name, child(w, 'name'));
     parseDomainMetrics(dobj, w);
     parseFiles(dobj.files, child(w, 'files'));
+    if (dobj.sampled !== undefined) parseDomainMetrics(expectObject(dobj.sampled, child(w, 'sampled')), child(w, 'sampled'));
+    else if (o.sampled !== undefined) throw new BimixError('E_SCHEMA', `${name}: the baseline records a sample but this domain has no "sampled" statistics`, loc);
     return name;
   });
   uniqueNames(names, dw);

@@ -1,8 +1,8 @@
 /** Compares every domain and metric of a current analysis with a baseline. */
-import type { AnalysisReport, DomainReport, Interval } from '../report.js';
+import type { AnalysisReport, DomainReport } from '../report.js';
 import { makeBaseline, type Baseline, type BaselineDomain } from './baseline.js';
-import { allowedChange, judgeInterval, judgePoint } from './judge.js';
-import { bonferroniScale } from './normal.js';
+import { allowedChange, judgePoint } from './judge.js';
+import { comparableBaseline } from './like-with-like.js';
 import { DEFAULT_METRICS, METRICS, type DomainMetrics, type MetricName } from './metrics.js';
 import { missingAllowed, policyMetrics, resolveTolerance, type Policy, type Tolerance } from './policy.js';
 import type { FileRecord } from './report-input.js';
@@ -12,7 +12,7 @@ export const CHECK_SCHEMA = 'bimix.check/1';
 
 /**
  * pass: within tolerance; fail: a regression; missing: the domain (or metric) is absent on one
- * side (a regression unless the policy allows it); skip: not comparable (e.g. a sampled count).
+ * side (a regression unless the policy allows it); skip: not comparable (e.g. bigrams of a unigrams-only side).
  */
 export type Verdict = 'pass' | 'fail' | 'missing' | 'skip';
 
@@ -27,8 +27,6 @@ export interface CheckRow {
   /** change / |baseline| (null when either side is absent or the baseline is 0). */
   relChange: number | null;
   tolerance: Tolerance & { allowed: number | null };
-  /** Sampled mode: the current value's interval; `current` is then its centre (the bias-corrected estimate). */
-  interval?: Interval;
   verdict: Verdict;
   /** True when this row fails the check (exit code 1). */
   regression: boolean;
@@ -59,18 +57,13 @@ export interface CheckResult {
   ok: boolean;
   base: 'e' | '2';
   metrics: MetricName[];
-  /** The current report is sampled: entropies are judged by their intervals. */
+  /** The current report is sampled: it was compared with the baseline's statistics of the same sample. */
   sampled: boolean;
   baseline: { file?: string; tool: { name: string; version: string }; createdAt?: string };
   current: { file?: string; tool: { name: string; version: string }; sample?: { fraction: number; seed: number } };
   summary: CheckSummary;
   rows: CheckRow[];
   files: FileChanges[];
-  /**
-   * Sampled mode: the report's intervals (at `level`) are stretched `scale` times so that the
-   * `intervals` interval-judged rows together fail a healthy corpus with probability <= `falseAlarm`.
-   */
-  sampling?: { level: number; falseAlarm: number; intervals: number; scale: number };
 }
 
 /** Options of {@link compareReports}. */
@@ -82,23 +75,9 @@ export interface CompareOptions {
   rtol?: number;
   /** Default absolute tolerance (overrides the policy's `default.atol`). */
   atol?: number;
-  /** Sampled mode: family-wise false-alarm rate of a run (overrides the policy's; default 0.01). */
-  falseAlarm?: number;
-  /** Sampled mode: distinct share above which an entropy interval is not trusted to fail (default 0.5). */
-  sparseLimit?: number;
   baselineFile?: string;
   currentFile?: string;
 }
-
-/** Sampled mode's default chance of failing a healthy corpus in one run. */
-export const DEFAULT_FALSE_ALARM = 0.01;
-
-/**
- * Sampled mode: when more than this share of a sample's bigrams (unigrams, for Shannon) are
- * distinct, the sample is too sparse for its bootstrap interval to cover the corpus value
- * (measured: intervals start to miss from about 0.7), so a miss is not called a regression.
- */
-export const DEFAULT_SPARSE_LIMIT = 0.5;
 
 function isBaseline(b: Baseline | AnalysisReport): b is Baseline {
   return b.schema === 'bimix.baseline/1';
@@ -146,26 +125,19 @@ function fileChanges(domain: string, before: FileRecord[], after: FileRecord[]):
  * row by row, under a policy. Pure: reads no files.
  */
 export function compareReports(baselineIn: Baseline | AnalysisReport, current: AnalysisReport, opts: CompareOptions = {}): CheckResult {
-  const baseline = isBaseline(baselineIn) ? baselineIn : makeBaseline(baselineIn);
-  const sampledReport = current.sample !== undefined || current.domains.some((d) => d.intervals !== undefined);
-  let metrics = opts.metrics ? [...opts.metrics] : policyMetrics(opts.policy, DEFAULT_METRICS);
-  // A sample says nothing about the whole corpus's distinct counts: by default, leave them out.
-  if (sampledReport && !opts.metrics && !opts.policy?.check) metrics = metrics.filter((m) => METRICS[m].interval || !DEFAULT_METRICS.includes(m));
+  const baselineAny = isBaseline(baselineIn) ? baselineIn : makeBaseline(baselineIn);
+  const sampledReport = current.sample !== undefined;
+  // A sample is compared only with the same sample (identical on an unchanged corpus), else refused.
+  const baseline = comparableBaseline(baselineAny, current, opts.baselineFile);
+  const metrics = opts.metrics ? [...opts.metrics] : policyMetrics(opts.policy, DEFAULT_METRICS);
   const cli = { ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}), ...(opts.atol !== undefined ? { atol: opts.atol } : {}) };
   // Entropies are compared in the baseline's unit.
   const unit = baseline.base === current.base ? 1 : current.base === '2' ? Math.LN2 : 1 / Math.LN2;
-  // Like with like: a sampled report against a baseline sampled at the same fraction. Both
-  // estimates then share the sampling bias (plug-in entropies of a sample are biased low,
-  // far beyond any interval when the vocabulary is large), so their difference is judged
-  // against both uncertainties.
-  const matched =
-    current.sample !== undefined && baseline.source.sample !== undefined && current.sample.fraction === baseline.source.sample.fraction;
   const baseBigrams = !baseline.source.unigramsOnly;
   const curBigrams = !current.unigramsOnly;
 
   const rows: CheckRow[] = [];
   const files: FileChanges[] = [];
-  const pending: { row: CheckRow; baseline: number; interval: Interval; tol: Tolerance; level: number; distinctShare: number | undefined }[] = [];
   const curByName = new Map<string, DomainReport>(current.domains.map((d) => [d.name, d]));
   const baseByName = new Map<string, BaselineDomain>(baseline.domains.map((d) => [d.name, d]));
   const names = [...baseline.domains.map((d) => d.name), ...current.domains.filter((d) => !baseByName.has(d.name)).map((d) => d.name)];
@@ -184,22 +156,7 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
       // Null (not measured) is absent, like a missing field: never compared with a number.
       const bv = (b ? def.get(b as DomainMetrics) : undefined) ?? undefined;
       const cvRaw = (c ? def.get(c as DomainMetrics) : undefined) ?? undefined;
-      // A sampled count is turned into its whole-corpus estimate, the quantity its interval brackets.
-      const perSample = def.perSample && current.sample !== undefined && cvRaw !== undefined ? 1 / current.sample.fraction : 1;
-      let cv = cvRaw !== undefined ? cvRaw * scale * perSample : undefined;
-      const ivRaw = c && def.interval ? def.interval(c as DomainMetrics) : undefined;
-      let interval: Interval | undefined = ivRaw ? [ivRaw[0] * scale, ivRaw[1] * scale] : undefined;
-      const bIv = matched && b && def.interval ? def.interval(b as DomainMetrics) : undefined;
-      let pairedBaseline: number | undefined;
-      if (matched && interval && bIv && bv !== undefined && cv !== undefined) {
-        // Paired samples: compare sample with sample; the allowed noise combines both half-widths.
-        pairedBaseline = def.perSample ? bv / baseline.source.sample!.fraction : bv;
-        const half = Math.hypot((interval[1] - interval[0]) / 2, (bIv[1] - bIv[0]) / 2);
-        interval = [cv - half, cv + half];
-      } else if (interval && cv !== undefined) {
-        // The centre of a (basic bootstrap) interval is the bias-corrected estimate; a sample's plug-in value is biased low.
-        cv = (interval[0] + interval[1]) / 2;
-      }
+      const cv = cvRaw !== undefined ? cvRaw * scale : undefined;
       const row: CheckRow = {
         domain: name,
         metric,
@@ -208,7 +165,6 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
         change: bv !== undefined && cv !== undefined ? cv - bv : null,
         relChange: bv !== undefined && cv !== undefined && bv !== 0 ? (cv - bv) / Math.abs(bv) : null,
         tolerance: { ...tol, allowed: bv !== undefined ? allowedChange(bv, tol) : null },
-        ...(interval ? { interval } : {}),
         verdict: 'pass',
         regression: false,
         reason: '',
@@ -228,27 +184,6 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
         row.verdict = 'missing';
         row.regression = !allowed;
         row.reason = `metric missing from the ${bv === undefined ? 'baseline' : 'current analysis'}${allowed ? ' (allowed by policy)' : ''}`;
-      } else if (interval) {
-        // Judged below, once the number of interval rows (for the family-wise level) is known.
-        const distinctShare =
-          def.kind !== 'entropy' ? undefined : def.bigram ? (c.bigrams.distinct ?? 0) / Math.max(1, c.bigrams.total ?? 0) : c.unigrams.distinct / Math.max(1, c.tokens);
-        if (pairedBaseline !== undefined) {
-          row.baseline = pairedBaseline;
-          row.change = cv! - pairedBaseline;
-          row.relChange = pairedBaseline !== 0 ? (cv! - pairedBaseline) / Math.abs(pairedBaseline) : null;
-          row.tolerance = { ...tol, allowed: allowedChange(pairedBaseline, tol) };
-        }
-        pending.push({
-          row,
-          baseline: pairedBaseline ?? bv,
-          interval,
-          tol,
-          level: c.intervals?.level ?? 0.95,
-          distinctShare: pairedBaseline !== undefined ? undefined : distinctShare,
-        });
-      } else if (sampledReport || c.intervals) {
-        row.verdict = 'skip';
-        row.reason = 'sampled analysis: no interval for this metric';
       } else {
         const j = judgePoint(bv, cv, tol);
         row.verdict = j.pass ? 'pass' : 'fail';
@@ -256,25 +191,6 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
         row.reason = j.reason;
       }
       rows.push(row);
-    }
-  }
-
-  const falseAlarm = opts.falseAlarm ?? opts.policy?.falseAlarm ?? DEFAULT_FALSE_ALARM;
-  const sparseLimit = opts.sparseLimit ?? DEFAULT_SPARSE_LIMIT;
-  let sampling: CheckResult['sampling'];
-  if (pending.length > 0) {
-    const level = Math.min(...pending.map((p) => p.level));
-    const stretch = bonferroniScale(level, pending.length, falseAlarm);
-    sampling = { level, falseAlarm, intervals: pending.length, scale: stretch };
-    for (const p of pending) {
-      const j = judgeInterval(p.baseline, p.interval, p.tol, bonferroniScale(p.level, pending.length, falseAlarm));
-      const sparse = p.distinctShare !== undefined && p.distinctShare > sparseLimit;
-      p.row.verdict = j.pass ? 'pass' : sparse ? 'skip' : 'fail';
-      p.row.regression = !j.pass && !sparse;
-      p.row.reason =
-        !j.pass && sparse
-          ? `${j.reason}, but the sample is too sparse to judge (${Math.round(100 * p.distinctShare!)}% of its ${METRICS[p.row.metric].bigram ? 'bigrams' : 'tokens'} distinct, limit ${Math.round(100 * sparseLimit)}%): raise --sample`
-          : j.reason;
     }
   }
 
@@ -302,6 +218,5 @@ export function compareReports(baselineIn: Baseline | AnalysisReport, current: A
     summary,
     rows,
     files,
-    ...(sampling ? { sampling } : {}),
   };
 }

@@ -6,9 +6,10 @@ import { compareReports, type CheckResult, type CompareOptions } from './compare
 import { readPolicy, type Policy } from './policy.js';
 
 export { BASELINE_SCHEMA, makeBaseline, parseBaseline, readBaseline, writeBaseline, type Baseline, type BaselineDomain, type BaselineProvenance } from './baseline.js';
-export { CHECK_SCHEMA, DEFAULT_FALSE_ALARM, DEFAULT_SPARSE_LIMIT, compareReports, type CheckResult, type CheckRow, type CheckSummary, type CompareOptions, type FileChanges, type Verdict } from './compare.js';
-export { allowedChange, judgeInterval, judgePoint, type Judgement } from './judge.js';
-export { bonferroniScale, normalQuantile } from './normal.js';
+export { CHECK_SCHEMA, compareReports, type CheckResult, type CheckRow, type CheckSummary, type CompareOptions, type FileChanges, type Verdict } from './compare.js';
+export { allowedChange, judgePoint, type Judgement } from './judge.js';
+export { comparableBaseline } from './like-with-like.js';
+export { normalQuantile } from './normal.js';
 export { DEFAULT_METRICS, METRIC_NAMES, METRICS, isMetricName, parseMetricList, type DomainMetrics, type MetricName } from './metrics.js';
 export {
   BUILTIN_TOLERANCE,

@@ -1,5 +1,4 @@
 /** The verdict on one metric: is the move from baseline to current within tolerance? */
-import type { Interval } from '../report.js';
 import type { Tolerance } from './policy.js';
 
 /** The outcome for one value pair. */
@@ -42,25 +41,4 @@ export function judgePoint(baseline: number, current: number, tol: Tolerance): J
   if (change === 0) return { pass: true, allowed, reason: 'unchanged' };
   const beyond = Math.abs(change) > limit;
   return { pass: true, allowed, reason: beyond ? `${change < 0 ? 'fell' : 'rose'} ${size}, allowed by direction ${tol.direction}` : `${change < 0 ? 'fell' : 'rose'} ${size}, within tolerance` };
-}
-
-/**
- * Sampled mode: the current value is an estimate with interval [lo, hi]. It fails only when
- * the baseline lies outside the interval, stretched `scale` times about its centre and then
- * widened by the allowed change, on a side the direction forbids: a baseline above it means
- * the metric fell; below it, that it rose.
- */
-export function judgeInterval(baseline: number, interval: Interval, tol: Tolerance, scale = 1): Judgement {
-  const allowed = allowedChange(baseline, tol);
-  const centre = (interval[0] + interval[1]) / 2;
-  const half = ((interval[1] - interval[0]) / 2) * scale;
-  const slack = 4 * Number.EPSILON * Math.max(Math.abs(baseline), Math.abs(centre) + half);
-  const lo = centre - half - allowed - slack;
-  const hi = centre + half + allowed + slack;
-  const shown: Interval = scale === 1 ? interval : [centre - half, centre + half];
-  const where = `[${num(shown[0])}, ${num(shown[1])}] ± ${num(allowed)}`;
-  if (baseline > hi && tol.direction !== 'increase') return { pass: false, allowed, reason: `fell: baseline ${num(baseline)} above ${where}` };
-  if (baseline < lo && tol.direction !== 'decrease') return { pass: false, allowed, reason: `rose: baseline ${num(baseline)} below ${where}` };
-  if (baseline > hi || baseline < lo) return { pass: true, allowed, reason: `baseline outside ${where}, allowed by direction ${tol.direction}` };
-  return { pass: true, allowed, reason: `baseline inside ${where}` };
 }

@@ -1,4 +1,4 @@
-/** Standard normal quantiles, for rescaling bootstrap intervals to another confidence level. */
+/** Standard normal quantiles (the starting point of the Student t quantiles). */
 
 // Acklam's rational approximation: relative error below 1.2e-9, ample for interval widths.
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
@@ -23,16 +23,4 @@ export function normalQuantile(p: number): number {
     x = -(((((C[0]! * q + C[1]!) * q + C[2]!) * q + C[3]!) * q + C[4]!) * q + C[5]!) / ((((D[0]! * q + D[1]!) * q + D[2]!) * q + D[3]!) * q + 1);
   }
   return x;
-}
-
-/**
- * How much to stretch `m` two-sided intervals of confidence `level` so that, together, they
- * wrongly exclude a true value with probability at most `falseAlarm` (Bonferroni, normal shape).
- * Never below 1: the reported intervals are not narrowed.
- */
-export function bonferroniScale(level: number, m: number, falseAlarm: number): number {
-  if (m <= 0) return 1;
-  const zLevel = normalQuantile(0.5 + level / 2);
-  const zFamily = normalQuantile(1 - falseAlarm / (2 * m));
-  return Math.max(1, zFamily / zLevel);
 }

@@ -43,8 +43,6 @@ export interface Policy {
   metrics?: Partial<Record<MetricName, ToleranceSpec>>;
   domains?: Record<string, DomainPolicy>;
   allowMissing?: boolean;
-  /** Sampled mode: the chance that a healthy corpus fails the whole run (default 0.01). */
-  falseAlarm?: number;
 }
 
 /** The tolerance used where nothing else is said: 1% either way. */
@@ -81,7 +79,7 @@ function parseMetricMap(v: unknown, where: JsonWhere): Partial<Record<MetricName
 export function parsePolicy(doc: unknown, file?: string): Policy {
   const root: JsonWhere = file !== undefined ? { file, path: '$' } : { path: '$' };
   const o = expectObject(doc, root);
-  expectKeys(o, ['schema', 'check', 'default', 'metrics', 'domains', 'allowMissing', 'falseAlarm', 'description'], root);
+  expectKeys(o, ['schema', 'check', 'default', 'metrics', 'domains', 'allowMissing', 'description'], root);
   const policy: Policy = {};
   if (o.schema !== undefined) {
     if (o.schema !== POLICY_SCHEMA) throw jsonError('E_SCHEMA', child(root, 'schema'), JSON.stringify(POLICY_SCHEMA), o.schema);
@@ -99,11 +97,6 @@ export function parsePolicy(doc: unknown, file?: string): Policy {
   }
   if (o.default !== undefined) policy.default = parseTolerance(o.default, child(root, 'default'));
   if (o.metrics !== undefined) policy.metrics = parseMetricMap(o.metrics, child(root, 'metrics'));
-  if (o.falseAlarm !== undefined) {
-    const w = child(root, 'falseAlarm');
-    if (typeof o.falseAlarm !== 'number' || !(o.falseAlarm > 0 && o.falseAlarm < 1)) throw jsonError('E_SCHEMA', w, 'a probability between 0 and 1 (exclusive)', o.falseAlarm);
-    policy.falseAlarm = o.falseAlarm;
-  }
   if (o.allowMissing !== undefined) policy.allowMissing = expectBoolean(o.allowMissing, child(root, 'allowMissing'));
   if (o.domains !== undefined) {
     const w = child(root, 'domains');

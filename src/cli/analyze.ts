@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { analyze } from '../analyze.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
@@ -12,7 +13,10 @@ import { printWarnings } from './warnings.js';
 
 interface AnalyzeFlags extends CorpusFlags {
   vne?: boolean;
-  vneDocs: string;
+  vneSamples: string;
+  /** Hidden alias of --vne-samples for one release (VNE now samples windows, not documents). */
+  vneDocs?: string;
+  vneWindow: string;
   vneDims: string;
   embeddings?: string[];
   out?: string;
@@ -27,7 +31,9 @@ export const register: RegisterCommand = (program) => {
   addMixtureOptions(cmd);
   cmd
     .option('--vne', 'also compute the von Neumann entropy proxy (on by default with --proxy vne)')
-    .option('--vne-docs <n>', 'documents sampled per domain for VNE', '2048')
+    .option('--vne-samples <n>', 'windows sampled per domain for VNE', '2048')
+    .option('--vne-window <tokens>', 'tokens per VNE window', '512')
+    .addOption(new Option('--vne-docs <n>', 'old spelling of --vne-samples').hideHelp())
     .option('--vne-dims <d>', 'embedding dimension for VNE', '256')
     .option('--embeddings <domain=file.npy>', 'float32 N x d embeddings of a domain from a real model (repeatable)', collect)
     .option('--out <file>', 'write the JSON report here (atomically)')
@@ -46,7 +52,11 @@ export const register: RegisterCommand = (program) => {
       }
       const vne = {
         dims: parseInteger('--vne-dims', flags.vneDims, 1, 4096),
-        maxDocuments: parseInteger('--vne-docs', flags.vneDocs, 2, 10_000_000),
+        samples:
+          flags.vneDocs !== undefined
+            ? parseInteger('--vne-docs', flags.vneDocs, 2, 10_000_000)
+            : parseInteger('--vne-samples', flags.vneSamples, 2, 10_000_000),
+        window: parseInteger('--vne-window', flags.vneWindow, 1, 1 << 24),
       };
       const report = await analyze({
         ...corpus,

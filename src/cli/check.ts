@@ -25,7 +25,6 @@ interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   rtol?: string;
   atol?: string;
   metrics?: string[];
-  falseAlarm?: string;
   format?: string[];
   out?: string;
   quiet?: boolean;
@@ -71,7 +70,6 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--rtol <r>', 'default relative tolerance (default 0.01)')
     .option('--atol <a>', 'default absolute tolerance (default 0)')
     .option('--metrics <list>', 'metrics to compare, comma-separated, or all (default conditional,shannon,joint,tokens,documents,unigrams,bigrams,bigramTotal)', collect)
-    .option('--false-alarm <p>', 'sampled mode: chance that a healthy corpus fails a run (default 0.01)')
     .option('--format <format>', `output format ${CHECK_FORMATS.join('|')} (default text); also takes the corpus format of the analyze options, e.g. --format raw --format junit`, collect)
     .option('--out <file>', 'write the output here (atomically) instead of stdout')
     .option('--quiet', 'no progress or summary on stderr');
@@ -90,8 +88,6 @@ export const register: RegisterCommand = (program, setExit) => {
     }
     const rtol = flags.rtol !== undefined ? parseNumber('--rtol', flags.rtol, { min: 0 }) : undefined;
     const atol = flags.atol !== undefined ? parseNumber('--atol', flags.atol, { min: 0 }) : undefined;
-    const falseAlarm = flags.falseAlarm !== undefined ? parseNumber('--false-alarm', flags.falseAlarm, { min: 0, max: 1, exclusiveMin: true }) : undefined;
-    if (falseAlarm === 1) throw optionError('--false-alarm', 'a probability below 1', flags.falseAlarm);
     const metrics = flags.metrics !== undefined ? parseMetricList(flags.metrics) : undefined;
     // Inputs that can be wrong are read before any counting starts.
     const baseline = await readBaseline(flags.baseline);
@@ -118,7 +114,6 @@ export const register: RegisterCommand = (program, setExit) => {
       ...(metrics ? { metrics } : {}),
       ...(rtol !== undefined ? { rtol } : {}),
       ...(atol !== undefined ? { atol } : {}),
-      ...(falseAlarm !== undefined ? { falseAlarm } : {}),
       baselineFile: flags.baseline,
       ...(flags.current !== undefined ? { currentFile: flags.current } : {}),
     });

@@ -8,13 +8,13 @@ export function renderReport(r: AnalysisReport): string {
   const hasVne = r.domains.some((d) => d.entropy.vne !== undefined);
   const sampled = r.domains.some((d) => d.intervals !== undefined);
   const header = ['domain', 'files', 'tokens', 'documents', 'unigrams', 'bigrams', 'distinct bigrams', 'H(X)', 'H(X,X\')', 'H(X\'|X)', 'MM H(X\'|X)'];
-  if (sampled) header.push(`H(X'|X) ${Math.round(100 * (r.domains[0]?.intervals?.level ?? 0.95))}% interval`);
+  if (sampled) header.push("corpus H(X'|X)", `${Math.round(100 * (r.domains[0]?.intervals?.level ?? 0.95))}% interval`);
   if (hasVne) header.push('VNE');
   header.push('mixture');
   const rows: string[][] = [header];
   for (const d of r.domains) {
     const extra: string[] = [];
-    if (sampled) extra.push(d.intervals ? `${fmt(d.intervals.conditional[0], 5)}..${fmt(d.intervals.conditional[1], 5)}` : '-');
+    if (sampled) extra.push(fmt(d.estimate?.conditional, 5), d.intervals ? `${fmt(d.intervals.conditional[0], 5)}..${fmt(d.intervals.conditional[1], 5)}` : '-');
     if (hasVne) extra.push(fmt(d.entropy.vne, 5));
     rows.push([
       d.name,
@@ -33,11 +33,17 @@ export function renderReport(r: AnalysisReport): string {
     ]);
   }
   let out = `Entropies in ${unit}; MM = Miller-Madow bias-corrected.\n`;
-  if (r.sample) out += `Sampled: ${100 * r.sample.fraction}% of documents (seed ${r.sample.seed}); counts are of the sample.\n`;
+  if (r.sample) {
+    const est = r.domains[0]?.intervals?.estimator;
+    out += `Sampled: ${100 * r.sample.fraction}% of documents (seed ${r.sample.seed}); counts and entropies are of the sample, "corpus" columns estimate the whole corpus (${est} estimator, ${r.domains[0]?.intervals?.method} interval).\n`;
+  }
   out += table(rows);
   out += `\nMixture: softmax of ${r.mixture.proxy} entropy, temperature ${r.mixture.temperature}`;
   out += r.mixture.bounds ? ' (bounded)' : '';
   out += '\n';
-  for (const d of r.domains) out += `  ${d.name.padEnd(16)} ${(100 * (r.mixture.proportions[d.name] ?? 0)).toFixed(2).padStart(6)}%\n`;
+  for (const d of r.domains) {
+    const iv = r.mixtureIntervals?.[d.name];
+    out += `  ${d.name.padEnd(16)} ${(100 * (r.mixture.proportions[d.name] ?? 0)).toFixed(2).padStart(6)}%${iv ? `  (${(100 * iv[0]).toFixed(1)}%..${(100 * iv[1]).toFixed(1)}%)` : ''}\n`;
+  }
   return out;
 }

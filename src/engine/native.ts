@@ -60,8 +60,10 @@ export interface NativeAccumulatorConfig {
   /** Sampled mode: keep whole documents with this probability (1 = all). */
   sampleRate?: number;
   sampleSeed?: number;
-  /** Bootstrap groups documents are tagged with in sampled mode. */
+  /** Jackknife groups documents are tagged with in sampled mode. */
   groups?: number;
+  /** Nested subsample rates, descending below `sampleRate` (a document's level is how many it falls under). */
+  nestedRates?: number[];
 }
 
 export interface NativeChunkStats {
@@ -132,14 +134,14 @@ export interface NativeAddon {
   reduceRegisteredRange(names: string[], lo: number, hi: number, unigrams: boolean): (NativeReduction & { unigramTotal: number; leftTotal: number }) | null;
   /** Number of key partitions of the counting tables. */
   readonly partitionCount: number;
-  /** (replicates + 1) x 10 sums: unigram N,K,S; left N,K,S; bigram N,K,S; documents. Row 0 is the full sample. */
-  reduceGrouped(inputs: string[], options: { groups: number; replicates: number; seed: number; cancel?: number }): Float64Array;
+  /** Histograms of nested subsamples, whole and leaving out each group (decode with stats/subsample.ts). */
+  reduceGrouped(inputs: string[], options: { groups: number; levels: number; jackknifeFrom: number; cancel?: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };
   embedChunk(
     source: NativeSource,
     begin: number,
     end: number,
-    options: { seed: number; dims: number; maxDocuments: number; cancel?: number },
+    options: { seed: number; dims: number; maxSamples: number; window: number; cancel?: number },
   ): { hashes: BigUint64Array; vectors: Float64Array };
   streamSum(source: NativeSource, begin: number, end: number, simd?: string): bigint;
   kernelInfo(): { available: string; selected: string; partialFormatVersion: number };

@@ -195,7 +195,7 @@ export function runMergeTask(task: MergeTask): MergeResult {
   );
 }
 
-/** Keeps the `max` documents with the smallest hashes of two sorted samples. */
+/** Keeps the `max` windows with the smallest hashes of two sorted samples. */
 export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: number): EmbedResult {
   const hashes: bigint[] = [];
   const rows: Float64Array[] = [];
@@ -218,7 +218,7 @@ export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: 
   return { hashes: BigUint64Array.from(hashes), vectors };
 }
 
-/** Runs an embed task: bottom-k documents over the claimed chunks. */
+/** Runs an embed task: bottom-k windows over the claimed chunks. */
 export async function runEmbedTask(task: EmbedTask): Promise<EmbedResult> {
   const addon = loadAddon();
   const claim = task.claim ? new Int32Array(task.claim) : undefined;
@@ -233,9 +233,9 @@ export async function runEmbedTask(task: EmbedTask): Promise<EmbedResult> {
     const index = task.chunks[i * 3]!;
     for await (const piece of chunkPieces(task, index, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, 0, checked)) {
       const got = native(() =>
-        addon.embedChunk(piece.src, piece.begin, piece.end, { seed: task.seed, dims: task.dims, maxDocuments: task.maxDocuments, cancel: task.cancel ?? 0 }),
+        addon.embedChunk(piece.src, piece.begin, piece.end, { seed: task.seed, dims: task.dims, maxSamples: task.samples, window: task.window, cancel: task.cancel ?? 0 }),
       );
-      kept = mergeBottomK(kept, got, task.dims, task.maxDocuments);
+      kept = mergeBottomK(kept, got, task.dims, task.samples);
     }
   }
   return kept;

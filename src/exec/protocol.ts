@@ -58,15 +58,15 @@ export interface MergeTask {
   registered?: string[];
   /** With `registered`: only partitions [lo, hi), and the unigram counts when `unigrams`. */
   range?: { lo: number; hi: number; unigrams: boolean };
-  /** Sampled mode: reduce grouped partials to bootstrap replicate sums instead. */
-  grouped?: { groups: number; replicates: number; seed: number };
+  /** Sampled mode: reduce grouped partials to the histograms of nested, leave-one-group-out subsamples instead. */
+  grouped?: { groups: number; levels: number; jackknifeFrom: number };
   /** The run's cancel slot; registered accumulators carry theirs from counting. */
   cancel?: number;
 }
 
 export type MergeResult = NativeReduction | Float64Array | null;
 
-/** Embed a seeded bottom-k sample of documents (the VNE proxy) from claimed chunks. */
+/** Embed a seeded bottom-k sample of fixed-length windows (the VNE proxy) from claimed chunks. */
 export interface EmbedTask {
   kind: 'embed';
   sources: SourceSpec[];
@@ -76,12 +76,15 @@ export interface EmbedTask {
   claim?: SharedArrayBuffer;
   seed: number;
   dims: number;
-  maxDocuments: number;
+  /** Windows to keep. */
+  samples: number;
+  /** Token positions per window. */
+  window: number;
   /** The run's cancel slot. */
   cancel?: number;
 }
 
-/** Kept documents sorted by sampling hash: hashes and row-major unit vectors. */
+/** Kept windows sorted by sampling hash: hashes and row-major unit vectors. */
 export interface EmbedResult {
   hashes: BigUint64Array;
   vectors: Float64Array;

@@ -17,10 +17,9 @@ export function percent(rel: number, digits = 3): string {
   return `${rel > 0 ? '+' : ''}${String(Number((100 * rel).toPrecision(digits)))}%`;
 }
 
-/** The current value, with its interval in sampled mode. */
+/** The current value. */
 export function currentCell(r: CheckRow): string {
-  const v = num(r.current);
-  return r.interval ? `${v} [${num(r.interval[0], 5)}, ${num(r.interval[1], 5)}]` : v;
+  return num(r.current);
 }
 
 /** `-0.0123 (-1.2%)`, or `-` when either side is absent. */
@@ -69,11 +68,9 @@ export function fileNotes(res: CheckResult): string[] {
   });
 }
 
-/** Sampled mode, in words: how intervals were judged. */
+/** Sampled mode, in words: what the sample was compared with. */
 export function samplingNote(res: CheckResult): string | undefined {
-  if (!res.sampled) return undefined;
-  const s = res.sampling;
-  const what = res.current.sample ? `sampled analysis (fraction ${res.current.sample.fraction}, seed ${res.current.sample.seed})` : 'sampled analysis';
-  if (!s) return `${what}: no intervals to judge`;
-  return `${what}: ${s.intervals} rows judged by their ${num(100 * s.level, 3)}% intervals stretched x${num(s.scale, 3)} (false-alarm rate ${num(s.falseAlarm, 3)} per run), widened by the tolerance`;
+  if (!res.sampled || !res.current.sample) return undefined;
+  const { fraction, seed } = res.current.sample;
+  return `sampled analysis (fraction ${fraction}, seed ${seed}): compared with the baseline's statistics of the same sample`;
 }
