@@ -109,6 +109,6 @@ describe('VNE over fixed-length windows', () => {
     const r = await analyze({ domains, threads: 1, vne: { dims: 16, samples: 1000, window: 512 } });
     const positions = r.domains[0]!.files[0]!.tokens - 512 + 1;
     expect(r.vne!.samples.tiny).toBe(positions);
-    expect(r.warnings).toEqual([`VNE of tiny comes from ${positions} windows of 512 tokens, fewer than the 1000 of the target: it is not comparable with the other domains' (the domain is too small; lower --vne-samples for all)`]);
+    expect(r.warnings).toEqual([{ code: 'W_VNE_FEW_WINDOWS', domain: 'tiny', message: `VNE of tiny comes from ${positions} windows of 512 tokens, fewer than the 1000 of the target: it is not comparable with the other domains' (the domain is too small; lower --vne-samples for all)` }]);
   });
 });
