@@ -11,6 +11,7 @@ interface FitOpts {
   law: string;
   holdout?: string;
   stepColumn?: string;
+  strictSums?: boolean;
   transferPenalty?: string;
   out: string;
   json?: boolean;
@@ -27,6 +28,7 @@ export const register: RegisterCommand = (program) => {
     .option('--law <law>', 'bimix, exp, transfer, or all (compare every law by cross-validation)', 'bimix')
     .option('--holdout <protocol>', 'last (extrapolate each run\'s final step) or runs=K (K-fold over runs); --law all defaults to runs=5')
     .option('--step-column <name>', 'name of the step column (e.g. tokens)', 'step')
+    .option('--strict-sums', 'refuse mixtures whose proportions do not sum to 1 within 1e-6 (default: renormalise rows within 0.01)')
     .option('--transfer-penalty <x>', `L2 penalty on transfer coefficients (default ${DEFAULT_TRANSFER_PENALTY})`)
     .requiredOption('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer before .json)')
     .option('--json', 'print the report as JSON')
@@ -37,7 +39,8 @@ export const register: RegisterCommand = (program) => {
       const holdout = opts.holdout !== undefined ? parseHoldout(opts.holdout) : undefined;
       const transferPenalty =
         opts.transferPenalty !== undefined ? parseNumber('--transfer-penalty', opts.transferPenalty, { min: 0 }) : DEFAULT_TRANSFER_PENALTY;
-      const data = await readLossData({ losses: opts.losses, mixtures: opts.mixtures, stepColumn: opts.stepColumn });
+      const data = await readLossData({ losses: opts.losses, mixtures: opts.mixtures, stepColumn: opts.stepColumn, strictSums: opts.strictSums });
+      for (const n of data.notes) log(opts.quiet, `bimix: note: ${n}`);
       if (law === 'all') {
         const k = Math.min(5, data.runs.length);
         const cmp = compareLaws(data, { holdout: holdout ?? { kind: 'runs', k }, transferPenalty });

@@ -21,7 +21,8 @@ function fitWithPredictions(data: LossData, opts: FitLawOptions): { report: LawR
   const law = opts.law ?? 'bimix';
   const impl = LAWS[law];
   const warnings: string[] = [];
-  const domains: DomainReport[] = data.domains.map((name, d) => {
+  const domains: DomainReport[] = data.evaluated.map((d) => {
+    const name = data.domains[d]!;
     const fit = impl.fitDomain(data, d, data.observations, opts);
     const used = impl.used(data, d, data.observations);
     const pred = used.map((o) => predictDomain(law, fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step));
@@ -58,11 +59,11 @@ function fitWithPredictions(data: LossData, opts: FitLawOptions): { report: LawR
   if (held.predictions.size > 0) {
     const allObs: number[] = [];
     const allPred: number[] = [];
-    data.domains.forEach((_, d) => {
+    data.evaluated.forEach((d, k) => {
       const { obs, pred, unscored } = collect(data, held, (o) => o.domainIndex === d);
       allObs.push(...obs);
       allPred.push(...pred);
-      domains[d]!.holdout = { protocol: held.protocol, r2Log: r2Log(obs, pred), mre: mre(obs, pred), rmse: rmse(obs, pred), points: obs.length, unscored };
+      domains[k]!.holdout = { protocol: held.protocol, r2Log: r2Log(obs, pred), mre: mre(obs, pred), rmse: rmse(obs, pred), points: obs.length, unscored };
     });
     report.holdout = {
       protocol: held.protocol,
@@ -143,7 +144,8 @@ export function compareLaws(data: LossData, opts: LawFitOptions & { holdout: Hol
     const pred = idx.map((i) => helds.get(law)!.predictions.get(i)!);
     return { r2Log: r2Log(obs, pred), mre: mre(obs, pred), rmse: rmse(obs, pred) };
   };
-  const domains = data.domains.map((name, d) => {
+  const domains = data.evaluated.map((d) => {
+    const name = data.domains[d]!;
     const idx = common.filter((i) => data.observations[i]!.domainIndex === d);
     const per = scored.map((l) => [l, score(l, idx)] as const);
     return {

@@ -65,7 +65,8 @@ export function holdoutPredictions(law: LawName, data: LossData, spec: HoldoutSp
   }
   let failed = 0;
   for (const fold of folds) {
-    data.domains.forEach((name, d) => {
+    data.evaluated.forEach((d) => {
+      const name = data.domains[d]!;
       const test = impl.used(data, d, fold.test);
       if (law === 'bimix') {
         // Zero-share held-out points are ones BiMix cannot predict: count them as unscored.

@@ -1,6 +1,6 @@
 /** Public, typed API of the mixing laws: read loss data, fit, compare, predict and optimize. */
-export { readLossData, parseLongCsv, parseLongJsonl, parseWide, MIXTURE_SUM_TOLERANCE } from './data.js';
-export type { LossData, Observation, ReadLossOptions } from './data.js';
+export { readLossData, parseLongCsv, parseLongJsonl, parseWide, MIXTURE_SUM_TOLERANCE, MIXTURE_RENORMALISE_TOLERANCE } from './data.js';
+export type { LossData, Observation, ReadLossOptions, ParseOptions } from './data.js';
 export { fitLaw, compareLaws } from './fit-laws.js';
 export type { FitLawOptions, LawComparison, ComparedLaw, CommonComparison } from './fit-laws.js';
 export { parseHoldout, holdoutName, holdoutPredictions } from './holdout.js';
