@@ -5,6 +5,7 @@
  */
 import type { NativeAccumulatorConfig, NativeReduction } from '../engine/native.js';
 import type { SourceSpec } from '../corpus/types.js';
+import type { LawFitTask } from './law-step.js';
 
 /** Count a set of chunks into one partial-state file. */
 export interface CountTask {
@@ -67,7 +68,7 @@ export interface EmbedResult {
   vectors: Float64Array;
 }
 
-export type Task = CountTask | MergeTask | EmbedTask;
+export type Task = CountTask | MergeTask | EmbedTask | LawFitTask;
 
 /** A serialisable error crossing the worker boundary. */
 export interface WireError {

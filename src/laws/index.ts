@@ -1,7 +1,9 @@
 /** Public, typed API of the mixing laws: read loss data, fit, compare, predict and optimize. */
 export { readLossData, parseLongCsv, parseLongJsonl, parseWide, MIXTURE_SUM_TOLERANCE, MIXTURE_RENORMALISE_TOLERANCE } from './data.js';
 export type { LossData, Observation, ReadLossOptions, ParseOptions } from './data.js';
-export { fitLaw, compareLaws } from './fit-laws.js';
+export { fitLaw, fitLawWith, compareLaws, compareLawsWith, COMPARED_LAWS } from './fit-laws.js';
+export { planJobs, runJob, runJobsHere, foldsOf, jobKey } from './fit-jobs.js';
+export type { FitJob, FitOutcome, JobRunner, Fold } from './fit-jobs.js';
 export type { FitLawOptions, LawComparison, ComparedLaw, CommonComparison } from './fit-laws.js';
 export { parseHoldout, holdoutName, holdoutPredictions } from './holdout.js';
 export type { HoldoutSpec } from './holdout.js';
