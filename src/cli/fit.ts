@@ -10,6 +10,9 @@ import { fitProgressReporter } from './fit-progress.js';
 import { printNotes } from './notes.js';
 import { fmt, log, printResult, table } from './output.js';
 
+/** Observations fitted (summed over jobs) below which the worker pool is not worth starting. */
+const POOL_MIN_WORK = 20_000;
+
 interface FitOpts {
   from?: string[];
   losses?: string;
@@ -57,8 +60,13 @@ export const register: RegisterCommand = (program) => {
         data.notes.map((text) => ({ scope: 'data', group: 'data', text })),
         opts,
       );
-      const runner = (folds: number): JobRunner =>
-        threads > 1 ? poolJobRunner(threads, fitProgressReporter(opts.quiet, data.domains, folds)) : async (d, jobs, h, o) => runJobsHere(d, jobs, h, o);
+      // Starting workers costs a few hundred milliseconds: small fits run in this thread.
+      const runner =
+        (folds: number): JobRunner =>
+        async (d, jobs, h, o) =>
+          threads > 1 && jobs.length * (d.observations.length / d.evaluated.length) >= POOL_MIN_WORK
+            ? poolJobRunner(threads, fitProgressReporter(opts.quiet, data.domains, folds))(d, jobs, h, o)
+            : runJobsHere(d, jobs, h, o);
       if (law === 'all') {
         const k = Math.min(5, data.runs.length);
         const spec = holdout ?? { kind: 'runs' as const, k };

@@ -12,7 +12,7 @@ export type { BimixPoint, BimixPointFit } from './fit.js';
 export { nnls } from './nnls.js';
 export { r2Log, rmse, mre, scores } from './metrics.js';
 export type { FitScores } from './metrics.js';
-export { predictLoss } from './predict.js';
+export { predictLoss, lawUsesSteps, resolveSteps } from './predict.js';
 export type { Prediction } from './predict.js';
 export { optimizeMixture, bounds as mixtureBounds } from './optimize.js';
 export type { OptimizeOptions, OptimizeResult } from './optimize.js';
