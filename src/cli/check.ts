@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { analyze } from '../analyze.js';
 import { readBaseline } from '../check/baseline.js';
 import { compareReports } from '../check/compare.js';
@@ -18,6 +18,7 @@ import { progressReporter } from './progress.js';
 interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   baseline: string;
   current?: string;
+  from?: string;
   policy?: string;
   rtol?: string;
   atol?: string;
@@ -63,7 +64,8 @@ export const register: RegisterCommand = (program, setExit) => {
     .command('check')
     .description('compare a corpus analysis with a baseline; exit 1 when a metric moves beyond its tolerance')
     .requiredOption('--baseline <file>', 'baseline written by bimix baseline')
-    .option('--current <report.json>', 'a report written by bimix analyze --out (instead of analyzing now)')
+    .option('--from <report.json>', 'a report written by bimix analyze --out (instead of analyzing now)')
+    .addOption(new Option('--current <report.json>', 'old spelling of --from').hideHelp())
     .option('--policy <file>', 'policy file: per-metric and per-domain tolerances, directions, allowed missing domains')
     .option('--rtol <r>', 'default relative tolerance (default 0.01)')
     .option('--atol <a>', 'default absolute tolerance (default 0)')
@@ -74,6 +76,7 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--quiet', 'no progress or summary on stderr');
   addAnalyzeOptions(cmd);
   cmd.action(async (flags: CheckFlags) => {
+    flags.current ??= flags.from;
     const formats = splitFormats(flags.format);
     const analyzeGiven = flags.domain !== undefined || flags.config !== undefined;
     if (flags.current !== undefined && (analyzeGiven || flags.sample !== undefined || formats.corpus !== undefined)) {
