@@ -167,7 +167,7 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
       [['--baseline', 'base.json', '--current', 'base.json'], /E_SCHEMA: base\.json: expected schema bimix\.analysis\/1, found "bimix\.baseline\/1" \(this is a baseline/],
       [['--baseline', 'base.json', '--current', 'report.json', '--policy', 'badpolicy.json'], /E_SCHEMA: badpolicy\.json: \$\.metrics\.tokens\.rtol: expected a number >= 0, got -0\.1/],
       [['--baseline', 'base.json'], /E_USAGE: nothing to check/],
-      [['--baseline', 'base.json', '--current', 'report.json', '--domain', 'x=*.bin'], /E_USAGE: --current takes a saved report/],
+      [['--baseline', 'base.json', '--current', 'report.json', '--domain', 'x=*.bin'], /E_USAGE: --from takes a saved report/],
       [['--baseline', 'base.json', '--current', 'report.json', '--rtol', 'x'], /E_USAGE: --rtol: expected a number >= 0, got "x"/],
       [['--baseline', 'base.json', '--current', 'report.json', '--metrics', 'entropy'], /E_USAGE: --metrics: expected metric names/],
       [['--baseline', 'base.json', '--current', 'report.json', '--format', 'xml'], /E_USAGE: --format: expected an output format \(text\|json\|junit\|github\|markdown\) or a corpus format/],

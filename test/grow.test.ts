@@ -40,4 +40,22 @@ describe('Gstack growth planner (Du et al. 2024, arXiv 2405.15319)', () => {
     expect(() => planGrowth({ params: 1e9, tokens: -1 })).toThrow(/--tokens/);
     expect(() => planGrowth({ params: 1e9, tokens: 1e9, layers: 0 })).toThrow(/--layers/);
   });
+
+  it('refuses a depth not divisible by 4 and a growth point beyond the token budget (E_USAGE)', () => {
+    const bad = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as BimixError;
+      }
+      throw new Error('expected an error');
+    };
+    const e1 = bad(() => planGrowth({ params: 1.1e9, tokens: 100e9, layers: 30 }));
+    expect(e1.code).toBe('E_USAGE');
+    expect(e1.message).toMatch(/--layers: expected a multiple of 4 .*got 30/);
+    // 7B parameters: the guideline grows after about 11B tokens, so a 5B budget has no growth point.
+    const e2 = bad(() => planGrowth({ params: 7e9, tokens: 5e9 }));
+    expect(e2.code).toBe('E_USAGE');
+    expect(e2.message).toMatch(/--tokens: expected a budget beyond the growth point: the guideline grows after d = .* tokens, more than D, got 5000000000/);
+  });
 });

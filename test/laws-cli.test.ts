@@ -53,7 +53,7 @@ describe.skipIf(!existsSync(MAIN))('bimix fit / predict / optimize / grow', () =
     expect(oj.proportions.code).toBeLessThanOrEqual(0.3);
     expect(oj.reference.gain).toBeGreaterThanOrEqual(0);
     const text = bimix('optimize', '--law', law, '--steps', '8000');
-    expect(text.out).toMatch(/weighted loss: /);
+    expect(text.out).toMatch(/weighted mean loss \(sum_i w_i L_i \/ sum_i w_i, as predict reports\): /);
   });
 
   it('errors become "bimix: error CODE: message" with exit code 2', () => {
@@ -83,6 +83,41 @@ describe.skipIf(!existsSync(MAIN))('bimix fit / predict / optimize / grow', () =
     expect(j.laws.map((l: { law: string }) => l.law)).toEqual(['bimix', 'exp', 'transfer']);
     expect(j.comparison.protocol).toBe('runs=4');
     for (const l of ['bimix', 'exp', 'transfer']) expect(existsSync(path.join(tmp, `all.${l}.json`))).toBe(true);
+  });
+
+  it('one vocabulary: --from reads every input, old spellings still work, --out writes JSON, --steps only when the law has steps', () => {
+    const wide = bimix('fit', '--from', 'examples/laws/mixtures.csv', 'examples/laws/losses.csv', '--json', '--quiet');
+    expect(wide.code, wide.err).toBe(0);
+    const old = bimix('fit', '--mixtures', 'examples/laws/mixtures.csv', '--losses', 'examples/laws/losses.csv', '--json', '--quiet');
+    expect(JSON.parse(old.out)).toEqual(JSON.parse(wide.out)); // fit --json without --out prints to stdout
+    expect(bimix('fit', '--help').out).not.toMatch(/--losses|--mixtures/);
+    const p1 = bimix('predict', '--from', law, '--proportions', 'web=0.4,forum=0.2,code=0.2,math=0.2', '--steps', '8000', '--json');
+    const p2 = bimix('predict', '--law', law, '--proportions', 'web=0.4,forum=0.2,code=0.2,math=0.2', '--steps', '8000', '--json');
+    expect(JSON.parse(p2.out)).toEqual(JSON.parse(p1.out));
+    const noSteps = bimix('predict', '--from', law, '--proportions', 'web=1');
+    expect(noSteps.code).toBe(2);
+    expect(noSteps.err).toMatch(/E_USAGE: --steps: expected a step count \(in step\): the bimix law depends on it/);
+    const exp = path.join(tmp, 'exp.json');
+    expect(bimix('fit', '--from', 'examples/laws/mixtures.csv', 'examples/laws/losses.csv', '--law', 'exp', '--out', exp, '--quiet').code).toBe(0);
+    const out = path.join(tmp, 'pred.json');
+    const pe = bimix('predict', '--from', exp, '--proportions', 'web=0.5,code=0.5', '--out', out, '--quiet');
+    expect(pe.code, pe.err).toBe(0);
+    expect(pe.out).toMatch(/\(no step dimension\)/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).steps).toBeNull();
+    const oe = bimix('optimize', '--from', exp, '--out', path.join(tmp, 'opt.json'), '--json', '--quiet');
+    expect(oe.code, oe.err).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(tmp, 'opt.json'), 'utf8'))).toEqual(JSON.parse(oe.out));
+    const wrong = bimix('predict', '--from', exp, '--law', 'bimix', '--proportions', 'web=1');
+    expect(wrong.err).toMatch(/E_USAGE: --law: expected the law in .*exp\.json \(exp\), got "bimix"/);
+    const g = bimix('grow', '--params', '7B', '--tokens', '2T', '--layers', '30');
+    expect(g.code).toBe(2);
+    expect(g.err).toMatch(/^bimix: error E_USAGE: --layers: expected a multiple of 4/);
+    const gb = bimix('grow', '--params', '7B', '--tokens', '5B');
+    expect(gb.code).toBe(2);
+    expect(gb.err).toMatch(/E_USAGE: --tokens: expected a budget beyond the growth point/);
+    const go = path.join(tmp, 'grow.json');
+    expect(bimix('grow', '--params', '7B', '--tokens', '2T', '--out', go, '--quiet').code).toBe(0);
+    expect(JSON.parse(readFileSync(go, 'utf8')).growthFactor).toBe(4);
   });
 
   it('grow prints the plan and JSON', () => {

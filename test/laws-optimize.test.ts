@@ -164,7 +164,12 @@ describe('predict', () => {
     expect(() => predictLoss(l, { web: 0.6, cod: 0.4 }, 4000)).toThrow(/unknown domain "cod"/);
     const zero = predictLoss(l, { web: 1 }, 4000);
     expect(zero.domains[1]!.loss).toBeNull();
-    expect(zero.average).toBeNull();
+    // A zero share under BiMix is unbounded: the average is over the other domains, and says so.
+    expect(zero.averageOver).toEqual(['web']);
+    expect(zero.average).toBeCloseTo(zero.domains[0]!.loss!, 12);
+    expect(zero.warnings.join(' ')).toMatch(/"code" has share 0: .*the average leaves it out/);
+    const weighted = predictLoss(l, { web: 0.6, code: 0.4 }, 4000, { web: 3, code: 1 });
+    expect(weighted.average).toBeCloseTo((3 * web + p.domains[1]!.loss!) / 4, 12);
     expect(zero.warnings.join(' ')).toMatch(/share 0/);
   });
 });

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { analyze } from '../analyze.js';
 import { readBaseline } from '../check/baseline.js';
 import { compareReports } from '../check/compare.js';
@@ -21,6 +21,7 @@ import { printWarnings } from './warnings.js';
 interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   baseline: string;
   current?: string;
+  from?: string;
   policy?: string;
   rtol?: string;
   atol?: string;
@@ -65,7 +66,8 @@ export const register: RegisterCommand = (program, setExit) => {
     .command('check')
     .description('compare a corpus analysis with a baseline; exit 1 when a metric moves beyond its tolerance')
     .requiredOption('--baseline <file>', 'baseline written by bimix baseline')
-    .option('--current <report.json>', 'a report written by bimix analyze --out (instead of analyzing now)')
+    .option('--from <report.json>', 'a report written by bimix analyze --out (instead of analyzing now)')
+    .addOption(new Option('--current <report.json>', 'old spelling of --from').hideHelp())
     .option('--policy <file>', 'policy file: per-metric and per-domain tolerances, directions, allowed missing domains')
     .option('--rtol <r>', 'default relative tolerance (default 0.01)')
     .option('--atol <a>', 'default absolute tolerance (default 0)')
@@ -75,16 +77,17 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--quiet', 'no progress or summary on stderr');
   addAnalyzeOptions(cmd);
   cmd.action(async (flags: CheckFlags) => {
+    flags.current ??= flags.from;
     const formats = splitFormats(flags.format);
-    for (const [option, value] of [['--baseline', flags.baseline], ['--current', flags.current], ['--policy', flags.policy]] as const) requirePath(option, value);
+    for (const [option, value] of [['--baseline', flags.baseline], ['--from', flags.current], ['--policy', flags.policy]] as const) requirePath(option, value);
     checkOutputPath('--out', flags.out);
     refuseOutputAmongInputs('--out', flags.out, [flags.baseline, flags.current, flags.policy, flags.config].filter((x): x is string => x !== undefined));
     const analyzeGiven = flags.domain !== undefined || flags.config !== undefined;
     if (flags.current !== undefined && (analyzeGiven || flags.sample !== undefined || formats.corpus !== undefined)) {
-      throw new BimixError('E_USAGE', '--current takes a saved report; do not combine it with analyze options (--domain, --config, --format <corpus format>, --sample)');
+      throw new BimixError('E_USAGE', '--from takes a saved report; do not combine it with analyze options (--domain, --config, --format <corpus format>, --sample)');
     }
     if (flags.current === undefined && !analyzeGiven) {
-      throw new BimixError('E_USAGE', 'nothing to check: give --current REPORT or analyze options (--domain NAME=GLOB ... or --config FILE)');
+      throw new BimixError('E_USAGE', 'nothing to check: give --from REPORT or analyze options (--domain NAME=GLOB ... or --config FILE)');
     }
     const rtol = flags.rtol !== undefined ? parseNumber('--rtol', flags.rtol, { min: 0 }) : undefined;
     const atol = flags.atol !== undefined ? parseNumber('--atol', flags.atol, { min: 0 }) : undefined;

@@ -1,22 +1,34 @@
+import { Option } from 'commander';
 import { optionError } from '../errors.js';
+import { poolJobRunner } from '../exec/law-pool.js';
+import { defaultThreads } from '../exec/pool.js';
+import { DEFAULT_TRANSFER_PENALTY, compareLawsWith, fitLawWith, parseHoldout, readLossData, runJobsHere, writeLawFile } from '../laws/index.js';
+import type { BimixParams, ComparedLaw, ExpParams, JobRunner, LawComparison, LawName, LawReport, TransferParams } from '../laws/index.js';
+import { parseInteger, parseNumber } from '../util/parse.js';
 import { debugPhase } from '../util/debug-phase.js';
-import { DEFAULT_TRANSFER_PENALTY, fitLaw, compareLaws, parseHoldout, readLossData, writeLawFile } from '../laws/index.js';
-import type { BimixParams, ComparedLaw, ExpParams, LawComparison, LawName, LawReport, TransferParams } from '../laws/index.js';
-import { parseNumber } from '../util/parse.js';
 import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import type { RegisterCommand } from './commands.js';
+import { fitProgressReporter } from './fit-progress.js';
+import { printNotes } from './notes.js';
 import { fmt, log, printResult, table } from './output.js';
 
+/** Observations fitted (summed over jobs) below which the worker pool is not worth starting. */
+const POOL_MIN_WORK = 20_000;
+
 interface FitOpts {
-  losses: string;
+  from?: string[];
+  losses?: string;
   mixtures?: string;
   law: string;
   holdout?: string;
   stepColumn?: string;
+  strictSums?: boolean;
   transferPenalty?: string;
-  out: string;
+  threads?: string;
+  out?: string;
   json?: boolean;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 /** `bimix fit`: fit a mixing law per domain from proxy-run losses and write a law file. */
@@ -24,59 +36,113 @@ export const register: RegisterCommand = (program) => {
   program
     .command('fit')
     .description('fit per-domain mixing laws (BiMix, exponential, transfer) to proxy-run losses and write a law file')
-    .requiredOption('--losses <file>', 'long-format CSV/JSONL (run, step, domain, proportion, loss), or the wide losses CSV with --mixtures')
-    .option('--mixtures <file>', 'wide-format mixtures CSV: run + one proportion column per domain')
+    .option('--from <files...>', 'long-format CSV/JSONL (run, step, domain, proportion, loss), or two wide CSVs: mixtures (run + one share column per domain) then losses (run, [step], one column per evaluated domain)')
+    .addOption(new Option('--losses <file>', 'old spelling of --from LOSSES').hideHelp())
+    .addOption(new Option('--mixtures <file>', 'old spelling of --from MIXTURES LOSSES').hideHelp())
     .option('--law <law>', 'bimix, exp, transfer, or all (compare every law by cross-validation)', 'bimix')
     .option('--holdout <protocol>', 'last (extrapolate each run\'s final step) or runs=K (K-fold over runs); --law all defaults to runs=5')
     .option('--step-column <name>', 'name of the step column (e.g. tokens)', 'step')
+    .option('--strict-sums', 'refuse mixtures whose proportions do not sum to 1 within 1e-6 (default: renormalise rows within 0.01, with a note)')
     .option('--transfer-penalty <x>', `L2 penalty on transfer coefficients (default ${DEFAULT_TRANSFER_PENALTY})`)
-    .requiredOption('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer before .json)')
-    .option('--json', 'print the report as JSON')
-    .option('--quiet', 'no notes on stderr')
+    .option('--threads <n>', 'worker threads for the fits (default: one per core)')
+    .option('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer before .json)')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--quiet', 'no notes or progress on stderr')
+    .option('--verbose', 'list every note (default: one line per kind with a count)')
     .action(async (opts: FitOpts) => {
       const law = opts.law;
-      checkOutputPath('--out', opts.out);
-      refuseOutputAmongInputs('--out', opts.out, [opts.losses, ...(opts.mixtures !== undefined ? [opts.mixtures] : [])]);
       if (!['bimix', 'exp', 'transfer', 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer or all', law);
+      const input = inputFiles(opts);
+      const inputs = [input.losses, ...(input.mixtures !== undefined ? [input.mixtures] : [])];
+      const outs = opts.out === undefined ? [] : law === 'all' ? (['bimix', 'exp', 'transfer'] as const).map((l) => lawPath(opts.out!, l)) : [opts.out];
+      for (const o of outs) {
+        checkOutputPath('--out', o);
+        refuseOutputAmongInputs('--out', o, inputs);
+      }
       const holdout = opts.holdout !== undefined ? parseHoldout(opts.holdout) : undefined;
       const transferPenalty =
         opts.transferPenalty !== undefined ? parseNumber('--transfer-penalty', opts.transferPenalty, { min: 0 }) : DEFAULT_TRANSFER_PENALTY;
-      const data = await readLossData({ losses: opts.losses, mixtures: opts.mixtures, stepColumn: opts.stepColumn });
+      const threads = opts.threads !== undefined ? parseInteger('--threads', opts.threads, 1, 1024) : defaultThreads();
+      const data = await readLossData({ ...input, stepColumn: opts.stepColumn, strictSums: opts.strictSums });
+      printNotes(
+        data.notes.map((text) => ({ scope: 'data', group: 'data', text })),
+        opts,
+      );
+      // Starting workers costs a few hundred milliseconds: small fits run in this thread.
+      const runner =
+        (folds: number): JobRunner =>
+        async (d, jobs, h, o) =>
+          threads > 1 && jobs.length * (d.observations.length / d.evaluated.length) >= POOL_MIN_WORK
+            ? poolJobRunner(threads, fitProgressReporter(opts.quiet, data.domains, folds))(d, jobs, h, o)
+            : runJobsHere(d, jobs, h, o);
       debugPhase('fit');
       if (law === 'all') {
         const k = Math.min(5, data.runs.length);
-        const cmp = compareLaws(data, { holdout: holdout ?? { kind: 'runs', k }, transferPenalty });
-        for (const r of cmp.laws) {
-          if ('error' in r) continue;
-          const file = lawPath(opts.out, r.law);
-          await writeLawFile(file, r);
-          log(opts.quiet, `bimix: wrote ${file}`);
+        const spec = holdout ?? { kind: 'runs' as const, k };
+        const cmp = await compareLawsWith(data, { holdout: spec, transferPenalty }, runner(spec.kind === 'runs' ? spec.k : 1));
+        if (opts.out !== undefined) {
+          for (const r of cmp.laws) {
+            if ('error' in r) continue;
+            const file = lawPath(opts.out, r.law);
+            await writeLawFile(file, r);
+            log(opts.quiet, `bimix: wrote ${file}`);
+          }
         }
-        notes(opts.quiet, cmp.laws);
-        printResult(!!opts.json, cmp, () => comparisonText(cmp));
+        notes(opts, cmp.laws);
+        const rec = recommendation(cmp);
+        printResult(!!opts.json, rec ? { ...cmp, recommendation: rec } : cmp, () => comparisonText(cmp));
         return;
       }
-      const report = fitLaw(data, { law: law as LawName, holdout, transferPenalty });
-      await writeLawFile(opts.out, report);
-      log(opts.quiet, `bimix: wrote ${opts.out}`);
-      notes(opts.quiet, [report]);
+      const report = await fitLawWith(data, { law: law as LawName, holdout, transferPenalty }, runner(holdout?.kind === 'runs' ? holdout.k : 1));
+      if (opts.out !== undefined) {
+        await writeLawFile(opts.out, report);
+        log(opts.quiet, `bimix: wrote ${opts.out}`);
+      }
+      notes(opts, [report]);
       printResult(!!opts.json, report, () => lawText(report));
     });
 };
+
+/** The input files: --from (one long-format file, or mixtures then losses), or the old --losses/--mixtures. */
+function inputFiles(opts: FitOpts): { losses: string; mixtures?: string } {
+  if (opts.from !== undefined) {
+    if (opts.losses !== undefined || opts.mixtures !== undefined) throw optionError('--from', 'no --losses/--mixtures beside it (they are its old spelling)', 'both');
+    if (opts.from.length === 1) return { losses: opts.from[0]! };
+    if (opts.from.length === 2) return { mixtures: opts.from[0]!, losses: opts.from[1]! };
+    throw optionError('--from', 'one long-format file, or the mixtures CSV then the losses CSV', opts.from.join(' '));
+  }
+  if (opts.losses === undefined) throw optionError('--from', 'the loss data to fit', 'nothing');
+  return { losses: opts.losses, ...(opts.mixtures !== undefined ? { mixtures: opts.mixtures } : {}) };
+}
 
 function lawPath(out: string, law: LawName): string {
   return /\.json$/i.test(out) ? out.replace(/\.json$/i, `.${law}.json`) : `${out}.${law}.json`;
 }
 
-function notes(quiet: boolean | undefined, laws: ComparedLaw[]): void {
+function notes(opts: { quiet?: boolean; verbose?: boolean }, laws: ComparedLaw[]): void {
   for (const r of laws) {
     if ('error' in r) {
-      log(quiet, `bimix: ${r.law} law not fitted: ${r.error.code}: ${r.error.message}`);
+      log(opts.quiet, `bimix: ${r.law} law not fitted: ${r.error.code}: ${r.error.message}`);
       continue;
     }
-    for (const w of r.warnings) log(quiet, `bimix: warning (${r.law} law): ${w}`);
-    for (const d of r.domains) for (const n of d.notes ?? []) log(quiet, `bimix: note (${r.law} law, ${d.name}): ${n}`);
+    printNotes(
+      r.warnings.map((text) => ({ scope: `${r.law} law`, group: `${r.law} law`, text })),
+      { ...opts, label: 'warning' },
+    );
+    printNotes(
+      r.domains.flatMap((d) => (d.notes ?? []).map((text) => ({ scope: `${r.law} law, ${d.name}`, group: `${r.law} law`, text }))),
+      opts,
+    );
   }
+}
+
+/** One line naming the law with the best held-out mean R^2(log) and its margin over the next. */
+export function recommendation(c: LawComparison): string | undefined {
+  const ranked = (c.comparison?.laws ?? []).filter((l) => l.r2Log !== null).sort((a, b) => b.r2Log! - a.r2Log!);
+  if (ranked.length === 0) return undefined;
+  const [best, next] = ranked;
+  const margin = next ? `, ${fmt(best!.r2Log! - next.r2Log!, 3)} above ${next.law} (${fmt(next.r2Log, 4)})` : '';
+  return `recommendation: ${best!.law} law: best held-out mean R2(log) ${fmt(best!.r2Log, 4)} (${c.comparison!.protocol})${margin}`;
 }
 
 /** Human-readable per-domain table of one law. */
@@ -134,8 +200,8 @@ export function comparisonText(c: LawComparison): string {
     s += table([['law', 'MRE', 'RMSE', 'mean R2(log)'], ...cmp.laws.map((l) => [l.law, pct(l.mre), fmt(l.rmse, 4), fmt(l.r2Log, 5)])]);
     const laws = cmp.laws.map((l) => l.law);
     s += table([['domain', 'points', ...laws.map((l) => `${l} MRE`)], ...cmp.domains.map((d) => [d.name, String(d.points), ...laws.map((l) => pct(d.mre[l]))])]);
-    const best = [...cmp.laws].sort((a, b) => (a.mre ?? Infinity) - (b.mre ?? Infinity))[0];
-    if (best) s += `lowest held-out MRE: ${best.law}\n`;
+    const rec = recommendation(c);
+    if (rec) s += `${rec}\n`;
   }
   return s;
 }

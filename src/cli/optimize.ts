@@ -1,11 +1,16 @@
-import { optimizeMixture, readLawFile, readMixtureFile } from '../laws/index.js';
+import { optimizeMixture, readMixtureFile } from '../laws/index.js';
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
-import { fmt, log, printResult, table } from './output.js';
+import { lawFileOptions, readLawInput } from './law-input.js';
+import { printNotes } from './notes.js';
+import { fmt, log, printResult, table, writeJson } from './output.js';
 
 interface OptimizeOpts {
-  law: string;
-  steps: string;
+  from?: string;
+  law?: string;
+  steps?: string;
+  out?: string;
+  verbose?: boolean;
   weights?: string[];
   min?: string[];
   max?: string[];
@@ -19,11 +24,8 @@ interface OptimizeOpts {
 
 /** `bimix optimize`: the mixture minimising the weighted predicted loss within bounds. */
 export const register: RegisterCommand = (program) => {
-  program
-    .command('optimize')
-    .description('find the mixture minimising sum_i w_i L_i(r, S) within bounds, from a law file')
-    .requiredOption('--law <file>', 'law file written by bimix fit (schema bimix.law/1)')
-    .requiredOption('--steps <S>', 'target training steps (in the unit the law was fitted with)')
+  lawFileOptions(program.command('optimize').description('find the mixture minimising the weighted mean predicted loss within bounds, from a law file'))
+    .option('--steps <S>', 'target training steps (in the unit the law was fitted with); not needed when the law has no step dimension')
     .option('--weights <list>', 'domain=weight pairs (default 1 each)', collect)
     .option('--min <list>', 'lower bounds, domain=proportion', collect)
     .option('--max <list>', 'upper bounds, domain=proportion', collect)
@@ -31,13 +33,15 @@ export const register: RegisterCommand = (program) => {
     .option('--total-tokens <T>', 'total training tokens of the target run')
     .option('--max-epochs <E>', 'how many times a domain may be repeated (default 1)')
     .option('--reference <file>', 'reference mixture JSON to report the predicted gain against')
+    .option('--out <file>', 'also write the result as JSON to this file (atomically)')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no warnings on stderr')
+    .option('--verbose', 'list every warning (default: one line per kind with a count)')
     .action(async (opts: OptimizeOpts) => {
-      const law = await readLawFile(opts.law);
+      const law = await readLawInput(opts);
       const obj = (m: Map<string, number>) => (m.size > 0 ? Object.fromEntries(m) : undefined);
       const r = optimizeMixture(law, {
-        steps: parseNumber('--steps', opts.steps, { min: 0, exclusiveMin: true }),
+        steps: opts.steps !== undefined ? parseNumber('--steps', opts.steps, { min: 0, exclusiveMin: true }) : undefined,
         weights: obj(parseNumberMap('--weights', opts.weights)),
         min: obj(parseNumberMap('--min', opts.min)),
         max: obj(parseNumberMap('--max', opts.max)),
@@ -46,7 +50,14 @@ export const register: RegisterCommand = (program) => {
         maxEpochs: opts.maxEpochs !== undefined ? parseNumber('--max-epochs', opts.maxEpochs, { min: 0, exclusiveMin: true }) : undefined,
         reference: opts.reference !== undefined ? await readMixtureFile(opts.reference) : undefined,
       });
-      for (const w of r.warnings) log(opts.quiet, `bimix: warning: ${w}`);
+      printNotes(
+        r.warnings.map((text) => ({ scope: `${r.law} law`, group: `${r.law} law`, text })),
+        { ...opts, label: 'warning' },
+      );
+      if (opts.out !== undefined) {
+        await writeJson(opts.out, r);
+        log(opts.quiet, `bimix: wrote ${opts.out}`);
+      }
       printResult(!!opts.json, r, () => {
         const ref = r.reference;
         const head = ['domain', 'proportion', 'min', 'max', 'weight', 'loss', ...(ref ? ['ref proportion', 'ref loss'] : [])];
@@ -59,9 +70,10 @@ export const register: RegisterCommand = (program) => {
           fmt(d.loss, 6),
           ...(ref ? [fmt(ref.proportions[d.name], 6), fmt(ref.domains.find((x) => x.name === d.name)?.loss ?? null, 6)] : []),
         ]);
-        let s = `${r.law} law at ${law.stepUnit} ${fmt(r.steps)}; method: ${r.method}\n${table([head, ...rows])}`;
-        s += `weighted loss: ${fmt(r.weightedLoss, 7)}\n`;
-        if (ref) s += `reference weighted loss: ${fmt(ref.weightedLoss, 7)}; predicted gain: ${fmt(ref.gain, 5)}\n`;
+        const at = opts.steps === undefined ? '(no step dimension)' : `at ${law.stepUnit} ${fmt(r.steps)}`;
+        let s = `${r.law} law ${at}; method: ${r.method}\n${table([head, ...rows])}`;
+        s += `weighted mean loss (sum_i w_i L_i / sum_i w_i, as predict reports): ${fmt(r.weightedMean, 7)}\n`;
+        if (ref) s += `reference weighted mean loss: ${fmt(ref.weightedMean, 7)}; predicted gain: ${fmt(ref.weightedMean !== null ? ref.weightedMean - r.weightedMean : null, 5)}\n`;
         return s;
       });
     });

@@ -5,6 +5,7 @@
  */
 import type { NativeAccumulatorConfig, NativeReduction } from '../engine/native.js';
 import type { SourceSpec } from '../corpus/types.js';
+import type { LawFitTask } from './law-step.js';
 
 /** Size and mtime of a source when the run was planned; a source that differs when counted is E_CHANGED. */
 export interface PlannedFile {
@@ -90,7 +91,7 @@ export interface EmbedResult {
   vectors: Float64Array;
 }
 
-export type Task = CountTask | MergeTask | EmbedTask;
+export type Task = CountTask | MergeTask | EmbedTask | LawFitTask;
 
 /** A serialisable error crossing the worker boundary. */
 export interface WireError {

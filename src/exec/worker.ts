@@ -1,6 +1,7 @@
 /** The piscina worker entry: runs one task with the same steps every executor uses. */
 import { BimixError } from '../errors.js';
 import { runCountTask, runEmbedTask, runMergeTask } from './count-step.js';
+import { runLawFitTask } from './law-step.js';
 import type { Task, WireError } from './protocol.js';
 
 /** Errors cross the thread boundary as plain objects so their code survives. */
@@ -13,6 +14,8 @@ export default async function handle(task: Task): Promise<unknown> {
         return { ok: runMergeTask(task) };
       case 'embed':
         return { ok: await runEmbedTask(task) };
+      case 'law-fit':
+        return { ok: runLawFitTask(task) };
     }
   } catch (e) {
     const wire: WireError =

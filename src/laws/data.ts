@@ -29,6 +29,10 @@ export interface LossData {
   stepUnit: string;
   /** False when the input had no step column: every observation is at step 1. */
   hasSteps: boolean;
+  /** Indices of the domains that have losses (the others are training-only: features, no law of their own). */
+  evaluated: number[];
+  /** What reading changed or inferred (renormalised rows, training-only domains), one line per kind. */
+  notes: string[];
 }
 
 /** Where to read loss data from. */
@@ -39,20 +43,34 @@ export interface ReadLossOptions {
   mixtures?: string;
   /** Name of the step column; default "step". */
   stepColumn?: string;
+  /** Refuse rows whose proportions do not sum to 1 within 1e-6 instead of renormalising them. */
+  strictSums?: boolean;
 }
 
-/** Tolerance on a mixture's sum. */
+/** Options the parsers share. */
+export interface ParseOptions {
+  /** See {@link ReadLossOptions.strictSums}. */
+  strictSums?: boolean;
+}
+
+/** Tolerance on a mixture's sum below which it is taken as is. */
 export const MIXTURE_SUM_TOLERANCE = 1e-6;
+
+/**
+ * Largest |sum - 1| a row may have and still be renormalised: shares printed with 3 decimals over
+ * 17 domains can drift by up to 17 * 0.0005, so 0.01 covers what printed precision allows.
+ */
+export const MIXTURE_RENORMALISE_TOLERANCE = 0.01;
 
 /** Reads and validates loss data in either format. */
 export async function readLossData(opts: ReadLossOptions): Promise<LossData> {
   const lossText = await readText(opts.losses);
   if (opts.mixtures !== undefined) {
     const mixText = await readText(opts.mixtures);
-    return parseWide(mixText, opts.mixtures, lossText, opts.losses, opts.stepColumn);
+    return parseWide(mixText, opts.mixtures, lossText, opts.losses, opts.stepColumn, opts);
   }
-  if (/\.jsonl?$/i.test(opts.losses)) return parseLongJsonl(lossText, opts.losses, opts.stepColumn);
-  return parseLongCsv(lossText, opts.losses, opts.stepColumn);
+  if (/\.jsonl?$/i.test(opts.losses)) return parseLongJsonl(lossText, opts.losses, opts.stepColumn, opts);
+  return parseLongCsv(lossText, opts.losses, opts.stepColumn, opts);
 }
 
 async function readText(file: string): Promise<string> {
@@ -66,7 +84,7 @@ interface LongRow {
 }
 
 /** Parses long-format CSV text (columns run, [step], domain, proportion, loss; extra columns ignored). */
-export function parseLongCsv(text: string, file: string, stepColumn = 'step'): LossData {
+export function parseLongCsv(text: string, file: string, stepColumn = 'step', opts: ParseOptions = {}): LossData {
   const recs = parseCsv(text);
   if (recs.length === 0) throw new BimixError('E_DATA', 'no rows', { file });
   const header = recs[0]!.cells;
@@ -79,11 +97,11 @@ export function parseLongCsv(text: string, file: string, stepColumn = 'step'): L
       return i === undefined ? undefined : r.cells[i];
     },
   }));
-  return buildLong(rows, file, at.has(stepColumn), stepColumn);
+  return buildLong(rows, file, at.has(stepColumn), stepColumn, opts);
 }
 
 /** Parses long-format JSONL text: one object per line with run, [step], domain, proportion, loss. */
-export function parseLongJsonl(text: string, file: string, stepColumn = 'step'): LossData {
+export function parseLongJsonl(text: string, file: string, stepColumn = 'step', opts: ParseOptions = {}): LossData {
   const rows: LongRow[] = [];
   let sawStep = false;
   text.split(/\r?\n/).forEach((line, i) => {
@@ -110,7 +128,7 @@ export function parseLongJsonl(text: string, file: string, stepColumn = 'step'):
       throw new BimixError('E_DATA', `missing field "${stepColumn}" (other rows have it)`, { file, row: r.row, column: stepColumn });
     }
   }
-  return buildLong(rows, file, sawStep, stepColumn);
+  return buildLong(rows, file, sawStep, stepColumn, opts);
 }
 
 function requireColumns(header: string[], file: string, stepColumn: string): void {
@@ -125,7 +143,7 @@ function requireColumns(header: string[], file: string, stepColumn: string): voi
   }
 }
 
-function buildLong(rows: LongRow[], file: string, hasSteps: boolean, stepColumn: string): LossData {
+function buildLong(rows: LongRow[], file: string, hasSteps: boolean, stepColumn: string, opts: ParseOptions): LossData {
   const runIndex = new Map<string, number>();
   const domainIndex = new Map<string, number>();
   const share = new Map<string, { value: number; row: number }>();
@@ -138,7 +156,8 @@ function buildLong(rows: LongRow[], file: string, hasSteps: boolean, stepColumn:
     const domain = text(r.get('domain'), where('domain'), 'domain');
     const step = hasSteps ? positive(r.get(stepColumn), where(stepColumn), stepColumn) : 1;
     const proportion = proportionCell(r.get('proportion'), where('proportion'));
-    const loss = positive(r.get('loss'), where('loss'), 'loss');
+    // An empty loss cell: the run trained on the domain but was not evaluated on it.
+    const loss = isEmpty(r.get('loss')) ? null : positive(r.get('loss'), where('loss'), 'loss');
     if (!runIndex.has(run)) {
       runIndex.set(run, runIndex.size);
       firstRow.set(runIndex.size - 1, r.row);
@@ -163,18 +182,22 @@ function buildLong(rows: LongRow[], file: string, hasSteps: boolean, stepColumn:
       });
     }
     seen.set(obsKey, r.row);
-    raw.push({ run: runIndex.get(run)!, domain: domainIndex.get(domain)!, step, loss, row: r.row });
+    if (loss !== null) raw.push({ run: runIndex.get(run)!, domain: domainIndex.get(domain)!, step, loss, row: r.row });
   }
   const domains = [...domainIndex.keys()];
   const runs = [...runIndex.keys()];
-  const mixtures = runs.map((run) => domains.map((d) => share.get(`${run}\u0000${d}`)?.value ?? 0));
-  mixtures.forEach((m, i) => checkSum(m, runs[i]!, { file, row: firstRow.get(i)! }));
+  const sums = new SumCheck(opts);
+  const mixtures = runs.map((run, i) => sums.check(domains.map((d) => share.get(`${run}\u0000${d}`)?.value ?? 0), run, { file, row: firstRow.get(i)! }));
   const observations = raw.map((o) => ({ runIndex: o.run, domainIndex: o.domain, step: o.step, loss: o.loss, file, row: o.row }));
-  return finish({ domains, runs, mixtures, observations, stepUnit: stepColumn, hasSteps }, file);
+  return finish({ domains, runs, mixtures, observations, stepUnit: stepColumn, hasSteps, evaluated: [], notes: sums.notes() }, file);
 }
 
-/** Parses the wide format: mixtures CSV (`run`, one column per domain) and losses CSV (`run`, optional step, one column per domain). */
-export function parseWide(mixText: string, mixFile: string, lossText: string, lossFile: string, stepColumn = 'step'): LossData {
+/**
+ * Parses the wide format: mixtures CSV (`run`, one column per domain) and losses CSV (`run`, optional
+ * step, one column per evaluated domain). A mixture column without a loss column is a training-only
+ * domain; a loss column without a mixture column is an error.
+ */
+export function parseWide(mixText: string, mixFile: string, lossText: string, lossFile: string, stepColumn = 'step', opts: ParseOptions = {}): LossData {
   const mix = parseCsv(mixText);
   const los = parseCsv(lossText);
   if (mix.length < 2) throw new BimixError('E_DATA', 'no mixture rows', { file: mixFile });
@@ -186,14 +209,13 @@ export function parseWide(mixText: string, mixFile: string, lossText: string, lo
   const hasSteps = lh.includes(stepColumn);
   const mixDomains = mh.slice(1);
   const lossDomains = lh.slice(1).filter((c) => c !== stepColumn);
-  const onlyMix = mixDomains.filter((d) => !lossDomains.includes(d));
   const onlyLoss = lossDomains.filter((d) => !mixDomains.includes(d));
-  if (onlyMix.length > 0 || onlyLoss.length > 0) {
+  if (onlyLoss.length > 0) {
     throw new BimixError(
       'E_DATA',
-      `domain columns differ: mixtures has [${mixDomains.join(', ')}], losses has [${lossDomains.join(', ')}]` +
-        ` (only in mixtures: ${onlyMix.join(', ') || '-'}; only in losses: ${onlyLoss.join(', ') || '-'})`,
-      { file: lossFile, row: 1 },
+      `loss column${onlyLoss.length > 1 ? 's' : ''} ${onlyLoss.map((d) => `"${d}"`).join(', ')} ha${onlyLoss.length > 1 ? 've' : 's'} no mixture column in ${mixFile} ` +
+        `(mixtures has [${mixDomains.join(', ')}])`,
+      { file: lossFile, row: 1, column: onlyLoss[0]! },
     );
   }
   for (const [h, f] of [
@@ -204,14 +226,18 @@ export function parseWide(mixText: string, mixFile: string, lossText: string, lo
     if (dup !== undefined) throw new BimixError('E_DATA', `column "${dup}" appears twice`, { file: f, row: 1, column: dup });
   }
   const domains = mixDomains;
+  const sums = new SumCheck(opts);
   const mixByRun = new Map<string, { values: number[]; row: number }>();
   for (const r of mix.slice(1)) {
     const run = text(r.cells[0], { file: mixFile, row: r.line, column: 'run' }, 'run');
     if (mixByRun.has(run)) {
       throw new BimixError('E_DATA', `run "${run}" appears twice (first on row ${mixByRun.get(run)!.row})`, { file: mixFile, row: r.line, column: 'run' });
     }
-    const values = domains.map((d, j) => proportionCell(r.cells[j + 1], { file: mixFile, row: r.line, column: d }));
-    checkSum(values, run, { file: mixFile, row: r.line });
+    const values = sums.check(
+      domains.map((d, j) => proportionCell(r.cells[j + 1], { file: mixFile, row: r.line, column: d })),
+      run,
+      { file: mixFile, row: r.line },
+    );
     mixByRun.set(run, { values, row: r.line });
   }
   const lossCol = domains.map((d) => lh.indexOf(d));
@@ -230,6 +256,7 @@ export function parseWide(mixText: string, mixFile: string, lossText: string, lo
     seen.set(key, r.line);
     used.add(run);
     domains.forEach((d, j) => {
+      if (lossCol[j]! < 0) return; // training-only domain
       const cell = r.cells[lossCol[j]!];
       if (cell === undefined || cell === '') return; // not evaluated on this domain
       pending.push({ run, domainIndex: j, step, loss: positive(cell, { file: lossFile, row: r.line, column: d }, 'loss'), row: r.line });
@@ -246,11 +273,19 @@ export function parseWide(mixText: string, mixFile: string, lossText: string, lo
     row: p.row,
   }));
   const mixtures = runs.map((r) => mixByRun.get(r)!.values);
-  return finish({ domains, runs, mixtures, observations, stepUnit: stepColumn, hasSteps }, lossFile);
+  return finish({ domains, runs, mixtures, observations, stepUnit: stepColumn, hasSteps, evaluated: [], notes: sums.notes() }, lossFile);
 }
 
 function finish(data: LossData, file: string): LossData {
   if (data.observations.length === 0) throw new BimixError('E_DATA', 'no loss observations', { file });
+  const has = new Set(data.observations.map((o) => o.domainIndex));
+  data.evaluated = data.domains.map((_, j) => j).filter((j) => has.has(j));
+  const trainingOnly = data.domains.filter((_, j) => !has.has(j));
+  if (trainingOnly.length > 0) {
+    data.notes.push(
+      `${trainingOnly.length} training-only domain(s) without losses (${trainingOnly.join(', ')}): features of the exp and transfer laws, no law of their own`,
+    );
+  }
   data.domains.forEach((d, j) => {
     const observed = data.observations.some((o) => o.domainIndex === j);
     if (observed && data.mixtures.every((m) => !(m[j]! > 0))) {
@@ -260,11 +295,41 @@ function finish(data: LossData, file: string): LossData {
   return data;
 }
 
-function checkSum(values: number[], run: string, where: { file: string; row: number }): void {
-  const sum = values.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > MIXTURE_SUM_TOLERANCE) {
-    throw new BimixError('E_DATA', `run "${run}": proportions sum to ${Number(sum.toPrecision(12))}, expected 1 within ${MIXTURE_SUM_TOLERANCE.toExponential()}`, where);
+/** Checks mixture sums row by row, renormalising rows within printed precision and remembering how many it changed. */
+class SumCheck {
+  private readonly tolerance: number;
+  private renormalised = 0;
+  private worst = 0;
+
+  constructor(private readonly opts: ParseOptions) {
+    this.tolerance = opts.strictSums ? MIXTURE_SUM_TOLERANCE : MIXTURE_RENORMALISE_TOLERANCE;
   }
+
+  /** Returns the row as given, or renormalised to sum to 1; throws E_DATA beyond the tolerance. */
+  check(values: number[], run: string, where: { file: string; row: number }): number[] {
+    const sum = values.reduce((a, b) => a + b, 0);
+    const dev = Math.abs(sum - 1);
+    // The slack absorbs binary rounding of the sum itself (0.33 * 3 is not exactly 0.99).
+    if (!(dev <= this.tolerance + 1e-12)) {
+      const hint = this.opts.strictSums ? ' (--strict-sums)' : '';
+      throw new BimixError('E_DATA', `run "${run}": proportions sum to ${Number(sum.toPrecision(12))}, expected 1 within ${this.tolerance.toExponential()}${hint}`, where);
+    }
+    if (dev <= MIXTURE_SUM_TOLERANCE) return values;
+    this.renormalised++;
+    this.worst = Math.max(this.worst, dev);
+    return values.map((v) => v / sum);
+  }
+
+  notes(): string[] {
+    if (this.renormalised === 0) return [];
+    return [
+      `${this.renormalised} mixture row(s) renormalised to sum to 1 (largest |sum - 1| = ${Number(this.worst.toPrecision(3))}; --strict-sums refuses them instead)`,
+    ];
+  }
+}
+
+function isEmpty(v: Cell): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 }
 
 function text(v: Cell, where: { file: string; row: number; column: string }, what: string): string {

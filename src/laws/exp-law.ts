@@ -6,8 +6,7 @@
 import { BimixError } from '../errors.js';
 import type { LossData, Observation } from './data.js';
 import type { DomainFit, ExpParams } from './law-types.js';
-import { nelderMead } from './nelder-mead.js';
-import { nnls } from './nnls.js';
+import { choleskySolve, fitSeparable, type SeparableProblem } from './least-squares.js';
 
 /** The observations the exponential law uses: each run's final step among `obs`. */
 export function finalStepObservations(obs: readonly Observation[]): Observation[] {
@@ -37,33 +36,36 @@ export function fitExpDomain(data: LossData, d: number, obs: readonly Observatio
   }
   const steps = new Set(mine.map((o) => o.step));
   const step = mostCommon(mine.map((o) => o.step));
-  const z = new Float64Array(mine.length);
-  const ones = new Float64Array(mine.length).fill(1);
-  const toT = (x: number[]): number[] => [...x, 0];
-  const solve = (x: number[]): { rss: number; c: number; k: number } => {
-    const t = toT(x);
-    for (let i = 0; i < X.length; i++) {
-      let e = 0;
-      for (let j = 0; j < m; j++) e += t[j]! * X[i]![j]!;
-      z[i] = Math.exp(e);
-    }
-    const r = nnls([ones, z], y);
-    return { rss: r.rss, c: r.x[0]!, k: r.x[1]! };
+  // Only varying domains carry a t; the last of them is the gauge (t = 0 before centring).
+  const free = data.domains.map((_, j) => j).filter((j) => varying[j]).slice(0, -1);
+  const n = mine.length;
+  const Xf = free.map((j) => Float64Array.from(X, (r) => r[j]!));
+  const problem: SeparableProblem = {
+    y: Float64Array.from(y),
+    q: 2,
+    p: free.length,
+    lower: free.map(() => -Infinity),
+    upper: free.map(() => Infinity),
+    basis: (theta, cols) => {
+      cols[0]!.fill(1);
+      const z = cols[1]!;
+      for (let i = 0; i < n; i++) {
+        let e = 0;
+        for (let k = 0; k < theta.length; k++) e += theta[k]! * Xf[k]![i]!;
+        z[i] = Math.exp(e);
+      }
+    },
+    derivative: (theta, lin, cols, jac) => {
+      const z = cols[1]!;
+      for (let k = 0; k < theta.length; k++) for (let i = 0; i < n; i++) jac[k]![i] = lin[1]! * z[i]! * Xf[k]![i]!;
+    },
   };
-  const f = (x: number[]): number => solve(x).rss;
-  const starts: number[][] = [new Array<number>(m - 1).fill(0)];
-  for (const mag of [1, 3, 8]) {
-    // Own share lowers own loss: t_d < 0, or (for the gauge-fixed last domain) every other t > 0.
-    starts.push(d < m - 1 ? starts[0]!.map((_, j) => (j === d ? -mag : 0)) : starts[0]!.map(() => mag));
-  }
-  let best = { x: starts[0]!, f: f(starts[0]!) };
-  for (const s of starts) {
-    if (m === 1) break;
-    const r = nelderMead(f, s, { step: 1, restarts: 3 });
-    if (r.f < best.f) best = { x: r.x, f: r.f };
-  }
-  const fit = solve(best.x);
-  const t = toT(best.x);
+  // At t = 0 the two columns coincide and the projected Jacobian vanishes, so start from the
+  // log-linear fit log(y - c0) ~ log k + t . r with c0 below every loss.
+  const best = fitSeparable(problem, logLinearStart(Xf, y, 0.5 * Math.min(...y)));
+  const t = new Array<number>(m).fill(0);
+  free.forEach((j, k) => (t[j] = best.theta[k]!));
+  const fit = { c: best.lin[0]!, k: best.lin[1]!, rss: best.rss };
   const mean = t.reduce((a, b) => a + b, 0) / m;
   const params: ExpParams = {
     c: fit.c,
@@ -81,6 +83,26 @@ export function predictExp(p: ExpParams, order: readonly string[], mixture: read
   let e = 0;
   order.forEach((name, j) => (e += (p.t[name] ?? 0) * mixture[j]!));
   return p.c + p.k * Math.exp(e);
+}
+
+/** Least-squares t of log(y - c0) = a + sum_k t_k x_k (tiny ridge keeps collinear shares solvable). */
+function logLinearStart(Xf: readonly Float64Array[], y: readonly number[], c0: number): number[] {
+  const p = Xf.length;
+  const n = y.length;
+  const z = y.map((v) => Math.log(Math.max(v - c0, 1e-12)));
+  const cols = [new Float64Array(n).fill(1), ...Xf];
+  const M = cols.map((a) => cols.map((b) => dotArr(a, b)));
+  const v = cols.map((a) => a.reduce((s, x, i) => s + x * z[i]!, 0));
+  const scale = Math.max(...M.map((row, i) => row[i]!));
+  M.forEach((row, i) => (row[i] = row[i]! + 1e-9 * scale));
+  const sol = choleskySolve(M, v);
+  return sol ? sol.slice(1, p + 1) : new Array<number>(p).fill(0);
+}
+
+function dotArr(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }
 
 function mostCommon(values: number[]): number {

@@ -1,10 +1,12 @@
 /** Fits a law to loss data, scores it, optionally holds out, and compares laws side by side. */
-import { isBimixError, type ErrorCode } from '../errors.js';
+import { BimixError, isBimixError, type ErrorCode } from '../errors.js';
 import type { LossData } from './data.js';
-import { holdoutPredictions, type HoldoutPredictions, type HoldoutSpec } from './holdout.js';
+import { jobKey, planJobs, runJobsHere, type FitJob, type FitOutcome, type JobRunner } from './fit-jobs.js';
+import { holdoutFromOutcomes, type HoldoutPredictions, type HoldoutSpec } from './holdout.js';
 import type { DomainReport, LawFitOptions, LawName, LawReport } from './law-types.js';
 import { mre, r2Log, rmse, scores } from './metrics.js';
 import { LAWS, predictDomain } from './registry.js';
+import { DEFAULT_TRANSFER_PENALTY } from './transfer-law.js';
 
 /** Options of {@link fitLaw}. */
 export interface FitLawOptions extends LawFitOptions {
@@ -12,17 +14,32 @@ export interface FitLawOptions extends LawFitOptions {
   holdout?: HoldoutSpec;
 }
 
-/** Fits one law to every domain, with fit scores and (when asked) holdout scores. */
+/** Fits one law to every evaluated domain, with fit scores and (when asked) holdout scores, in this thread. */
 export function fitLaw(data: LossData, opts: FitLawOptions = {}): LawReport {
-  return fitWithPredictions(data, opts).report;
+  const law = opts.law ?? 'bimix';
+  const jobs = planJobs([law], data, opts.holdout);
+  return assemble(law, data, opts, outcomeMap(jobs, runJobsHere(data, jobs, opts.holdout, opts))).report;
 }
 
-function fitWithPredictions(data: LossData, opts: FitLawOptions): { report: LawReport; held?: HoldoutPredictions } {
+/** {@link fitLaw} with the jobs run by `runner` (e.g. the worker pool); the report is the same. */
+export async function fitLawWith(data: LossData, opts: FitLawOptions, runner: JobRunner): Promise<LawReport> {
   const law = opts.law ?? 'bimix';
+  const jobs = planJobs([law], data, opts.holdout);
+  return assemble(law, data, opts, outcomeMap(jobs, await runner(data, jobs, opts.holdout, opts))).report;
+}
+
+function outcomeMap(jobs: readonly FitJob[], outcomes: readonly FitOutcome[]): Map<string, FitOutcome> {
+  return new Map(jobs.map((j, i) => [jobKey(j), outcomes[i]!]));
+}
+
+function assemble(law: LawName, data: LossData, opts: FitLawOptions, outcomes: Map<string, FitOutcome>): { report: LawReport; held?: HoldoutPredictions } {
   const impl = LAWS[law];
   const warnings: string[] = [];
-  const domains: DomainReport[] = data.domains.map((name, d) => {
-    const fit = impl.fitDomain(data, d, data.observations, opts);
+  const domains: DomainReport[] = data.evaluated.map((d) => {
+    const name = data.domains[d]!;
+    const out = outcomes.get(jobKey({ law, domain: d, fold: -1 }))!;
+    if ('error' in out) throw new BimixError(out.error.code, out.error.message, out.error.column !== undefined ? { column: out.error.column } : {});
+    const fit = out.fit;
     const used = impl.used(data, d, data.observations);
     const pred = used.map((o) => predictDomain(law, fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step));
     const rep: DomainReport = {
@@ -50,19 +67,19 @@ function fitWithPredictions(data: LossData, opts: FitLawOptions): { report: LawR
     domains,
     warnings,
   };
-  if (law === 'transfer') report.options = { transferPenalty: opts.transferPenalty ?? 0.01 };
+  if (law === 'transfer') report.options = { transferPenalty: opts.transferPenalty ?? DEFAULT_TRANSFER_PENALTY };
   if (!data.hasSteps) warnings.push('no step column: every observation is treated as one step, so step dependence is undetermined');
   if (!opts.holdout) return { report };
-  const held = holdoutPredictions(law, data, opts.holdout, opts);
+  const held = holdoutFromOutcomes(law, data, opts.holdout, (job) => outcomes.get(jobKey(job)));
   warnings.push(...held.notes);
   if (held.predictions.size > 0) {
     const allObs: number[] = [];
     const allPred: number[] = [];
-    data.domains.forEach((_, d) => {
+    data.evaluated.forEach((d, k) => {
       const { obs, pred, unscored } = collect(data, held, (o) => o.domainIndex === d);
       allObs.push(...obs);
       allPred.push(...pred);
-      domains[d]!.holdout = { protocol: held.protocol, r2Log: r2Log(obs, pred), mre: mre(obs, pred), rmse: rmse(obs, pred), points: obs.length, unscored };
+      domains[k]!.holdout = { protocol: held.protocol, r2Log: r2Log(obs, pred), mre: mre(obs, pred), rmse: rmse(obs, pred), points: obs.length, unscored };
     });
     report.holdout = {
       protocol: held.protocol,
@@ -113,14 +130,27 @@ export interface LawComparison {
   comparison?: CommonComparison;
 }
 
-/** Fits every law with the same holdout protocol so their held-out errors can be compared. */
+/** The laws `--law all` compares. */
+export const COMPARED_LAWS: readonly LawName[] = ['bimix', 'exp', 'transfer'];
+
+/** Fits every law with the same holdout protocol so their held-out errors can be compared (in this thread). */
 export function compareLaws(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }): LawComparison {
-  const names: LawName[] = ['bimix', 'exp', 'transfer'];
+  const jobs = planJobs(COMPARED_LAWS, data, opts.holdout);
+  return compareFrom(data, opts, outcomeMap(jobs, runJobsHere(data, jobs, opts.holdout, opts)));
+}
+
+/** {@link compareLaws} with the jobs run by `runner` (e.g. the worker pool); the result is the same. */
+export async function compareLawsWith(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }, runner: JobRunner): Promise<LawComparison> {
+  const jobs = planJobs(COMPARED_LAWS, data, opts.holdout);
+  return compareFrom(data, opts, outcomeMap(jobs, await runner(data, jobs, opts.holdout, opts)));
+}
+
+function compareFrom(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }, outcomes: Map<string, FitOutcome>): LawComparison {
   const results: ComparedLaw[] = [];
   const helds = new Map<LawName, HoldoutPredictions>();
-  for (const law of names) {
+  for (const law of COMPARED_LAWS) {
     try {
-      const r = fitWithPredictions(data, { ...opts, law });
+      const r = assemble(law, data, { ...opts, law }, outcomes);
       results.push(r.report);
       if (r.held && r.held.predictions.size > 0) helds.set(law, r.held);
     } catch (e) {
@@ -143,7 +173,8 @@ export function compareLaws(data: LossData, opts: LawFitOptions & { holdout: Hol
     const pred = idx.map((i) => helds.get(law)!.predictions.get(i)!);
     return { r2Log: r2Log(obs, pred), mre: mre(obs, pred), rmse: rmse(obs, pred) };
   };
-  const domains = data.domains.map((name, d) => {
+  const domains = data.evaluated.map((d) => {
+    const name = data.domains[d]!;
     const idx = common.filter((i) => data.observations[i]!.domainIndex === d);
     const per = scored.map((l) => [l, score(l, idx)] as const);
     return {

@@ -2,10 +2,10 @@
  * Variable-projection fit of one domain's BiMix law  L = r^-alpha * (b * s^-beta + c).
  *
  * For fixed (alpha, beta) the model is linear in (b, c), so that part is solved exactly by
- * NNLS and only (alpha, beta) is searched: a coarse grid finds the basin, Nelder–Mead refines.
+ * NNLS and only (alpha, beta) is searched: a coarse grid finds the basin, Levenberg–Marquardt refines.
  * No initial guess is needed, and b, c >= 0, alpha, beta >= 0 hold by construction.
  */
-import { nelderMead } from './nelder-mead.js';
+import { fitSeparable, type SeparableProblem } from './least-squares.js';
 import { nnls } from './nnls.js';
 
 /** One point of a single domain: its share r > 0, step s > 0 and observed loss y > 0. */
@@ -37,6 +37,8 @@ export function bimixShape(points: readonly BimixPoint[]): { freeAlpha: boolean;
 }
 
 const GRID_STEP = 0.05;
+/** Best grid points refined by Levenberg–Marquardt. */
+const GRID_STARTS = 3;
 const GRID_MAX = 2;
 
 /** Fits r^-alpha (b s^-beta + c) to the points by least squares on the loss (the same objective as SciPy's curve fitting). */
@@ -90,14 +92,34 @@ export function fitBimixPoints(points: readonly BimixPoint[]): BimixPointFit {
     if (edgeA) aMax *= 2;
     if (edgeB) bMax *= 2;
   }
-  let best = { x: grid[0]!.x, f: grid[0]!.f };
+  let best = { x: unpack(grid[0]!.x) as number[], f: grid[0]!.f };
   if (freeAlpha || freeBeta) {
-    for (const start of grid.slice(0, 3)) {
-      const r = nelderMead(objective, start.x, { step: GRID_STEP, xTol: 1e-12, fTol: 1e-15, restarts: 3 });
-      if (r.f < best.f) best = { x: r.x, f: r.f };
+    const problem: SeparableProblem = {
+      y: Float64Array.from(y),
+      q: freeBeta ? 2 : 1,
+      p: 2,
+      lower: [0, 0],
+      upper: [freeAlpha ? Infinity : 0, freeBeta ? Infinity : 0],
+      basis: (theta, cols) => {
+        const C = cols[cols.length - 1]!;
+        for (let i = 0; i < n; i++) C[i] = Math.exp(-theta[0]! * logR[i]!);
+        if (freeBeta) for (let i = 0; i < n; i++) cols[0]![i] = C[i]! * Math.exp(-theta[1]! * logU[i]!);
+      },
+      derivative: (_theta, lin, cols, jac) => {
+        const C = cols[cols.length - 1]!;
+        for (let i = 0; i < n; i++) {
+          const bPart = freeBeta ? lin[0]! * cols[0]![i]! : 0;
+          jac[0]![i] = -logR[i]! * (bPart + lin[lin.length - 1]! * C[i]!);
+          jac[1]![i] = -logU[i]! * bPart;
+        }
+      },
+    };
+    for (const start of grid.slice(0, GRID_STARTS)) {
+      const r = fitSeparable(problem, unpack(start.x));
+      if (r.rss < best.f) best = { x: r.theta, f: r.rss };
     }
   }
-  const [alpha, beta] = unpack(best.x);
+  const [alpha, beta] = [best.x[0]!, best.x[1]!];
   const lin = solve(alpha, beta);
   const b = lin.b * Math.pow(sRef, beta);
   const undetermined: string[] = [];

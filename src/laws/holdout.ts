@@ -3,8 +3,9 @@
  * in steps, BiMix Sec. 5.1). `runs=K`: the k-th run in input order goes to fold k mod K; each fold
  * is predicted by a fit on the others, and predictions from all folds are pooled before scoring.
  */
-import { BimixError, isBimixError, optionError } from '../errors.js';
+import { optionError } from '../errors.js';
 import type { LossData, Observation } from './data.js';
+import { foldsOf, holdoutApplies, jobKey, planJobs, runJob, type FitJob, type FitOutcome } from './fit-jobs.js';
 import type { LawFitOptions, LawName } from './law-types.js';
 import { LAWS, predictDomain } from './registry.js';
 
@@ -35,58 +36,47 @@ export interface HoldoutPredictions {
   notes: string[];
 }
 
-/** Runs a holdout protocol for one law. */
+/** Runs a holdout protocol for one law in this thread. */
 export function holdoutPredictions(law: LawName, data: LossData, spec: HoldoutSpec, opts: LawFitOptions = {}): HoldoutPredictions {
+  const jobs = planJobs([law], data, spec).filter((j) => j.fold >= 0);
+  const outcomes = new Map(jobs.map((j) => [jobKey(j), runJob(data, j, spec, opts)]));
+  return holdoutFromOutcomes(law, data, spec, (job) => outcomes.get(jobKey(job)));
+}
+
+/** Assembles a holdout protocol's predictions for one law from its fold jobs' outcomes. */
+export function holdoutFromOutcomes(law: LawName, data: LossData, spec: HoldoutSpec, outcome: (job: FitJob) => FitOutcome | undefined): HoldoutPredictions {
   const impl = LAWS[law];
   const protocol = holdoutName(spec);
   const predictions = new Map<number, number>();
   const notes: string[] = [];
-  const index = new Map<Observation, number>(data.observations.map((o, i) => [o, i]));
-  const folds: { train: Observation[]; test: Observation[] }[] = [];
-  if (spec.kind === 'last') {
-    if (!impl.usesSteps) {
-      notes.push(`--holdout last does not apply to the ${law} law: it has no step dependence`);
-      return { protocol, predictions, notes };
-    }
-    const last = new Map<number, number>();
-    for (const o of data.observations) last.set(o.runIndex, Math.max(last.get(o.runIndex) ?? -Infinity, o.step));
-    const test = data.observations.filter((o) => o.step === last.get(o.runIndex));
-    const train = data.observations.filter((o) => o.step !== last.get(o.runIndex));
-    if (train.length === 0) throw new BimixError('E_DATA', '--holdout last needs more than one step per run');
-    folds.push({ train, test });
-  } else {
-    if (spec.k > data.runs.length) throw optionError('--holdout', `runs=K with K <= the number of runs (${data.runs.length})`, protocol);
-    for (let f = 0; f < spec.k; f++) {
-      folds.push({
-        train: data.observations.filter((o) => o.runIndex % spec.k !== f),
-        test: data.observations.filter((o) => o.runIndex % spec.k === f),
-      });
-    }
+  if (!holdoutApplies(law, spec)) {
+    notes.push(`--holdout last does not apply to the ${law} law: it has no step dependence`);
+    return { protocol, predictions, notes };
   }
+  const index = new Map<Observation, number>(data.observations.map((o, i) => [o, i]));
   let failed = 0;
-  for (const fold of folds) {
-    data.domains.forEach((name, d) => {
+  foldsOf(data, spec).forEach((fold, f) => {
+    for (const d of data.evaluated) {
+      const name = data.domains[d]!;
       const test = impl.used(data, d, fold.test);
       if (law === 'bimix') {
         // Zero-share held-out points are ones BiMix cannot predict: count them as unscored.
-        for (const o of fold.test) if (o.domainIndex === d && !test.includes(o)) predictions.set(index.get(o)!, NaN);
+        const usable = new Set(test);
+        for (const o of fold.test) if (o.domainIndex === d && !usable.has(o)) predictions.set(index.get(o)!, NaN);
       }
-      if (test.length === 0) return;
-      let fit;
-      try {
-        fit = impl.fitDomain(data, d, fold.train, opts);
-      } catch (e) {
-        if (!isBimixError(e)) throw e;
+      if (test.length === 0) continue;
+      const out = outcome({ law, domain: d, fold: f });
+      if (!out || 'error' in out) {
         failed++;
         for (const o of test) predictions.set(index.get(o)!, NaN);
-        return;
+        continue;
       }
       for (const o of test) {
-        const p = predictDomain(law, fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step);
+        const p = predictDomain(law, out.fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step);
         predictions.set(index.get(o)!, Number.isFinite(p) ? p : NaN);
       }
-    });
-  }
+    }
+  });
   if (failed > 0) notes.push(`${failed} domain fit(s) in holdout folds had too few training points; their held-out points are unscored`);
   return { protocol, predictions, notes };
 }

@@ -1,7 +1,9 @@
 /** Public, typed API of the mixing laws: read loss data, fit, compare, predict and optimize. */
-export { readLossData, parseLongCsv, parseLongJsonl, parseWide, MIXTURE_SUM_TOLERANCE } from './data.js';
-export type { LossData, Observation, ReadLossOptions } from './data.js';
-export { fitLaw, compareLaws } from './fit-laws.js';
+export { readLossData, parseLongCsv, parseLongJsonl, parseWide, MIXTURE_SUM_TOLERANCE, MIXTURE_RENORMALISE_TOLERANCE } from './data.js';
+export type { LossData, Observation, ReadLossOptions, ParseOptions } from './data.js';
+export { fitLaw, fitLawWith, compareLaws, compareLawsWith, COMPARED_LAWS } from './fit-laws.js';
+export { planJobs, runJob, runJobsHere, foldsOf, jobKey } from './fit-jobs.js';
+export type { FitJob, FitOutcome, JobRunner, Fold } from './fit-jobs.js';
 export type { FitLawOptions, LawComparison, ComparedLaw, CommonComparison } from './fit-laws.js';
 export { parseHoldout, holdoutName, holdoutPredictions } from './holdout.js';
 export type { HoldoutSpec } from './holdout.js';
@@ -10,7 +12,7 @@ export type { BimixPoint, BimixPointFit } from './fit.js';
 export { nnls } from './nnls.js';
 export { r2Log, rmse, mre, scores } from './metrics.js';
 export type { FitScores } from './metrics.js';
-export { predictLoss } from './predict.js';
+export { predictLoss, lawUsesSteps, resolveSteps } from './predict.js';
 export type { Prediction } from './predict.js';
 export { optimizeMixture, bounds as mixtureBounds } from './optimize.js';
 export type { OptimizeOptions, OptimizeResult } from './optimize.js';

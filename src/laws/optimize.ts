@@ -7,12 +7,14 @@
 import { BimixError, optionError } from '../errors.js';
 import type { BimixParams, ExpParams, LawReport, TransferParams } from './law-types.js';
 import { mixtureVector } from './mixture.js';
+import { resolveSteps } from './predict.js';
 import { predictDomain } from './registry.js';
 import { fixSum, projectCappedSimplex } from './simplex.js';
 
 /** Inputs of {@link optimizeMixture}; maps are keyed by domain name. */
 export interface OptimizeOptions {
-  steps: number;
+  /** Target steps; optional when the law has no step dimension. */
+  steps?: number;
   weights?: Record<string, number>;
   min?: Record<string, number>;
   max?: Record<string, number>;
@@ -30,8 +32,17 @@ export interface OptimizeResult {
   method: string;
   proportions: Record<string, number>;
   domains: { name: string; proportion: number; min: number; max: number; weight: number; loss: number }[];
+  /** The minimised objective sum_i w_i L_i. */
   weightedLoss: number;
-  reference?: { proportions: Record<string, number>; weightedLoss: number | null; gain: number | null; domains: { name: string; loss: number | null }[] };
+  /** sum_i w_i L_i / sum_i w_i: the quantity `predict` reports as its average. */
+  weightedMean: number;
+  reference?: {
+    proportions: Record<string, number>;
+    weightedLoss: number | null;
+    weightedMean: number | null;
+    gain: number | null;
+    domains: { name: string; loss: number | null }[];
+  };
   warnings: string[];
 }
 
@@ -46,7 +57,7 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
   known('--min', opts.min);
   known('--max', opts.max);
   known('--available', opts.available);
-  if (!(opts.steps > 0)) throw optionError('--steps', 'a positive number', opts.steps);
+  const steps = resolveSteps(law, opts.steps);
   const warnings: string[] = [];
   const weightOf = (d: string) => {
     const w = opts.weights?.[d] ?? (names.includes(d) ? 1 : 0);
@@ -54,12 +65,14 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
     return w;
   };
   const w = order.map(weightOf);
+  const wsum = w.reduce((a, b) => a + b, 0);
+  if (!(wsum > 0)) throw optionError('--weights', 'at least one positive weight', 'all zero');
   const { lo, hi } = bounds(order, opts);
   const obj = (r: readonly number[]): number => {
     let s = 0;
     law.domains.forEach((d) => {
       const wi = w[order.indexOf(d.name)]!;
-      if (wi > 0) s += wi * predictDomain(law.law, d.params, d.name, order, r, opts.steps);
+      if (wi > 0) s += wi * predictDomain(law.law, d.params, d.name, order, r, steps);
     });
     return s;
   };
@@ -67,10 +80,10 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
   let r: number[];
   let method: string;
   if (law.law === 'bimix') {
-    r = solveBimixKkt(law, order, w, lo, hi, opts.steps);
+    r = solveBimixKkt(law, order, w, lo, hi, steps);
     method = 'exact KKT (bisection on the multiplier)';
   } else {
-    r = projectedGradient(obj, (x) => gradient(law, order, w, x, opts.steps), lo, hi);
+    r = projectedGradient(obj, (x) => gradient(law, order, w, x, steps), lo, hi);
     method = 'projected gradient descent with backtracking (objective convex)';
   }
   const domains = order.map((name, i) => {
@@ -81,16 +94,17 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
       min: lo[i]!,
       max: hi[i]!,
       weight: w[i]!,
-      loss: dom ? predictDomain(law.law, dom.params, name, order, r, opts.steps) : NaN,
+      loss: dom ? predictDomain(law.law, dom.params, name, order, r, steps) : NaN,
     };
   });
   const result: OptimizeResult = {
     law: law.law,
-    steps: opts.steps,
+    steps,
     method,
     proportions: Object.fromEntries(order.map((d, i) => [d, r[i]!])),
     domains,
     weightedLoss: obj(r),
+    weightedMean: obj(r) / wsum,
     warnings,
   };
   if (opts.reference) {
@@ -103,14 +117,15 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
     result.reference = {
       proportions: Object.fromEntries(order.map((d, i) => [d, ref[i]!])),
       weightedLoss: Number.isFinite(refLoss) ? refLoss : null,
+      weightedMean: Number.isFinite(refLoss) ? refLoss / wsum : null,
       gain: Number.isFinite(refLoss) ? refLoss - result.weightedLoss : null,
       domains: law.domains.map((d) => {
-        const l = predictDomain(law.law, d.params, d.name, order, ref, opts.steps);
+        const l = predictDomain(law.law, d.params, d.name, order, ref, steps);
         return { name: d.name, loss: Number.isFinite(l) ? l : null };
       }),
     };
   }
-  if (law.law === 'exp') warnings.push(`the exponential law ignores the step count (fitted at ${law.stepUnit} ${(law.domains[0]!.params as ExpParams).step})`);
+  if (law.law === 'exp' && opts.steps !== undefined) warnings.push(`the exponential law ignores the step count (fitted at ${law.stepUnit} ${(law.domains[0]!.params as ExpParams).step})`);
   return result;
 }
 

@@ -9,8 +9,7 @@ import { bimixParams } from './bimix-law.js';
 import type { LossData, Observation } from './data.js';
 import { fitBimixPoints } from './fit.js';
 import type { DomainFit, TransferParams } from './law-types.js';
-import { nelderMead } from './nelder-mead.js';
-import { nnls } from './nnls.js';
+import { fitSeparable, type SeparableFit, type SeparableProblem } from './least-squares.js';
 
 /** Default L2 penalty on tau (objective = sum of squared relative residuals + penalty * sum tau^2). */
 export const DEFAULT_TRANSFER_PENALTY = 0.01;
@@ -33,50 +32,59 @@ export function fitTransferDomain(data: LossData, d: number, obs: readonly Obser
     });
   }
   const sRef = Math.max(...mine.map((o) => o.step));
-  const logU = mine.map((o) => Math.log(o.step / sRef));
+  const logU = Float64Array.from(mine, (o) => Math.log(o.step / sRef));
   const ybar = y.reduce((a, b) => a + b, 0) / n;
-  const yn = y.map((v) => v / ybar);
-  const colB = new Float64Array(n);
-  const colC = new Float64Array(n);
-  const unpack = (x: number[]): { alpha: number; beta: number; tau: number[] } => ({
-    alpha: freeAlpha ? Math.max(0, x[0]!) : 0,
-    beta: freeBeta ? Math.max(0, x[1]!) : 0,
-    tau: others.map((_, k) => Math.max(0, x[2 + k]!)),
-  });
-  const solve = (x: number[]): { obj: number; rss: number; b: number; c: number } => {
-    const { alpha, beta, tau } = unpack(x);
+  const own = Float64Array.from(X, (r) => r[d]!);
+  const Xo = others.map((j) => Float64Array.from(X, (r) => r[j]!));
+  const eff = new Float64Array(n);
+  // theta = [alpha, beta, tau_1..tau_{m-1}]; alpha (beta) is pinned at 0 when undetermined.
+  const effective = (theta: readonly number[]): void => {
     for (let i = 0; i < n; i++) {
-      let e = X[i]![d]!;
-      others.forEach((j, k) => (e += tau[k]! * X[i]![j]!));
-      colC[i] = Math.pow(Math.max(e, 1e-12), -alpha);
-      colB[i] = colC[i]! * Math.exp(-beta * logU[i]!);
+      let e = own[i]!;
+      for (let k = 0; k < Xo.length; k++) e += theta[2 + k]! * Xo[k]![i]!;
+      eff[i] = Math.max(e, 1e-12);
     }
-    const r = freeBeta ? nnls([colB, colC], yn) : nnls([colC], yn);
-    const b = freeBeta ? r.x[0]! : 0;
-    const c = freeBeta ? r.x[1]! : r.x[0]!;
-    const pen = penalty * tau.reduce((a, t) => a + t * t, 0);
-    return { obj: r.rss + pen, rss: r.rss * ybar * ybar, b: b * ybar, c: c * ybar };
   };
-  const f = (x: number[]): number => solve(x).obj;
-  // Start from the plain BiMix fit on the positive-share points when there are enough of them.
-  let a0 = 0.3;
-  let b0 = 0.5;
-  const pos = mine.filter((o) => data.mixtures[o.runIndex]![d]! > 0).map((o) => ({ r: data.mixtures[o.runIndex]![d]!, s: o.step, y: o.loss }));
-  if (pos.length >= 4) {
-    const bf = fitBimixPoints(pos);
-    a0 = bf.alpha;
-    b0 = bf.beta;
+  const problem: SeparableProblem = {
+    y: Float64Array.from(y, (v) => v / ybar),
+    q: freeBeta ? 2 : 1,
+    p: 2 + others.length,
+    lower: [0, 0, ...others.map(() => 0)],
+    upper: [freeAlpha ? Infinity : 0, freeBeta ? Infinity : 0, ...others.map(() => Infinity)],
+    basis: (theta, cols) => {
+      effective(theta);
+      const C = cols[cols.length - 1]!;
+      for (let i = 0; i < n; i++) C[i] = Math.exp(-theta[0]! * Math.log(eff[i]!));
+      if (freeBeta) for (let i = 0; i < n; i++) cols[0]![i] = C[i]! * Math.exp(-theta[1]! * logU[i]!);
+    },
+    derivative: (theta, lin, cols, jac) => {
+      const alpha = theta[0]!;
+      const C = cols[cols.length - 1]!;
+      for (let i = 0; i < n; i++) {
+        const bPart = freeBeta ? lin[0]! * cols[0]![i]! : 0;
+        const f = bPart + lin[lin.length - 1]! * C[i]!;
+        jac[0]![i] = -Math.log(eff[i]!) * f;
+        jac[1]![i] = -logU[i]! * bPart;
+        const de = eff[i]! > 1e-12 ? (-alpha * f) / eff[i]! : 0;
+        for (let k = 0; k < Xo.length; k++) jac[2 + k]![i] = de * Xo[k]![i]!;
+      }
+    },
+    penalty: { weight: penalty, indices: others.map((_, k) => 2 + k) },
+  };
+  // One start: on real-shaped sweeps every start tried (tau 0.02, 0.1, 0.3; alpha from a BiMix fit
+  // or fixed) reached the same objective to 1e-15, so extra starts did not pay (docs/laws.md).
+  const a0 = 0.1;
+  const b0 = 0.5;
+  let best: SeparableFit | undefined;
+  for (const t0 of TRANSFER_STARTS) {
+    const r = fitSeparable(problem, [freeAlpha ? a0 : 0, freeBeta ? b0 : 0, ...others.map(() => t0)]);
+    if (!best || r.objective < best.objective) best = r;
   }
-  const hasZero = X.some((r) => r[d] === 0);
-  const tauStarts = hasZero ? [0.02, 0.1, 0.3] : [0, 0.02, 0.1, 0.3];
-  let best: { x: number[]; f: number } | undefined;
-  for (const t0 of tauStarts) {
-    const x0 = [a0, b0, ...others.map(() => t0)];
-    const r = nelderMead(f, x0, { step: [0.05, 0.05, ...others.map(() => 0.05)], restarts: 3, maxEvals: 4000 * (m + 2) });
-    if (!best || r.f < best.f) best = { x: r.x, f: r.f };
-  }
-  const sol = solve(best!.x);
-  const { alpha, beta, tau } = unpack(best!.x);
+  const lin = best!.lin;
+  const sol = { b: freeBeta ? lin[0]! * ybar : 0, c: lin[lin.length - 1]! * ybar, rss: best!.rss * ybar * ybar };
+  const alpha = best!.theta[0]!;
+  const beta = best!.theta[1]!;
+  const tau = best!.theta.slice(2);
   const params: TransferParams = {
     ...bimixParams(alpha, beta, sol.b * Math.pow(sRef, beta), sol.c),
     tau: Object.fromEntries(others.map((j, k) => [data.domains[j]!, tau[k]!])),
@@ -87,6 +95,9 @@ export function fitTransferDomain(data: LossData, d: number, obs: readonly Obser
   const undetermined = [...(freeBeta ? [] : ['beta', 'b']), ...(freeAlpha ? [] : ['alpha'])];
   return { params, points: n, excluded: 0, rss: sol.rss, undetermined, notes };
 }
+
+/** Starting values of tau tried; the fit keeps the best. */
+const TRANSFER_STARTS = [0.1];
 
 /** Predicted loss of domain `name` with transfer-law parameters for a mixture (given in `order`) at step s. */
 export function predictTransfer(p: TransferParams, name: string, order: readonly string[], mixture: readonly number[], s: number): number {

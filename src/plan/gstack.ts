@@ -42,12 +42,16 @@ export function planGrowth(input: GrowthInput): GrowthPlan {
     warnings.push(`N = ${N} lies outside the 410M-7B parameters the guideline was fitted on: d is an extrapolation`);
   }
   if (D > GSTACK_RANGE.maxTokens) warnings.push(`D = ${D} exceeds the 750B tokens the guideline was fitted on: d is an extrapolation`);
-  if (d > D) warnings.push(`the growth point d = ${d} exceeds the token budget D = ${D}`);
-  const plan: GrowthPlan = { growthTokens: d, growthFactor: GROWTH_FACTOR, computeFlops: C, tokenShare: d / D, warnings };
   if (layers !== undefined) {
     if (!(Number.isInteger(layers) && layers > 0)) throw optionError('--layers', 'a positive whole number', layers);
+    if (layers % GROWTH_FACTOR !== 0) throw optionError('--layers', `a multiple of ${GROWTH_FACTOR} (the small model has L/${GROWTH_FACTOR} layers, stacked ${GROWTH_FACTOR}x)`, layers);
+  }
+  if (d > D) {
+    throw optionError('--tokens', `a budget beyond the growth point: the guideline grows after d = ${Number(d.toPrecision(4))} tokens, more than D`, D);
+  }
+  const plan: GrowthPlan = { growthTokens: d, growthFactor: GROWTH_FACTOR, computeFlops: C, tokenShare: d / D, warnings };
+  if (layers !== undefined) {
     plan.smallModelLayers = layers / GROWTH_FACTOR;
-    if (layers % GROWTH_FACTOR !== 0) warnings.push(`${layers} layers is not a multiple of ${GROWTH_FACTOR}: the small model would have ${layers / GROWTH_FACTOR} layers`);
   }
   return plan;
 }
