@@ -3,10 +3,11 @@
  * Candidates are tried in order; BIMIX_NATIVE_PATH overrides them all.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BimixError } from '../errors.js';
+import { installFailurePath, prebuildPath } from './prebuild-path.js';
 
 /** The file a native source was opened as. */
 export interface NativeSourceInfo {
@@ -135,7 +136,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export function addonCandidates(): string[] {
   const list: string[] = [];
   if (process.env.BIMIX_NATIVE_PATH) list.push(path.resolve(process.env.BIMIX_NATIVE_PATH));
+  // A source build (a checkout, a forced or fallback build at install) wins over the
+  // prebuild shipped in the package.
   list.push(path.join(root, 'build', 'Release', 'bimix.node'));
+  list.push(prebuildPath(root));
   list.push(path.join(root, 'build-gyp', 'Release', 'bimix.node'));
   list.push(path.join(root, 'build', 'Debug', 'bimix.node'));
   return list;
@@ -161,9 +165,24 @@ export function loadAddon(): NativeAddon {
       if (process.env.BIMIX_NATIVE_PATH) break;
     }
   }
-  throw new BimixError(
-    'E_NATIVE',
-    `the native addon could not be loaded; run \`npm run build:native\` (needs cmake and a C++17 compiler). Tried: ${tried.join('; ')}`,
+  throw new BimixError('E_NATIVE', `the native addon could not be loaded. ${howToFix()} Tried: ${tried.join('; ')}`);
+}
+
+/** What to do when no addon loads, with the reason the install step recorded, if any. */
+function howToFix(): string {
+  // The C++ unit tests are never packed, so their presence marks a source checkout
+  // (scripts/install.mjs uses the same rule).
+  if (existsSync(path.join(root, 'native', 'test'))) return 'Run `npm run build:native` (needs cmake and a C++17 compiler).';
+  let atInstall = '';
+  try {
+    atInstall = ` At install: ${readFileSync(installFailurePath(root), 'utf8').trim()}`;
+  } catch {
+    // No record: the install step did not run or did not fail.
+  }
+  return (
+    `No prebuilt addon for ${process.platform}-${process.arch} loaded and none was built from source.${atInstall}` +
+    ' Install cmake and a C++17 compiler, then run `npm rebuild bimix` (`npm rebuild -g bimix` for a global install).' +
+    ' fit, predict, optimize, grow, mix and check of saved reports work without the addon.'
   );
 }
 
