@@ -38,9 +38,7 @@ async function prebuildProblem() {
   const file = prebuildPath(root);
   if (!existsSync(file)) return `no prebuilt addon for ${process.platform}-${process.arch} in this package`;
   try {
-    const addon = createRequire(import.meta.url)(file);
-    addon.kernelInfo();
-    console.log(`bimix: using the prebuilt addon ${path.relative(root, file)}`);
+    createRequire(import.meta.url)(file).kernelInfo();
     return null;
   } catch (e) {
     return `the prebuilt addon ${path.relative(root, file)} does not load here (${e.message.split('\n')[0]})`;
@@ -92,10 +90,15 @@ function runCmakeJs() {
   return r.error ? `cmake-js could not be started (${r.error.message})` : r.status === 0 ? null : `cmake-js exited with ${r.status ?? r.signal}`;
 }
 
-function giveUp(reason) {
+async function giveUp(reason) {
   if (checkout) {
     console.error(`bimix: ${reason}. A checkout needs the addon: install cmake and a C++17 compiler, then run npm ci again.`);
     process.exit(1);
+  }
+  if ((await prebuildProblem()) === null) {
+    // A forced source build that could not happen: the prebuild still serves.
+    console.warn(`bimix: ${reason}.\nbimix: the prebuilt addon stays in use.`);
+    return;
   }
   mkdirSync(path.dirname(failureRecord), { recursive: true });
   writeFileSync(failureRecord, `${reason}.\n`);
@@ -113,7 +116,7 @@ async function main() {
   rmSync(failureRecord, { force: true });
   if (!checkout && !sourceBuildForced()) {
     const problem = await prebuildProblem();
-    if (problem === null) return;
+    if (problem === null) return console.log('bimix: using the prebuilt addon');
     console.log(`bimix: ${problem}; building it from source`);
   }
   const missing = missingTools();
