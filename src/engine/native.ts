@@ -134,8 +134,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 /** Paths tried, in order, to load the addon. */
 export function addonCandidates(): string[] {
+  // An override is the only candidate: falling back to another build would hide a typo.
+  if (process.env.BIMIX_NATIVE_PATH) return [path.resolve(process.env.BIMIX_NATIVE_PATH)];
   const list: string[] = [];
-  if (process.env.BIMIX_NATIVE_PATH) list.push(path.resolve(process.env.BIMIX_NATIVE_PATH));
   // A source build (a checkout, a forced or fallback build at install) wins over the
   // prebuild shipped in the package.
   list.push(path.join(root, 'build', 'Release', 'bimix.node'));
@@ -162,7 +163,6 @@ export function loadAddon(): NativeAddon {
       return cached;
     } catch (e) {
       tried.push(`${candidate} (${(e as Error).message})`);
-      if (process.env.BIMIX_NATIVE_PATH) break;
     }
   }
   throw new BimixError('E_NATIVE', `the native addon could not be loaded. ${howToFix()} Tried: ${tried.join('; ')}`);
@@ -170,6 +170,7 @@ export function loadAddon(): NativeAddon {
 
 /** What to do when no addon loads, with the reason the install step recorded, if any. */
 function howToFix(): string {
+  if (process.env.BIMIX_NATIVE_PATH) return 'BIMIX_NATIVE_PATH names the addon to load; unset it to use the installed one.';
   // The C++ unit tests are never packed, so their presence marks a source checkout
   // (scripts/install.mjs uses the same rule).
   if (existsSync(path.join(root, 'native', 'test'))) return 'Run `npm run build:native` (needs cmake and a C++17 compiler).';
