@@ -5,8 +5,8 @@
 #      uses the prebuild, `npx bimix analyze` counts a generated shard, and the library
 #      loads with `import` and `require` (and type-checks from .mts and .cts files);
 #   2. the same tarball without prebuilds/: the install exits 0 and says what is
-#      missing, `bimix fit` and `bimix mix` work, `bimix analyze` fails with E_NATIVE
-#      naming `npm rebuild bimix`.
+#      missing, fit, mix, baseline and check of a saved report work, `bimix analyze`
+#      fails with E_NATIVE naming the cause and `npm rebuild bimix`.
 # Dependencies come from the npm registry (or the npm cache).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -114,6 +114,9 @@ user npx bimix fit --losses node_modules/bimix/examples/laws/losses.csv --mixtur
   --holdout last --out law.json --quiet >/dev/null || fail "npx bimix fit without the addon"
 [ -s law.json ] || fail "bimix fit wrote no law"
 user npx bimix mix --from "$work/app/report.json" --json >/dev/null || fail "npx bimix mix without the addon"
+user npx bimix baseline --from "$work/app/report.json" --out baseline.json --quiet || fail "npx bimix baseline without the addon"
+user npx bimix check --baseline baseline.json --current "$work/app/report.json" --quiet >/dev/null ||
+  fail "npx bimix check of a saved report without the addon"
 make_shard shard.bin
 set +e
 user npx bimix analyze --domain web=shard.bin --format raw --dtype u16 --quiet 2>analyze.err
