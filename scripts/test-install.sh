@@ -29,6 +29,21 @@ echo "$(wc -l <"$work/files") files, $(du -k "$tgz" | cut -f1) kB"
 # The same package without prebuilds, as on a platform we publish none for.
 mkdir "$work/unpacked"
 tar -xzf "$tgz" -C "$work/unpacked"
+# The source build of the fallback needs every file CMakeLists.txt names and every
+# header those include (a full build takes too long here; the workflow runs one).
+node -e '
+  const fs = require("node:fs"), path = require("node:path");
+  const pkg = process.argv[1], missing = [];
+  const named = fs.readFileSync(path.join(pkg, "CMakeLists.txt"), "utf8").match(/native\/[\w\/.-]+\.cc/g) ?? [];
+  for (const f of named) if (!/^native\/(test|fuzz)\//.test(f) && !fs.existsSync(path.join(pkg, f))) missing.push(f);
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+  for (const f of walk(path.join(pkg, "native"))) {
+    for (const m of fs.readFileSync(f, "utf8").matchAll(/^#include "([^"]+)"/gm)) {
+      if (!fs.existsSync(path.resolve(path.dirname(f), m[1]))) missing.push(`${path.relative(pkg, f)}: ${m[1]}`);
+    }
+  }
+  if (named.length === 0 || missing.length > 0) { console.error("not packed:", missing.join(", ") || "no sources named"); process.exit(1); }
+' "$work/unpacked/package" || fail "the tarball lacks sources of the fallback build"
 rm -rf "$work/unpacked/package/prebuilds"
 tar -czf "$work/no-prebuild.tgz" -C "$work/unpacked" package
 
