@@ -95,7 +95,7 @@ async function giveUp(reason) {
     console.error(`bimix: ${reason}. A checkout needs the addon: install cmake and a C++17 compiler, then run npm ci again.`);
     process.exit(1);
   }
-  if ((await prebuildProblem()) === null) {
+  if (await prebuildProblem().then((problem) => problem === null, () => false)) {
     // A forced source build that could not happen: the prebuild still serves.
     console.warn(`bimix: ${reason}.\nbimix: the prebuilt addon stays in use.`);
     return;
@@ -125,4 +125,9 @@ async function main() {
   if (failed) return giveUp(`the source build of the native addon failed: ${failed} (its output is above)`);
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // Whatever went wrong, a user's install keeps the package (giveUp exits 1 in a checkout).
+  await giveUp(`the install step failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
+}
