@@ -1,6 +1,7 @@
 /**
  * The single loader of the native addon, and the types of what it exports.
- * Candidates are tried in order; BIMIX_NATIVE_PATH overrides them all.
+ * Candidates are tried in order (a source build, then the prebuild of this platform);
+ * BIMIX_NATIVE_PATH replaces them all.
  */
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
