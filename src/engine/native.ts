@@ -1,13 +1,15 @@
 /**
  * The single loader of the native addon, and the types of what it exports.
- * Candidates are tried in order; BIMIX_NATIVE_PATH overrides them all.
+ * Candidates are tried in order (a source build, then the prebuild of this platform);
+ * BIMIX_NATIVE_PATH replaces them all.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BimixError } from '../errors.js';
 import { isErrorCode } from '../error-codes.js';
+import { installFailurePath, prebuildPath } from './prebuild-path.js';
 
 /** The file a native source was opened as. */
 export interface NativeSourceInfo {
@@ -164,9 +166,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 /** Paths tried, in order, to load the addon. */
 export function addonCandidates(): string[] {
+  // An override is the only candidate: falling back to another build would hide a typo.
+  if (process.env.BIMIX_NATIVE_PATH) return [path.resolve(process.env.BIMIX_NATIVE_PATH)];
   const list: string[] = [];
-  if (process.env.BIMIX_NATIVE_PATH) list.push(path.resolve(process.env.BIMIX_NATIVE_PATH));
+  // A source build (a checkout, a forced or fallback build at install) wins over the
+  // prebuild shipped in the package.
   list.push(path.join(root, 'build', 'Release', 'bimix.node'));
+  list.push(prebuildPath(root));
   list.push(path.join(root, 'build-gyp', 'Release', 'bimix.node'));
   list.push(path.join(root, 'build', 'Debug', 'bimix.node'));
   return list;
@@ -189,12 +195,27 @@ export function loadAddon(): NativeAddon {
       return cached;
     } catch (e) {
       tried.push(`${candidate} (${(e as Error).message})`);
-      if (process.env.BIMIX_NATIVE_PATH) break;
     }
   }
-  throw new BimixError(
-    'E_NATIVE',
-    `the native addon could not be loaded; run \`npm run build:native\` (needs cmake and a C++17 compiler). Tried: ${tried.join('; ')}`,
+  throw new BimixError('E_NATIVE', `the native addon could not be loaded. ${howToFix()} Tried: ${tried.join('; ')}`);
+}
+
+/** What to do when no addon loads, with the reason the install step recorded, if any. */
+function howToFix(): string {
+  if (process.env.BIMIX_NATIVE_PATH) return 'BIMIX_NATIVE_PATH names the addon to load; unset it to use the installed one.';
+  // The C++ unit tests are never packed, so their presence marks a source checkout
+  // (scripts/install.mjs uses the same rule).
+  if (existsSync(path.join(root, 'native', 'test'))) return 'Run `npm run build:native` (needs cmake and a C++17 compiler).';
+  let atInstall = '';
+  try {
+    atInstall = ` At install: ${readFileSync(installFailurePath(root), 'utf8').trim()}`;
+  } catch {
+    // No record: the install step did not run or did not fail.
+  }
+  return (
+    `No prebuilt addon for ${process.platform}-${process.arch} loaded and none was built from source.${atInstall}` +
+    ' Install cmake and a C++17 compiler, then run `npm rebuild bimix` (`npm rebuild -g bimix` for a global install).' +
+    ' fit, predict, optimize, grow, mix and check of saved reports work without the addon.'
   );
 }
 
