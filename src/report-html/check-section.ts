@@ -4,6 +4,7 @@ import { escapeHtml } from './escape.js';
 import { finite, num, pct } from './format.js';
 import { htmlTable, type Cell } from './html-table.js';
 import type { Block, Section, Sourced } from './model.js';
+import { BY_RANK, byField, withRank } from './ranks.js';
 
 const VERDICTS = ['fail', 'missing', 'skip', 'pass'];
 const VERDICT_COLORS = ['#d62728', '#ff7f0e', '#aaaaaa', '#2ca02c'];
@@ -55,7 +56,9 @@ function heatmap(rows: CheckRow[], domains: string[], metrics: string[]): Block 
     const u = used(r);
     return {
       domain: r.domain,
+      rank: domains.indexOf(r.domain),
       metric: r.metric,
+      metricRank: metrics.indexOf(r.metric),
       verdict: r.verdict,
       regression: r.regression,
       used: u,
@@ -69,8 +72,8 @@ function heatmap(rows: CheckRow[], domains: string[], metrics: string[]): Block 
     width: { step: 64 },
     height: { step: 18 },
     encoding: {
-      x: { field: 'metric', type: 'nominal', sort: metrics, title: null, axis: { orient: 'top', labelAngle: -30 } },
-      y: { field: 'domain', type: 'nominal', sort: domains, title: null },
+      x: { field: 'metric', type: 'nominal', sort: byField('metricRank'), title: null, axis: { orient: 'top', labelAngle: -30 } },
+      y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
     },
     layer: [
       {
@@ -124,7 +127,7 @@ function failingBars(rows: CheckRow[]): Block {
       {
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'row', type: 'nominal', sort: values.map((v) => v.row), title: null },
+          y: { field: 'row', type: 'nominal', sort: byField('order'), title: null },
           x: { field: 'used', type: 'quantitative', title: 'change / allowed change' },
           color: { field: 'verdict', type: 'nominal', scale: { domain: VERDICTS, range: VERDICT_COLORS }, legend: null },
         },

@@ -4,6 +4,7 @@ import { escapeHtml } from './escape.js';
 import { finite, interval, num } from './format.js';
 import { htmlTable } from './html-table.js';
 import type { Block, Section, Sourced } from './model.js';
+import { BY_RANK, withRank } from './ranks.js';
 
 const MEASURES = [
   { key: 'shannon', label: 'H(X)' },
@@ -33,16 +34,16 @@ export function corpusSection(input: Sourced<AnalysisReport>, index: number): Se
 }
 
 function countsBlock(r: AnalysisReport, names: string[]): Block {
-  const values = r.domains.flatMap((d) => [
+  const values = withRank(r.domains.flatMap((d) => [
     { domain: d.name, count: 'tokens', value: finite(d.tokens) },
     { domain: d.name, count: 'documents', value: finite(d.documents) },
-  ]).filter((v) => v.value !== null);
+  ]).filter((v) => v.value !== null), names);
   const bar = (count: string) => ({
     title: count,
     transform: [{ filter: { field: 'count', equal: count } }],
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      y: { field: 'domain', type: 'nominal', sort: names, title: null },
+      y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
       x: { field: 'value', type: 'quantitative', title: count, axis: { format: '~s' } },
       color: { value: count === 'tokens' ? '#4c78a8' : '#72b7b2' },
     },
@@ -85,9 +86,10 @@ function entropyBlock(r: AnalysisReport, names: string[], unit: string): Block {
       if (i) values.push({ domain: d.name, measure: m.label, estimator: 'interval', lo: i[0], hi: i[1] });
     }
   }
+  const ranked = withRank(values as { domain: string }[], names);
   const level = finite((r.domains.find((d) => d.intervals)?.intervals as Loose)?.level);
   const spec = {
-    data: { values },
+    data: { values: ranked },
     facet: { column: { field: 'measure', type: 'nominal', sort: MEASURES.map((m) => m.label), title: null } },
     spec: {
       width: 200,
@@ -97,7 +99,7 @@ function entropyBlock(r: AnalysisReport, names: string[], unit: string): Block {
           transform: [{ filter: { field: 'estimator', equal: 'interval' } }],
           mark: { type: 'rule', strokeWidth: 3, opacity: 0.45, color: '#888', tooltip: true },
           encoding: {
-            y: { field: 'domain', type: 'nominal', sort: names, title: null },
+            y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
             x: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: unit },
             x2: { field: 'hi' },
           },
@@ -106,7 +108,7 @@ function entropyBlock(r: AnalysisReport, names: string[], unit: string): Block {
           transform: [{ filter: { field: 'estimator', oneOf: ['plug-in', 'Miller-Madow'] } }],
           mark: { type: 'point', filled: true, size: 50, tooltip: true },
           encoding: {
-            y: { field: 'domain', type: 'nominal', sort: names, title: null },
+            y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
             x: { field: 'value', type: 'quantitative', scale: { zero: false }, title: unit },
             color: { field: 'estimator', type: 'nominal', scale: { domain: ['plug-in', 'Miller-Madow'], range: ['#4c78a8', '#e45756'] }, title: 'estimator' },
             shape: { field: 'estimator', type: 'nominal', scale: { domain: ['plug-in', 'Miller-Madow'], range: ['circle', 'diamond'] } },

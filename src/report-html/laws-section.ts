@@ -11,6 +11,7 @@ import { escapeHtml } from './escape.js';
 import { finite, num, pct } from './format.js';
 import { htmlTable, type Cell } from './html-table.js';
 import type { Block, ReportInputs, Section, Sourced } from './model.js';
+import { BY_RANK, withRank } from './ranks.js';
 
 /** Shares at which the fitted curves are drawn. */
 const SHARES = Array.from({ length: 50 }, (_, i) => (i + 1) / 50);
@@ -76,12 +77,12 @@ function lawBlocks(l: Sourced<LawReport>, data: LossData | undefined, steps: { v
       title: `${lawTitle(l)}: mean relative error per domain`,
       domains: names,
       spec: {
-        data: { values: scoreValues },
+        data: { values: withRank(scoreValues, names) },
         width: 320,
         height: { step: law.domains.some((d) => d.holdout) ? 10 : 16 },
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'domain', type: 'nominal', sort: names, title: null },
+          y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
           yOffset: { field: 'score', type: 'nominal' },
           x: { field: 'mre', type: 'quantitative', title: 'mean relative error', axis: { format: '.2%' } },
           color: { field: 'score', type: 'nominal', title: null, legend: { orient: 'bottom' } },
@@ -163,8 +164,8 @@ function curveBlock(l: Sourced<LawReport>, data: LossData | undefined, steps: { 
       title: `${lawTitle(l)}: loss vs own share`,
       domains: names,
       spec: {
-        data: { values },
-        facet: { field: 'domain', type: 'nominal', sort: names, title: null },
+        data: { values: withRank(values as { domain: string }[], names) },
+        facet: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
         columns,
         spec: {
           width: 170,
@@ -231,7 +232,7 @@ function observedVsPredicted(l: Sourced<LawReport>, data: LossData): Block | nul
             encoding: {
               x: { field: 'observed', type: 'quantitative', scale: { zero: false }, title: 'observed loss' },
               y: { field: 'predicted', type: 'quantitative', scale: { zero: false }, title: 'predicted loss' },
-              color: { field: 'domain', type: 'nominal', sort: names, ...(names.length > 12 ? { legend: null } : {}) },
+              color: { field: 'domain', type: 'nominal', ...(names.length > 12 ? { legend: null } : {}) },
             },
           },
         ],
@@ -270,12 +271,12 @@ function comparisonBlock(inputs: ReportInputs, laws: Sourced<LawReport>[]): Bloc
       title: 'Comparison of laws: held-out mean relative error per domain',
       domains,
       spec: {
-        data: { values },
+        data: { values: withRank(values, domains) },
         width: 320,
         height: { step: 10 },
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'domain', type: 'nominal', sort: domains, title: null },
+          y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
           yOffset: { field: 'law', type: 'nominal' },
           x: { field: 'mre', type: 'quantitative', title: 'held-out MRE', axis: { format: '.1%' } },
           color: { field: 'law', type: 'nominal', legend: { orient: 'bottom' } },
@@ -304,12 +305,12 @@ function optimizerBlock(o: Sourced<OptimizeResult>): Block {
       title: 'Predicted loss per domain: optimizer vs reference',
       domains: names,
       spec: {
-        data: { values },
+        data: { values: withRank(values, names) },
         width: 320,
         height: { step: ref ? 10 : 16 },
         mark: { type: 'bar', tooltip: true },
         encoding: {
-          y: { field: 'domain', type: 'nominal', sort: names, title: null },
+          y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
           yOffset: { field: 'mixture', type: 'nominal' },
           x: { field: 'loss', type: 'quantitative', title: 'predicted loss' },
           color: { field: 'mixture', type: 'nominal', legend: { orient: 'bottom' } },

@@ -4,6 +4,7 @@ import { escapeHtml } from './escape.js';
 import { finite, num, pct } from './format.js';
 import { htmlTable } from './html-table.js';
 import type { ReportInputs, Section } from './model.js';
+import { BY_RANK, byField, withRank } from './ranks.js';
 
 interface Series {
   label: string;
@@ -45,8 +46,11 @@ export function mixtureSection(inputs: ReportInputs): Section | null {
   if (series.length === 0) return null;
   const domains: string[] = [];
   for (const s of series) for (const d of Object.keys(s.proportions)) if (!domains.includes(d)) domains.push(d);
-  const values = series.flatMap((s) =>
-    domains.filter((d) => finite(s.proportions[d]) !== null).map((d) => ({ domain: d, mixture: s.label, share: s.proportions[d] })),
+  const values = withRank(
+    series.flatMap((s, k) =>
+      domains.filter((d) => finite(s.proportions[d]) !== null).map((d) => ({ domain: d, mixture: s.label, series: k, share: s.proportions[d] })),
+    ),
+    domains,
   );
   const labels = series.map((s) => s.label);
   const layers: Record<string, unknown>[] = [
@@ -54,19 +58,19 @@ export function mixtureSection(inputs: ReportInputs): Section | null {
       data: { values },
       mark: { type: 'bar', tooltip: true },
       encoding: {
-        y: { field: 'domain', type: 'nominal', sort: domains, title: null },
-        yOffset: { field: 'mixture', type: 'nominal', sort: labels },
+        y: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
+        yOffset: { field: 'mixture', type: 'nominal', sort: byField('series') },
         x: { field: 'share', type: 'quantitative', title: 'share of the mixture', axis: { format: '.0%' } },
-        color: { field: 'mixture', type: 'nominal', sort: labels, title: null, legend: { orient: 'bottom', columns: 1, labelLimit: 400 } },
+        color: { field: 'mixture', type: 'nominal', sort: byField('series'), title: null, legend: { orient: 'bottom', columns: 1, labelLimit: 400 } },
       },
     },
   ];
   if (bounds.length > 0) {
     layers.push({
-      data: { values: bounds },
+      data: { values: withRank(bounds, domains) },
       mark: { type: 'tick', thickness: 2, color: 'black', tooltip: true },
       encoding: {
-        y: { field: 'domain', type: 'nominal', sort: domains },
+        y: { field: 'domain', type: 'nominal', sort: BY_RANK },
         x: { field: 'value', type: 'quantitative' },
         shape: { field: 'bound', type: 'nominal' },
       },
