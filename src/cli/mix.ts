@@ -6,6 +6,8 @@ import { readSchemaFile } from '../util/json-file.js';
 import type { RegisterCommand } from './commands.js';
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import { printResult, writeJson } from './output.js';
+import { mixtureLines } from './mixture-bar.js';
+import { EMIT_FORMATS, emitMixture, parseEmitFormat } from '../export/mixture-emit.js';
 
 /** `bimix mix`: recompute the mixture from a saved report without recounting. */
 export const register: RegisterCommand = (program) => {
@@ -19,7 +21,8 @@ export const register: RegisterCommand = (program) => {
     .option('--max <domain=r>', 'upper bound (repeatable)', collect)
     .option('--out <file>', 'write the mixture JSON here (atomically)')
     .option('--json', 'print JSON')
-    .action(async (f: { from: string; proxy: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
+    .option('--emit <format>', `print the mixture for a trainer: ${EMIT_FORMATS.join('|')} (megatron: Megatron-LM --data-path pairs from the report's files)`)
+    .action(async (f: { from: string; proxy: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean; emit?: string }) => {
       if (!PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
       const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
       const mixture = mixtureFromEntropies(proxyEntropies(report, f.proxy as Proxy), {
@@ -29,10 +32,10 @@ export const register: RegisterCommand = (program) => {
         ...(f.max ? { max: Object.fromEntries(parseNumberMap('--max', f.max)) } : {}),
       });
       if (f.out) await writeJson(f.out, mixture);
-      printResult(f.json ?? false, mixture, () =>
-        Object.entries(mixture.proportions)
-          .map(([k, v]) => `${k.padEnd(16)} ${(100 * v).toFixed(2).padStart(6)}%\n`)
-          .join(''),
-      );
+      if (f.emit !== undefined) {
+        process.stdout.write(emitMixture(parseEmitFormat(f.emit), mixture.proportions, report.domains, f.from));
+        return;
+      }
+      printResult(f.json ?? false, mixture, () => mixtureLines(mixture.proportions));
     });
 };

@@ -2,6 +2,7 @@ import { optimizeMixture, readLawFile, readMixtureFile } from '../laws/index.js'
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { fmt, log, printResult, table } from './output.js';
+import { EMIT_FORMATS, emitOptimized } from './emit.js';
 
 interface OptimizeOpts {
   law: string;
@@ -15,6 +16,8 @@ interface OptimizeOpts {
   reference?: string;
   json?: boolean;
   quiet?: boolean;
+  emit?: string;
+  emitReport?: string;
 }
 
 /** `bimix optimize`: the mixture minimising the weighted predicted loss within bounds. */
@@ -32,6 +35,8 @@ export const register: RegisterCommand = (program) => {
     .option('--max-epochs <E>', 'how many times a domain may be repeated (default 1)')
     .option('--reference <file>', 'reference mixture JSON to report the predicted gain against')
     .option('--json', 'print the result as JSON')
+    .option('--emit <format>', `print the mixture for a trainer: ${EMIT_FORMATS.join('|')}`)
+    .option('--emit-report <report.json>', 'analysis report whose files --emit megatron lists')
     .option('--quiet', 'no warnings on stderr')
     .action(async (opts: OptimizeOpts) => {
       const law = await readLawFile(opts.law);
@@ -47,6 +52,10 @@ export const register: RegisterCommand = (program) => {
         reference: opts.reference !== undefined ? await readMixtureFile(opts.reference) : undefined,
       });
       for (const w of r.warnings) log(opts.quiet, `bimix: warning: ${w}`);
+      if (opts.emit !== undefined) {
+        process.stdout.write(await emitOptimized(opts.emit, r.proportions, opts.emitReport));
+        return;
+      }
       printResult(!!opts.json, r, () => {
         const ref = r.reference;
         const head = ['domain', 'proportion', 'min', 'max', 'weight', 'loss', ...(ref ? ['ref proportion', 'ref loss'] : [])];

@@ -1,6 +1,7 @@
 /** The human-readable rendering of an analysis report. */
 import type { AnalysisReport } from '../report.js';
 import { fmt, table } from './output.js';
+import { mixtureCell, mixtureLines } from './mixture-bar.js';
 
 /** Renders the per-domain table and the mixture. */
 export function renderReport(r: AnalysisReport): string {
@@ -10,7 +11,7 @@ export function renderReport(r: AnalysisReport): string {
   const header = ['domain', 'files', 'tokens', 'documents', 'unigrams', 'bigrams', 'distinct bigrams', 'H(X)', 'H(X,X\')', 'H(X\'|X)', 'MM H(X\'|X)'];
   if (sampled) header.push(`H(X'|X) ${Math.round(100 * (r.domains[0]?.intervals?.level ?? 0.95))}% interval`);
   if (hasVne) header.push('VNE');
-  header.push('mixture');
+  header.push('mixture'.padEnd(mixtureCell(0).length));
   const rows: string[][] = [header];
   for (const d of r.domains) {
     const extra: string[] = [];
@@ -29,15 +30,15 @@ export function renderReport(r: AnalysisReport): string {
       fmt(d.entropy.conditional, 5),
       fmt(d.millerMadow.conditional, 5),
       ...extra,
-      fmt(r.mixture.proportions[d.name], 4),
+      mixtureCell(r.mixture.proportions[d.name]),
     ]);
   }
   let out = `Entropies in ${unit}; MM = Miller-Madow bias-corrected.\n`;
   if (r.sample) out += `Sampled: ${100 * r.sample.fraction}% of documents (seed ${r.sample.seed}); counts are of the sample.\n`;
-  out += table(rows);
+  out += table(rows).replace(/ +$/gm, '');
   out += `\nMixture: softmax of ${r.mixture.proxy} entropy, temperature ${r.mixture.temperature}`;
   out += r.mixture.bounds ? ' (bounded)' : '';
   out += '\n';
-  for (const d of r.domains) out += `  ${d.name.padEnd(16)} ${(100 * (r.mixture.proportions[d.name] ?? 0)).toFixed(2).padStart(6)}%\n`;
+  out += mixtureLines(Object.fromEntries(r.domains.map((d) => [d.name, r.mixture.proportions[d.name]!])), '  ');
   return out;
 }
