@@ -104,4 +104,23 @@ describe.skipIf(!existsSync(MAIN))('bimix report (command line)', () => {
     expect(missingDir.err).toMatch(/^bimix: error E_IO: /);
     expect(readdirSync(tmp).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('check --html and fit --html write the page beside their usual output', async () => {
+    const f = await writeReportFixtures(tmp, ['web', 'code', 'books', 'math']);
+    const base = path.join(tmp, 'base.json');
+    expect(bimix('baseline', '--from', f.analysis, '--out', base).code).toBe(0);
+    const page = path.join(tmp, 'check.html');
+    const c = bimix('check', '--baseline', base, '--current', f.analysis, '--format', 'json', '--html', page);
+    expect(c.code, c.err).toBe(0);
+    expect(JSON.parse(c.out).schema).toBe('bimix.check/1');
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<section id="check-0">');
+    expect(html).toContain('<section id="corpus-0">');
+    const fitPage = path.join(tmp, 'fit.html');
+    const fit = bimix('fit', '--losses', 'examples/laws/losses.csv', '--mixtures', 'examples/laws/mixtures.csv', '--out', path.join(tmp, 'l.json'), '--html', fitPage, '--quiet');
+    expect(fit.code, fit.err).toBe(0);
+    const fh = readFileSync(fitPage, 'utf8');
+    expect(fh).toContain('observed vs predicted loss (in-sample)');
+    expect(fh).toMatch(/Dots: 32 observed losses at that step/);
+  });
 });

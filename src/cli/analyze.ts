@@ -6,6 +6,7 @@ import { progressReporter } from './progress.js';
 import { collect, parseInteger } from '../util/parse.js';
 import { optionError } from '../errors.js';
 import { renderReport } from './report-table.js';
+import { HTML_OPTION, writeHtml } from './html.js';
 
 interface AnalyzeFlags extends CorpusFlags {
   vne?: boolean;
@@ -15,6 +16,7 @@ interface AnalyzeFlags extends CorpusFlags {
   out?: string;
   json?: boolean;
   quiet?: boolean;
+  html?: string;
 }
 
 /** `bimix analyze`: per-domain statistics and the entropy-driven mixture. */
@@ -29,6 +31,7 @@ export const register: RegisterCommand = (program) => {
     .option('--embeddings <domain=file.npy>', 'float32 N x d embeddings of a domain from a real model (repeatable)', collect)
     .option('--out <file>', 'write the JSON report here (atomically)')
     .option('--json', 'print the JSON report on stdout')
+    .option(...HTML_OPTION)
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: AnalyzeFlags) => {
       const corpus = await corpusFromFlags(flags);
@@ -56,6 +59,7 @@ export const register: RegisterCommand = (program) => {
           signal: controller.signal,
         });
         if (flags.out) await writeJson(flags.out, report);
+        if (flags.html) await writeHtml(flags.html, { analyses: [{ file: flags.out ?? 'bimix analyze', doc: report }] }, flags.quiet || flags.json);
         printResult(flags.json ?? false, report, () => renderReport(report));
       } finally {
         process.removeListener('SIGINT', onSigint);

@@ -14,6 +14,7 @@ import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
+import { HTML_OPTION, writeHtml } from './html.js';
 
 interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   baseline: string;
@@ -26,6 +27,7 @@ interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   format?: string[];
   out?: string;
   quiet?: boolean;
+  html?: string;
 }
 
 /**
@@ -71,7 +73,8 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--false-alarm <p>', 'sampled mode: chance that a healthy corpus fails a run (default 0.01)')
     .option('--format <format>', `output format ${CHECK_FORMATS.join('|')} (default text); also takes the corpus format of the analyze options, e.g. --format raw --format junit`, collect)
     .option('--out <file>', 'write the output here (atomically) instead of stdout')
-    .option('--quiet', 'no progress or summary on stderr');
+    .option('--quiet', 'no progress or summary on stderr')
+    .option(...HTML_OPTION);
   addAnalyzeOptions(cmd);
   cmd.action(async (flags: CheckFlags) => {
     const formats = splitFormats(flags.format);
@@ -115,6 +118,9 @@ export const register: RegisterCommand = (program, setExit) => {
       baselineFile: flags.baseline,
       ...(flags.current !== undefined ? { currentFile: flags.current } : {}),
     });
+    if (flags.html !== undefined) {
+      await writeHtml(flags.html, { checks: [{ file: flags.out ?? 'bimix check', doc: result }], analyses: [{ file: flags.current ?? 'current analysis', doc: current }] }, flags.quiet);
+    }
     const text = renderCheck(result, formats.output);
     if (flags.out !== undefined) {
       await writeFileAtomic(flags.out, text);

@@ -4,6 +4,7 @@ import type { BimixParams, ComparedLaw, ExpParams, LawComparison, LawName, LawRe
 import { parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { fmt, log, printResult, table } from './output.js';
+import { HTML_OPTION, writeHtml } from './html.js';
 
 interface FitOpts {
   losses: string;
@@ -15,6 +16,7 @@ interface FitOpts {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  html?: string;
 }
 
 /** `bimix fit`: fit a mixing law per domain from proxy-run losses and write a law file. */
@@ -31,6 +33,7 @@ export const register: RegisterCommand = (program) => {
     .requiredOption('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer before .json)')
     .option('--json', 'print the report as JSON')
     .option('--quiet', 'no notes on stderr')
+    .option(...HTML_OPTION)
     .action(async (opts: FitOpts) => {
       const law = opts.law;
       if (!['bimix', 'exp', 'transfer', 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer or all', law);
@@ -48,6 +51,7 @@ export const register: RegisterCommand = (program) => {
           log(opts.quiet, `bimix: wrote ${file}`);
         }
         notes(opts.quiet, cmp.laws);
+        if (opts.html) await writeHtml(opts.html, { comparisons: [{ file: opts.out, doc: cmp }], lossData: data }, opts.quiet);
         printResult(!!opts.json, cmp, () => comparisonText(cmp));
         return;
       }
@@ -55,6 +59,7 @@ export const register: RegisterCommand = (program) => {
       await writeLawFile(opts.out, report);
       log(opts.quiet, `bimix: wrote ${opts.out}`);
       notes(opts.quiet, [report]);
+      if (opts.html) await writeHtml(opts.html, { laws: [{ file: opts.out, doc: report }], lossData: data }, opts.quiet);
       printResult(!!opts.json, report, () => lawText(report));
     });
 };

@@ -32,14 +32,15 @@ export function checkSection(input: Sourced<CheckResult>, index: number): Sectio
     `From <code>${escapeHtml(input.file)}</code>: <b class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'OK' : 'FAILED'}</b> — ${escapeHtml(num(s?.checks))} checks: ${escapeHtml(num(s?.pass))} pass, ${escapeHtml(num(s?.fail))} fail, ${escapeHtml(num(s?.missing))} missing, ${escapeHtml(num(s?.skip))} skipped; ${escapeHtml(num(s?.regressions))} regression(s).`,
   ];
   if (c.baseline?.file) intro.push(`Baseline <code>${escapeHtml(c.baseline.file)}</code>${c.current?.file ? `, current <code>${escapeHtml(c.current.file)}</code>` : ''}.`);
-  if (c.sampling) intro.push(`Sampled: intervals at level ${escapeHtml(num(c.sampling.level))} stretched ${escapeHtml(num(c.sampling.scale, 4))} times for a false-alarm rate of ${escapeHtml(num(c.sampling.falseAlarm))} over ${escapeHtml(num(c.sampling.intervals))} intervals.`);
+  if (c.sampling) intro.push(`Sampled: intervals at level ${escapeHtml(num(c.sampling.level))} stretched ${escapeHtml(num(c.sampling.scale, 4))} times for a false-alarm rate of ${escapeHtml(num(c.sampling.falseAlarm))} over ${escapeHtml(num(c.sampling.intervals))} intervals. Entropies (and count estimates) are judged by their intervals, so a passing cell can show a change beyond ±1 of the tolerance alone.`);
   const rows = order(c.rows ?? []);
   const domains: string[] = [];
   for (const r of rows) if (!domains.includes(r.domain)) domains.push(r.domain);
   const metrics = [...new Set((c.rows ?? []).map((r) => r.metric))];
-  const blocks: Block[] = [heatmap(rows, domains, metrics)];
+  const blocks: Block[] = [];
   const failing = rows.filter((r) => r.regression && used(r) !== null);
   if (failing.length > 0) blocks.push(failingBars(failing));
+  blocks.push(heatmap(rows, domains, metrics));
   if ((c.files ?? []).length > 0) {
     const fileRows = c.files.flatMap((f) => [
       ...f.added.map((p) => [f.domain, 'added', p]),
@@ -62,14 +63,13 @@ function heatmap(rows: CheckRow[], domains: string[], metrics: string[]): Block 
       verdict: r.verdict,
       regression: r.regression,
       used: u,
-      shown: u === null ? null : Math.max(-2, Math.min(2, u)),
-      mark: r.regression ? '✕' : r.verdict === 'missing' ? '?' : '',
+      label: u === null ? (r.verdict === 'missing' ? '?' : '') : Math.abs(u) >= 100 ? u.toExponential(0) : Number(u.toPrecision(2)).toString(),
       reason: r.reason,
     };
   });
   const spec = {
     data: { values },
-    width: { step: 64 },
+    width: { step: 70 },
     height: { step: 18 },
     encoding: {
       x: { field: 'metric', type: 'nominal', sort: byField('metricRank'), title: null, axis: { orient: 'top', labelAngle: -30 } },
@@ -77,19 +77,13 @@ function heatmap(rows: CheckRow[], domains: string[], metrics: string[]): Block 
     },
     layer: [
       {
-        mark: { type: 'rect', tooltip: { content: 'data' } },
+        mark: { type: 'rect', tooltip: { content: 'data' }, stroke: 'white', strokeWidth: 1 },
         encoding: {
-          color: {
-            field: 'shown',
-            type: 'quantitative',
-            title: 'change / allowed',
-            scale: { domain: [-2, -1, 0, 1, 2], range: ['#b2182b', '#f4a582', '#f7f7f7', '#92c5de', '#2166ac'] },
-          },
-          stroke: { condition: { test: 'datum.regression', value: 'black' }, value: null },
-          strokeWidth: { value: 2 },
+          color: { field: 'verdict', type: 'nominal', title: 'verdict', scale: { domain: VERDICTS, range: VERDICT_COLORS } },
+          opacity: { condition: { test: 'datum.regression', value: 1 }, value: 0.55 },
         },
       },
-      { mark: { type: 'text', fontWeight: 'bold' }, encoding: { text: { field: 'mark' } } },
+      { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'label' } } },
     ],
   };
   const table = htmlTable(
@@ -109,7 +103,7 @@ function heatmap(rows: CheckRow[], domains: string[], metrics: string[]): Block 
   );
   return {
     chart: {
-      title: 'Change relative to the allowed change (cells beyond ±1 are outside tolerance; ✕ = regression, ? = missing; grey = not comparable)',
+      title: 'Verdict per domain and metric; each cell shows change / allowed change (beyond ±1 is outside the tolerance; ? = missing)',
       domains,
       spec,
     },

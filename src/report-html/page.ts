@@ -19,7 +19,7 @@ section > h2 { margin: 4px 0 6px; font-size: 18px; }
 .block > .notes { flex-basis: 100%; }
 figure { margin: 0; min-width: 280px; }
 figcaption { font-weight: 600; margin-bottom: 4px; max-width: 760px; }
-.table-wrap { overflow-x: auto; max-width: 100%; flex: 1 1 420px; }
+.table-wrap { overflow-x: auto; max-width: 100%; flex: 0 1 auto; }
 table { border-collapse: collapse; font-size: 12.5px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; }
 th, td { padding: 2px 8px; border-bottom: 1px solid #e5e8eb; text-align: left; white-space: nowrap; }
