@@ -28,7 +28,7 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Opens `file` in a fresh profile and waits until the page says its charts are done.
- * @returns the page, the blocked requests, console and page errors, the render time in ms and close().
+ * @returns the page, the blocked requests, console and page errors, the render time in ms, metrics() and close().
  */
 export async function openReport(file, viewport = { width: 1400, height: 1000 }) {
   const { chromium } = await import('playwright-core');
@@ -49,6 +49,9 @@ export async function openReport(file, viewport = { width: 1400, height: 1000 })
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // Chromium's own counters (TaskDuration: main-thread busy time), collected from before navigation.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
   const t0 = performance.now();
   try {
     await page.goto(url, { waitUntil: 'load' });
@@ -65,6 +68,10 @@ export async function openReport(file, viewport = { width: 1400, height: 1000 })
     consoleErrors,
     pageErrors,
     renderMs,
+    /** Chromium's performance counters by name (seconds for durations). */
+    async metrics() {
+      return Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    },
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

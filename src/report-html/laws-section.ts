@@ -14,7 +14,7 @@ import type { Block, ReportInputs, Section, Sourced } from './model.js';
 import { BY_RANK, withRank } from './ranks.js';
 
 /** Shares at which the fitted curves are drawn. */
-const SHARES = Array.from({ length: 50 }, (_, i) => (i + 1) / 50);
+const SHARES = [0.01, 0.02, 0.03, 0.05, 0.075, ...Array.from({ length: 19 }, (_, i) => (i + 2) / 20)];
 
 /** Builds the laws section, or null when no law, comparison or optimizer result is given. */
 export function lawsSection(inputs: ReportInputs): Section | null {

@@ -61,6 +61,11 @@ const BOOT = `
 
 let chartCounter = 0;
 
+/** Chart data at 6 significant digits: more than any axis or tooltip shows (tables keep their own precision), and a smaller page. */
+function compact(spec: unknown): unknown {
+  return JSON.parse(JSON.stringify(spec, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(6)) : v)));
+}
+
 function blockHtml(b: Block): string {
   const parts: string[] = [];
   if (b.notes && b.notes.length > 0) parts.push(`<div class="notes">${b.notes.map((n) => `<p>${n}</p>`).join('')}</div>`);
@@ -70,7 +75,7 @@ function blockHtml(b: Block): string {
     parts.push(
       `<figure><figcaption>${escapeHtml(c.title)}</figcaption>` +
         `<div class="vis" id="${id}" data-domains="${escapeHtml(scriptJson(c.domains))}"></div>` +
-        `<script type="application/json" class="chart-spec" data-target="${id}">${scriptJson(c.spec)}</script>` +
+        `<script type="application/json" class="chart-spec" data-target="${id}">${scriptJson(compact(c.spec))}</script>` +
         `<details><summary>Vega-Lite specification and data</summary><pre data-for="${id}"></pre></details>` +
         (c.caption ? `<p>${escapeHtml(c.caption)}</p>` : '') +
         `</figure>`,
