@@ -91,18 +91,22 @@ if (!HAVE_CHROMIUM) {
   console.log(`render: SKIPPED, no Chromium at ${CHROMIUM}`);
 } else {
   const times = [];
+  const cpu = [];
   for (let i = 0; i < Number(args.runs); i++) {
     const r = await openReport(page);
     const marks = await r.page.evaluate(() => document.querySelectorAll('svg g.role-mark > *').length);
     const charts = await r.page.evaluate(() => document.querySelectorAll('.vis svg.marks').length);
     if (r.blocked.length + r.consoleErrors.length + r.pageErrors.length > 0) throw new Error(`page not clean: ${JSON.stringify([r.blocked, r.consoleErrors, r.pageErrors])}`);
     times.push(r.renderMs);
+    if (r.renderCpuMs !== null) cpu.push(r.renderCpuMs);
 
     await r.close();
     if (i === 0) console.log(`charts: ${charts}, SVG mark items: ${marks}`);
   }
   times.sort((a, b) => a - b);
   console.log(`render (navigation to every chart drawn), ${times.length} runs: median ${times[times.length >> 1].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms`);
+  cpu.sort((a, b) => a - b);
+  if (cpu.length > 0) console.log(`browser CPU time (all its processes, user + system) for the same span: median ${cpu[cpu.length >> 1].toFixed(0)} ms, min ${cpu[0].toFixed(0)} ms`);
   // Wall time depends on what else the machine runs: say how busy it was.
   console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
 }

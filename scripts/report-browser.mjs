@@ -3,7 +3,7 @@
  * request that is not the page file itself aborted and counted. Never downloads a browser.
  * Used by test/report-html-browser.test.ts and scripts/report-bench.mjs.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +25,34 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * CPU seconds (user + system) used so far by the browser processes of one profile, found by their
+ * command line in /proc (Linux); null elsewhere. Unlike wall time, it does not grow when other
+ * processes compete for the cores. Processes that already exited are not counted.
+ */
+function browserCpuSeconds(profile) {
+  let ticks = 0;
+  let found = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+        found = true;
+      } catch {
+        /* the process ended meanwhile */
+      }
+    }
+  } catch {
+    return null;
+  }
+  // USER_HZ is 100 on Linux.
+  return found ? ticks / 100 : null;
+}
 
 /**
  * Opens `file` in a fresh profile and waits until the page says its charts are done.
@@ -52,6 +80,7 @@ export async function openReport(file, viewport = { width: 1400, height: 1000 })
   // Chromium's own counters (TaskDuration: main-thread busy time), collected from before navigation.
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
+  const cpu0 = browserCpuSeconds(profile);
   const t0 = performance.now();
   try {
     await page.goto(url, { waitUntil: 'load' });
@@ -62,12 +91,16 @@ export async function openReport(file, viewport = { width: 1400, height: 1000 })
     throw e;
   }
   const renderMs = performance.now() - t0;
+  const cpu1 = browserCpuSeconds(profile);
+  const renderCpuMs = cpu0 !== null && cpu1 !== null ? 1000 * (cpu1 - cpu0) : null;
   return {
     page,
     blocked,
     consoleErrors,
     pageErrors,
     renderMs,
+    /** CPU milliseconds the browser spent from navigation to every chart drawn (Linux; null elsewhere). */
+    renderCpuMs,
     /** Chromium's performance counters by name (seconds for durations). */
     async metrics() {
       return Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
