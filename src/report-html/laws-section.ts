@@ -156,7 +156,7 @@ function curveBlock(l: Sourced<LawReport>, data: LossData | undefined, steps: { 
     }
   }
   const names = law.domains.map((d) => d.name);
-  const columns = Math.min(4, names.length);
+  const columns = Math.min(names.length > 12 ? 6 : 4, names.length);
   const notes = [`Fitted loss of each domain against its own share at ${escapeHtml(steps.label)}${law.law === 'bimix' ? '' : '; the other domains share the rest evenly'}.${observed > 0 ? ` Dots: ${observed} observed losses at that step.` : ' No observed losses drawn (give the loss data with --losses to add them).'}`];
   return {
     notes,
@@ -168,15 +168,16 @@ function curveBlock(l: Sourced<LawReport>, data: LossData | undefined, steps: { 
         facet: { field: 'domain', type: 'nominal', sort: BY_RANK, title: null },
         columns,
         spec: {
-          width: 170,
-          height: 120,
+          width: names.length > 12 ? 130 : 170,
+          height: names.length > 12 ? 90 : 120,
           layer: [
             {
               transform: [{ filter: { field: 'kind', equal: 'law' } }],
               mark: { type: 'line', color: '#4c78a8', tooltip: true },
               encoding: {
-                x: { field: 'share', type: 'quantitative', title: 'own share', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
-                y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: 'loss' },
+                // Few ticks and no grid: with dozens of panels the axes are most of the drawing.
+                x: { field: 'share', type: 'quantitative', title: 'own share', scale: { domain: [0, 1] }, axis: { format: '.0%', values: [0, 0.5, 1], grid: false } },
+                y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: names.length > 12 ? null : 'loss', axis: { tickCount: 3, grid: false } },
                 // One line per facet: name its domain for screen readers (and tests).
                 description: { field: 'domain', type: 'nominal' },
               },
