@@ -92,6 +92,9 @@ describe.skipIf(!HAVE_CHROMIUM)('HTML report in headless Chromium (network block
   });
 
   it('puts each chart\'s specification and data in the page', async () => {
+    // The readable copy is made when a details element is opened.
+    await opened.page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+    await opened.page.waitForFunction(() => [...document.querySelectorAll('details pre')].every((p) => (p.textContent ?? '') !== ''), null, { timeout: 10_000 });
     const specs: string[] = await opened.page.evaluate(() => [...document.querySelectorAll('details pre')].map((p) => p.textContent ?? ''));
     expect(specs.length).toBeGreaterThanOrEqual(8);
     for (const s of specs) expect(JSON.stringify(JSON.parse(s))).toContain('"values":[');

@@ -44,8 +44,11 @@ const BOOT = `
     (function (el) {
       var id = el.getAttribute('data-target');
       var spec = JSON.parse(el.textContent);
+      // The readable copy of the spec is made when its details element is first opened.
       var pre = document.querySelector('pre[data-for="' + id + '"]');
-      if (pre) pre.textContent = JSON.stringify(spec, null, 2);
+      if (pre) pre.parentNode.addEventListener('toggle', function () {
+        if (!pre.textContent) pre.textContent = JSON.stringify(JSON.parse(el.textContent), null, 2);
+      });
       done.push(vegaEmbed('#' + id, spec, { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } })
         .catch(function (e) {
           var box = document.getElementById(id);
