@@ -10,6 +10,7 @@ import { optionError } from '../errors.js';
 import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import { renderReport } from './report-table.js';
 import { printWarnings } from './warnings.js';
+import { HTML_OPTION, writeHtml } from './html.js';
 
 interface AnalyzeFlags extends CorpusFlags {
   vne?: boolean;
@@ -22,6 +23,7 @@ interface AnalyzeFlags extends CorpusFlags {
   out?: string;
   json?: boolean;
   quiet?: boolean;
+  html?: string;
 }
 
 /** `bimix analyze`: per-domain statistics and the entropy-driven mixture. */
@@ -38,11 +40,16 @@ export const register: RegisterCommand = (program) => {
     .option('--embeddings <domain=file.npy>', 'float32 N x d embeddings of a domain from a real model (repeatable)', collect)
     .option('--out <file>', 'write the JSON report here (atomically)')
     .option('--json', 'print the JSON report on stdout')
+    .option(...HTML_OPTION)
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: AnalyzeFlags) => {
       checkOutputPath('--out', flags.out);
+      checkOutputPath('--html', flags.html);
       const corpus = await corpusFromFlags(flags);
-      if (flags.config !== undefined) refuseOutputAmongInputs('--out', flags.out, [flags.config]);
+      if (flags.config !== undefined) {
+        refuseOutputAmongInputs('--out', flags.out, [flags.config]);
+        refuseOutputAmongInputs('--html', flags.html, [flags.config]);
+      }
       const progress = progressReporter(flags.quiet);
       const embeddings: Record<string, string> = {};
       for (const e of flags.embeddings ?? []) {
@@ -66,10 +73,11 @@ export const register: RegisterCommand = (program) => {
         ...(progress ? { onProgress: progress } : {}),
         onNote: (l) => process.stderr.write(`${l}\n`),
         signal: runSignal(),
-        ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
+        outputs: { ...(flags.out !== undefined ? { '--out': flags.out } : {}), ...(flags.html !== undefined ? { '--html': flags.html } : {}) },
       });
       printWarnings(report);
       if (flags.out !== undefined) await writeJson(flags.out, report);
+      if (flags.html) await writeHtml(flags.html, { analyses: [{ file: flags.out ?? 'bimix analyze', doc: report }] }, flags.quiet || flags.json);
       printResult(flags.json ?? false, report, () => renderReport(report));
     });
 };

@@ -17,6 +17,7 @@ import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 import { printWarnings } from './warnings.js';
+import { HTML_OPTION, writeHtml } from './html.js';
 
 interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   baseline: string;
@@ -29,6 +30,7 @@ interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   format?: string[];
   out?: string;
   quiet?: boolean;
+  html?: string;
 }
 
 /**
@@ -74,14 +76,18 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--metrics <list>', 'metrics to compare, comma-separated, or all (default conditional,shannon,joint,tokens,documents,unigrams,bigrams,bigramTotal)', collect)
     .option('--format <format>', `output format ${CHECK_FORMATS.join('|')} (default text); also takes the corpus format of the analyze options, e.g. --format raw --format junit`, collect)
     .option('--out <file>', 'write the output here (atomically) instead of stdout')
-    .option('--quiet', 'no progress or summary on stderr');
+    .option('--quiet', 'no progress or summary on stderr')
+    .option(...HTML_OPTION);
   addAnalyzeOptions(cmd);
   cmd.action(async (flags: CheckFlags) => {
     flags.current ??= flags.from;
     const formats = splitFormats(flags.format);
     for (const [option, value] of [['--baseline', flags.baseline], ['--from', flags.current], ['--policy', flags.policy]] as const) requirePath(option, value);
-    checkOutputPath('--out', flags.out);
-    refuseOutputAmongInputs('--out', flags.out, [flags.baseline, flags.current, flags.policy, flags.config].filter((x): x is string => x !== undefined));
+    const checkInputs = [flags.baseline, flags.current, flags.policy, flags.config].filter((x): x is string => x !== undefined);
+    for (const [option, file] of [['--out', flags.out], ['--html', flags.html]] as const) {
+      checkOutputPath(option, file);
+      refuseOutputAmongInputs(option, file, checkInputs);
+    }
     const analyzeGiven = flags.domain !== undefined || flags.config !== undefined;
     if (flags.current !== undefined && (analyzeGiven || flags.sample !== undefined || formats.corpus !== undefined)) {
       throw new BimixError('E_USAGE', '--from takes a saved report; do not combine it with analyze options (--domain, --config, --format <corpus format>, --sample)');
@@ -107,7 +113,7 @@ export const register: RegisterCommand = (program, setExit) => {
         ...(progress ? { onProgress: progress } : {}),
         onNote: (l) => process.stderr.write(`${l}\n`),
         signal: runSignal(),
-        ...(flags.out !== undefined ? { outputs: { '--out': flags.out } } : {}),
+        outputs: { ...(flags.out !== undefined ? { '--out': flags.out } : {}), ...(flags.html !== undefined ? { '--html': flags.html } : {}) },
       });
       printWarnings(current);
     }
@@ -120,6 +126,9 @@ export const register: RegisterCommand = (program, setExit) => {
       baselineFile: flags.baseline,
       ...(flags.current !== undefined ? { currentFile: flags.current } : {}),
     });
+    if (flags.html !== undefined) {
+      await writeHtml(flags.html, { checks: [{ file: flags.out ?? 'bimix check', doc: result }], analyses: [{ file: flags.current ?? 'current analysis', doc: current }] }, flags.quiet);
+    }
     const text = renderCheck(result, formats.output);
     if (flags.out !== undefined) {
       await writeFileAtomic(flags.out, text);

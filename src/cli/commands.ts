@@ -26,3 +26,7 @@ COMMANDS.push(countCommand, mergeCommand, slurmCommand);
 import { register as checkCommand } from './check.js';
 import { register as baselineCommand } from './baseline.js';
 COMMANDS.push(checkCommand, baselineCommand);
+
+// One self-contained HTML page from saved outputs.
+import { register as reportCommand } from './report.js';
+COMMANDS.push(reportCommand);

@@ -11,6 +11,7 @@ import type { RegisterCommand } from './commands.js';
 import { fitProgressReporter } from './fit-progress.js';
 import { printNotes } from './notes.js';
 import { fmt, log, printResult, table } from './output.js';
+import { HTML_OPTION, writeHtml } from './html.js';
 
 /** Observations fitted (summed over jobs) below which the worker pool is not worth starting. */
 const POOL_MIN_WORK = 20_000;
@@ -29,6 +30,7 @@ interface FitOpts {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  html?: string;
 }
 
 /** `bimix fit`: fit a mixing law per domain from proxy-run losses and write a law file. */
@@ -49,6 +51,7 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no notes or progress on stderr')
     .option('--verbose', 'list every note (default: one line per kind with a count)')
+    .option(...HTML_OPTION)
     .action(async (opts: FitOpts) => {
       const law = opts.law;
       if (!['bimix', 'exp', 'transfer', 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer or all', law);
@@ -59,6 +62,8 @@ export const register: RegisterCommand = (program) => {
         checkOutputPath('--out', o);
         refuseOutputAmongInputs('--out', o, inputs);
       }
+      checkOutputPath('--html', opts.html);
+      refuseOutputAmongInputs('--html', opts.html, inputs);
       const holdout = opts.holdout !== undefined ? parseHoldout(opts.holdout) : undefined;
       const transferPenalty =
         opts.transferPenalty !== undefined ? parseNumber('--transfer-penalty', opts.transferPenalty, { min: 0 }) : DEFAULT_TRANSFER_PENALTY;
@@ -89,6 +94,7 @@ export const register: RegisterCommand = (program) => {
           }
         }
         notes(opts, cmp.laws);
+        if (opts.html) await writeHtml(opts.html, { comparisons: [{ file: opts.out ?? 'bimix fit', doc: cmp }], lossData: data }, opts.quiet || opts.json);
         const rec = recommendation(cmp);
         printResult(!!opts.json, rec ? { ...cmp, recommendation: rec } : cmp, () => comparisonText(cmp));
         return;
@@ -99,6 +105,7 @@ export const register: RegisterCommand = (program) => {
         log(opts.quiet, `bimix: wrote ${opts.out}`);
       }
       notes(opts, [report]);
+      if (opts.html) await writeHtml(opts.html, { laws: [{ file: opts.out ?? 'bimix fit', doc: report }], lossData: data }, opts.quiet || opts.json);
       printResult(!!opts.json, report, () => lawText(report));
     });
 };

@@ -7,6 +7,8 @@ import { readSchemaFile } from '../util/json-file.js';
 import type { RegisterCommand } from './commands.js';
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import { printResult, writeJson } from './output.js';
+import { mixtureLines } from './mixture-bar.js';
+import { EMIT_FORMATS, emitMixture, parseEmitFormat } from '../export/mixture-emit.js';
 
 /** `bimix mix`: recompute the mixture from a saved report without recounting. */
 export const register: RegisterCommand = (program) => {
@@ -20,11 +22,13 @@ export const register: RegisterCommand = (program) => {
     .option('--max <domain=r>', 'upper bound (repeatable)', collect)
     .option('--out <file>', 'write the mixture JSON here (atomically)')
     .option('--json', 'print JSON')
-    .action(async (f: { from: string; proxy?: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean }) => {
+    .option('--emit <format>', `print the mixture for a trainer: ${EMIT_FORMATS.join('|')} (megatron: Megatron-LM --data-path pairs from the report's files)`)
+    .action(async (f: { from: string; proxy?: string; temperature: string; min?: string[]; max?: string[]; out?: string; json?: boolean; emit?: string }) => {
       if (f.proxy !== undefined && !PROXIES.includes(f.proxy as Proxy)) throw optionError('--proxy', PROXIES.join('|'), f.proxy);
       requirePath('--from', f.from);
       checkOutputPath('--out', f.out);
       refuseOutputAmongInputs('--out', f.out, [f.from]);
+      const emit = f.emit !== undefined ? parseEmitFormat(f.emit) : undefined;
       const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
       const proxy = (f.proxy ?? (report.unigramsOnly ? 'shannon' : 'conditional')) as Proxy;
       const mixture = mixtureFromEntropies(proxyEntropies(report, proxy), {
@@ -34,10 +38,10 @@ export const register: RegisterCommand = (program) => {
         ...(f.max ? { max: Object.fromEntries(parseNumberMap('--max', f.max)) } : {}),
       });
       if (f.out !== undefined) await writeJson(f.out, mixture);
-      printResult(f.json ?? false, mixture, () =>
-        Object.entries(mixture.proportions)
-          .map(([k, v]) => `${k.padEnd(16)} ${(100 * v).toFixed(2).padStart(6)}%\n`)
-          .join(''),
-      );
+      if (emit !== undefined) {
+        process.stdout.write(emitMixture(emit, mixture.proportions, report.domains, f.from));
+        return;
+      }
+      printResult(f.json ?? false, mixture, () => mixtureLines(mixture.proportions));
     });
 };

@@ -4,6 +4,7 @@ import type { RegisterCommand } from './commands.js';
 import { lawFileOptions, readLawInput } from './law-input.js';
 import { printNotes } from './notes.js';
 import { fmt, log, printResult, table, writeJson } from './output.js';
+import { EMIT_FORMATS, emitOptimized } from './emit.js';
 
 interface OptimizeOpts {
   from?: string;
@@ -20,6 +21,8 @@ interface OptimizeOpts {
   reference?: string;
   json?: boolean;
   quiet?: boolean;
+  emit?: string;
+  emitReport?: string;
 }
 
 /** `bimix optimize`: the mixture minimising the weighted predicted loss within bounds. */
@@ -35,6 +38,8 @@ export const register: RegisterCommand = (program) => {
     .option('--reference <file>', 'reference mixture JSON to report the predicted gain against')
     .option('--out <file>', 'also write the result as JSON to this file (atomically)')
     .option('--json', 'print the result as JSON')
+    .option('--emit <format>', `print the mixture for a trainer: ${EMIT_FORMATS.join('|')}`)
+    .option('--emit-report <report.json>', 'analysis report whose files --emit megatron lists')
     .option('--quiet', 'no warnings on stderr')
     .option('--verbose', 'list every warning (default: one line per kind with a count)')
     .action(async (opts: OptimizeOpts) => {
@@ -57,6 +62,10 @@ export const register: RegisterCommand = (program) => {
       if (opts.out !== undefined) {
         await writeJson(opts.out, r);
         log(opts.quiet, `bimix: wrote ${opts.out}`);
+      }
+      if (opts.emit !== undefined) {
+        process.stdout.write(await emitOptimized(opts.emit, r.proportions, opts.emitReport));
+        return;
       }
       printResult(!!opts.json, r, () => {
         const ref = r.reference;

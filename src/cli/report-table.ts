@@ -1,6 +1,7 @@
 /** The human-readable rendering of an analysis report. */
 import type { AnalysisReport } from '../report.js';
 import { fmt, table } from './output.js';
+import { mixtureCell, mixtureLines } from './mixture-bar.js';
 
 /** Renders the per-domain table and the mixture. */
 export function renderReport(r: AnalysisReport): string {
@@ -10,7 +11,7 @@ export function renderReport(r: AnalysisReport): string {
   const header = ['domain', 'files', 'tokens', 'documents', 'unigrams', 'bigrams', 'distinct bigrams', 'H(X)', 'H(X,X\')', 'H(X\'|X)', 'MM H(X\'|X)'];
   if (sampled) header.push("corpus H(X'|X)", `${Math.round(100 * (r.domains[0]?.intervals?.level ?? 0.95))}% interval`);
   if (hasVne) header.push('VNE');
-  header.push('mixture');
+  header.push('mixture'.padEnd(mixtureCell(0).length));
   const rows: string[][] = [header];
   for (const d of r.domains) {
     const extra: string[] = [];
@@ -29,7 +30,7 @@ export function renderReport(r: AnalysisReport): string {
       fmt(d.entropy.conditional, 5),
       fmt(d.millerMadow.conditional, 5),
       ...extra,
-      fmt(r.mixture.proportions[d.name], 4),
+      mixtureCell(r.mixture.proportions[d.name]),
     ]);
   }
   let out = `Entropies in ${unit}; MM = Miller-Madow bias-corrected.\n`;
@@ -37,13 +38,10 @@ export function renderReport(r: AnalysisReport): string {
     const est = r.domains[0]?.intervals?.estimator;
     out += `Sampled: ${100 * r.sample.fraction}% of documents (seed ${r.sample.seed}); counts and entropies are of the sample, "corpus" columns estimate the whole corpus (${est} estimator, ${r.domains[0]?.intervals?.method} interval).\n`;
   }
-  out += table(rows);
+  out += table(rows).replace(/ +$/gm, '');
   out += `\nMixture: softmax of ${r.mixture.proxy} entropy, temperature ${r.mixture.temperature}`;
   out += r.mixture.bounds ? ' (bounded)' : '';
   out += '\n';
-  for (const d of r.domains) {
-    const iv = r.mixtureIntervals?.[d.name];
-    out += `  ${d.name.padEnd(16)} ${(100 * (r.mixture.proportions[d.name] ?? 0)).toFixed(2).padStart(6)}%${iv ? `  (${(100 * iv[0]).toFixed(1)}%..${(100 * iv[1]).toFixed(1)}%)` : ''}\n`;
-  }
+  out += mixtureLines(Object.fromEntries(r.domains.map((d) => [d.name, r.mixture.proportions[d.name]!])), '  ', r.mixtureIntervals);
   return out;
 }
