@@ -13,7 +13,7 @@ export interface DomainMetrics {
   bigrams: { total: number | null; distinct: number | null };
   entropy: { shannon: number; joint: number | null; conditional: number | null; vne?: number };
   millerMadow: { shannon: number; joint: number | null; conditional: number | null };
-  /** Sampled mode: bootstrap intervals; tokens and documents are whole-corpus estimates. */
+  /** Sampled mode: intervals of the whole-corpus values (see report.ts). */
   intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval; tokens?: Interval; documents?: Interval };
 }
 
@@ -39,7 +39,7 @@ interface MetricDef {
   bigram: boolean;
   /** The value; null or undefined when the analysis did not measure it. */
   get(d: DomainMetrics): number | null | undefined;
-  /** The bootstrap interval of a sampled report, where the report gives one. */
+  /** The interval of a sampled report, where the report gives one. */
   interval?(d: DomainMetrics): Interval | undefined;
   /** In a sampled report the value counts the sample only; value / fraction estimates the whole corpus. */
   perSample?: boolean;

@@ -25,7 +25,7 @@ export function addCorpusOptions(cmd: Command): Command {
     .option('--memory <size>', 'memory budget for counting, e.g. 512MB, 8GB (default: 40% of RAM)')
     .option('--chunk-size <size>', 'bytes per work chunk (default 32MB)')
     .option('--unigrams-only', 'count unigrams only (Shannon entropy; much faster)')
-    .option('--sample <fraction>', 'analyze a seeded sample of whole documents (0 < fraction <= 1) with bootstrap intervals')
+    .option('--sample <fraction>', 'analyze a seeded sample of whole documents (0 < fraction <= 1): corpus estimates with jackknife intervals')
     .option('--seed <n>', 'seed of --sample', '0');
 }
 

@@ -20,9 +20,10 @@ export function corpusSection(input: Sourced<AnalysisReport>, index: number): Se
   const unit = r.base === '2' ? 'bits' : 'nats';
   const names = r.domains.map((d) => d.name);
   const intro = [`From <code>${escapeHtml(input.file)}</code>: ${r.domains.length} domain(s); entropies in ${unit}.`];
+  for (const w of r.warnings ?? []) intro.push(`Warning (${escapeHtml(w.code)}): ${escapeHtml(w.message)}`);
   if (r.sample) {
     intro.push(
-      `Sampled: ${escapeHtml(num(100 * r.sample.fraction, 4))}% of documents (seed ${escapeHtml(String(r.sample.seed))}); counts are of the sample, intervals are bootstrap intervals of the entropies.`,
+      `Sampled: ${escapeHtml(num(100 * r.sample.fraction, 4))}% of documents (seed ${escapeHtml(String(r.sample.seed))}); counts and entropies are of the sample; the intervals bracket the whole corpus's value (jackknife intervals around the ${escapeHtml(String(r.domains[0]?.estimate?.estimator ?? 'corpus'))} estimate).`,
     );
   }
   return {
@@ -120,7 +121,7 @@ function entropyBlock(r: AnalysisReport, names: string[], unit: string): Block {
   };
   const sampled = values.some((v) => v.estimator === 'interval');
   const head = ['domain', ...MEASURES.flatMap((m) => [m.label, `MM ${m.label}`])];
-  if (sampled) head.push(`H(X'|X) ${level !== null ? `${Math.round(100 * level)}% ` : ''}interval`);
+  if (sampled) head.push(`corpus H(X'|X) ${level !== null ? `${Math.round(100 * level)}% ` : ''}interval`);
   const rows = r.domains.map((d) => {
     const row = [d.name, ...MEASURES.flatMap((m) => [num((d.entropy as unknown as Loose)?.[m.key]), num((d.millerMadow as Loose)?.[m.key])])];
     if (sampled) row.push(range(interval((d.intervals as Loose)?.conditional), 5));
@@ -131,7 +132,7 @@ function entropyBlock(r: AnalysisReport, names: string[], unit: string): Block {
   if (absent.length > 0) notes.push(`No entropy (absent in the report, shown as –) for: ${absent.map((n) => `<code>${escapeHtml(n)}</code>`).join(', ')}.`);
   return {
     chart: {
-      title: `Entropies per domain (${unit}): plug-in vs Miller-Madow${sampled ? ', with bootstrap intervals (grey)' : ''}`,
+      title: `Entropies per domain (${unit}): plug-in vs Miller-Madow${sampled ? ', with the corpus value\'s intervals (grey)' : ''}`,
       domains: names.filter((n) => values.some((v) => v.domain === n)),
       spec,
     },
