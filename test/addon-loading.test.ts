@@ -63,8 +63,11 @@ describe('commands without the addon', () => {
     // A real report, made with the addon; mixing it again needs no addon.
     const shard = path.join(tmp, 'mix-shard.bin');
     writeFileSync(shard, Buffer.from(new Uint16Array([1, 2, 3, 0, 4, 5, 1, 2, 0, 3]).buffer));
+    // A file belongs to one domain only: the second domain reads a copy.
+    const shard2 = path.join(tmp, 'mix-shard-2.bin');
+    writeFileSync(shard2, Buffer.from(new Uint16Array([1, 2, 3, 0, 4, 5, 1, 2, 0, 3]).buffer));
     const report = path.join(tmp, 'report.json');
-    const made = spawnSync(process.execPath, [MAIN, 'analyze', '--domain', `web=${shard}`, '--domain', `code=${shard}`, '--format', 'raw', '--dtype', 'u16', '--eos', '0', '--threads', '1', '--quiet', '--out', report], { encoding: 'utf8' });
+    const made = spawnSync(process.execPath, [MAIN, 'analyze', '--domain', `web=${shard}`, '--domain', `code=${shard2}`, '--format', 'raw', '--dtype', 'u16', '--eos', '0', '--threads', '1', '--quiet', '--out', report], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
     const mix = bimixWithoutAddon('mix', '--from', report, '--json');
     expect(mix.code, mix.err).toBe(0);
