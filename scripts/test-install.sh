@@ -84,7 +84,7 @@ grep -q 'bimix: using the prebuilt addon' install.log || { cat install.log; fail
 [ ! -e node_modules/cmake-js ] || fail "cmake-js was installed although a prebuild was used"
 echo "$(ls node_modules | wc -l) packages in node_modules, $(du -sk node_modules | cut -f1) kB"
 make_shard shard.bin
-user npx bimix analyze --domain web=shard.bin --format raw --dtype u16 --eos 0 --threads 2 --chunk-size 32KB --quiet --out report.json >/dev/null ||
+user npx bimix analyze --domain web=shard.bin --format raw --dtype u16 --eos 0 --threads 2 --chunk-size 64KB --quiet --out report.json >/dev/null ||
   fail "npx bimix analyze"
 node -e '
   const d = JSON.parse(require("node:fs").readFileSync("report.json", "utf8")).domains;
