@@ -331,7 +331,7 @@ export function buildReport(
       warnings.push(...domainWarnings({ name: p.name, files: p.files, read: p.spec.read, tokens: d.tokens, documents: d.documents }));
     } else {
       // Separators alone carry no text: an entropy of 0 would win a mixture share.
-      if (r.tokens === 0) throw new BimixError('E_EMPTY', `domain ${p.name} holds only separator tokens (${r.separators}); nothing to measure`);
+      if (r.tokens === 0) throw new BimixError('E_EMPTY', `domain ${p.name} holds only separator tokens${r.separators >= 0 ? ` (${r.separators})` : ''}; nothing to measure`);
       d = domainReport(p, r, o.base);
       warnings.push(
         ...domainWarnings({
@@ -340,7 +340,7 @@ export function buildReport(
           read: p.spec.read,
           tokens: r.tokens,
           documents: r.documents,
-          separators: r.separators,
+          ...(r.separators >= 0 ? { separators: r.separators } : {}),
           unigramDistinct: r.unigramDistinct,
           ...(r.maxId !== undefined ? { maxId: r.maxId } : {}),
         }),

@@ -51,7 +51,8 @@ export function reductionOf(r: SubsampleRow): NativeReduction {
   return {
     tokens: totalOf(r.unigramHist),
     documents: r.documents,
-    separators: 0,
+    // Unknown (grouped reductions do not count separators): -1, so no warning reads it as "none".
+    separators: -1,
     unigramsOnly: false,
     bigramTotal: totalOf(r.bigramHist),
     bigramDistinct: distinctOf(r.bigramHist),

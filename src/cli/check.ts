@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { analyze } from '../analyze.js';
 import { readBaseline } from '../check/baseline.js';
 import { compareReports } from '../check/compare.js';
+import { comparableBaseline } from '../check/like-with-like.js';
+import type { AnalysisReport } from '../report.js';
 import { parseMetricList } from '../check/metrics.js';
 import { readPolicy } from '../check/policy.js';
 import { CHECK_FORMATS, renderCheck, type CheckFormat } from '../check/reporters/index.js';
@@ -106,6 +108,8 @@ export const register: RegisterCommand = (program, setExit) => {
     if (flags.current !== undefined) current = await readReport(flags.current);
     else {
       const corpus = await corpusFromFlags({ ...flags, format: formats.corpus ?? 'auto' });
+      // A sample the baseline cannot be compared with is refused before anything is counted.
+      comparableBaseline(baseline, { sample: corpus.sample } as AnalysisReport, flags.baseline);
       const progress = progressReporter(flags.quiet);
       current = await analyze({
         ...corpus,
