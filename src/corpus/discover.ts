@@ -2,11 +2,10 @@ import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { BimixError } from '../errors.js';
-import { hfDatasetShards, isHfDatasetFolder } from './hf-dataset.js';
+import { HF_METADATA, hfDatasetShards, isHfDatasetFolder } from './hf-dataset.js';
 import type { DomainSpec, SourceSpec } from './types.js';
 
 const SIDECAR_SUFFIXES = ['.ds.index', '.ds.metadata', '.csv.gz'];
-const HF_METADATA = ['state.json', 'dataset_info.json', 'dataset_dict.json'];
 
 function isFile(p: string): boolean {
   try {

@@ -16,9 +16,12 @@ function isDir(p: string): boolean {
   }
 }
 
+/** The metadata files `datasets` writes beside its Arrow shards (never token files themselves). */
+export const HF_METADATA = ['state.json', 'dataset_info.json', 'dataset_dict.json'];
+
 /** True when `dir` is a dataset or DatasetDict folder. */
 export function isHfDatasetFolder(dir: string): boolean {
-  return isDir(dir) && ['state.json', 'dataset_info.json', 'dataset_dict.json'].some((f) => existsSync(path.join(dir, f)));
+  return isDir(dir) && HF_METADATA.some((f) => existsSync(path.join(dir, f)));
 }
 
 /** The Arrow shards of a dataset folder, in dataset order; `split` picks a DatasetDict's split. */
