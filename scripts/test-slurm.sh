@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real Slurm test of `bimix slurm` (issue 6), on a one-node cluster on localhost.
+# Real Slurm test of `bimix slurm`, on a one-node cluster on localhost.
 #
 # Installs Debian's slurm-wlm and munge when missing, starts munged (if not
 # running), slurmctld and slurmd from a generated slurm.conf in a temporary

@@ -1,4 +1,4 @@
-// Format detection from magic bytes and sidecars, and the shared helpers.
+// Opening a token source: the readers of every format, dispatched under the SIGBUS guard, and their shared helpers.
 #include <cstring>
 
 #include "../common/fault_guard.h"

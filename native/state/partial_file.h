@@ -65,7 +65,6 @@ class PartialWriter {
     lastKey_ = key;
     counts_.bigramTotal += count;
     counts_.bigramDistinct += 1;
-    bigramBytes_ += 0;  // counted from the buffer position in flush
     if (buf_.size() >= kFlushBytes) flushBuffer();
   }
   Status finish(uint64_t tokens, uint64_t documents, uint64_t separators, uint32_t flags = 0);

@@ -13,16 +13,16 @@ export type RegisterCommand = (program: Command, setExit: (code: number) => void
 /** Every command of the CLI, in help order. Each lives in its own file in this folder. */
 export const COMMANDS: RegisterCommand[] = [demoCommand, analyzeCommand, mixCommand];
 
-// Mixing laws and growth planning (issue 4).
+// Mixing laws and growth planning.
 COMMANDS.push(fitCommand, predictCommand, optimizeCommand, growCommand);
 
-// Map/merge across machines and Slurm (issue 6).
+// Map/merge across machines and Slurm.
 import { register as countCommand } from './count.js';
 import { register as mergeCommand } from './merge.js';
 import { register as slurmCommand } from './slurm.js';
 COMMANDS.push(countCommand, mergeCommand, slurmCommand);
 
-// Entropy regression checks for CI (issue 5).
+// Entropy regression checks for CI.
 import { register as checkCommand } from './check.js';
 import { register as baselineCommand } from './baseline.js';
 COMMANDS.push(checkCommand, baselineCommand);
