@@ -28,7 +28,7 @@ describe('sbatch scripts', () => {
         'set -euo pipefail',
         '# bimix count tasks 0..3 of 4',
         'exec /usr/bin/node /opt/bimix/dist/cli/main.js count --config /data/bimix.json \\',
-        '  --task-index "$SLURM_ARRAY_TASK_ID" --task-count 4 --partial-dir /shared/parts',
+        '  --task-index "$SLURM_ARRAY_TASK_ID" --tasks 4 --partial-dir /shared/parts',
         '',
       ].join('\n'),
     );
@@ -45,7 +45,7 @@ describe('sbatch scripts', () => {
       [2002, 498, 'count-2.sbatch'],
     ]);
     expect(p.arrays[1]!.text).toContain('#SBATCH --array=0-1000\n');
-    expect(p.arrays[1]!.text).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 1001))" --task-count 2500');
+    expect(p.arrays[1]!.text).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 1001))" --tasks 2500');
     expect(p.arrays[2]!.text).toContain('#SBATCH --array=0-497\n');
   });
 
@@ -126,7 +126,7 @@ describe('sbatch scripts with hostile names', () => {
         return readFileSync(record, 'utf8').split('\0').slice(0, -1);
       };
       expect(run(p.arrays[0]!.text, { SLURM_ARRAY_TASK_ID: '2' })).toEqual([
-        '/opt/bimix main.js', 'count', ...countArgs, '--task-index', '2', '--task-count', '3', '--partial-dir', partialDir,
+        '/opt/bimix main.js', 'count', ...countArgs, '--task-index', '2', '--tasks', '3', '--partial-dir', partialDir,
       ]);
       expect(run(p.merge.text, {})).toEqual(['/opt/bimix main.js', 'merge', '--partial-dir', partialDir, ...mergeArgs]);
       expect(existsSync(path.join(work, 'PWNED'))).toBe(false);
@@ -209,7 +209,7 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     expect(r.stdout).toContain(`# ==== ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')} (submitted as: sbatch --parsable ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')})\n#!/bin/bash\n`);
     expect(r.stdout).toContain('#SBATCH --array=0-3\n');
     expect(r.stdout).toContain('#SBATCH --array=0-1\n');
-    expect(r.stdout).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 8))" --task-count 10');
+    expect(r.stdout).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 8))" --tasks 10');
     expect(r.stdout).toContain(`exec ${process.execPath} ${MAIN} count --domain 'web=${corpus.domains[0]!.globs[0]}' --domain 'code=${corpus.domains[1]!.globs[0]}' --chunk-size 65536 \\\n`);
     expect(r.stdout).toContain(`merge --partial-dir ${path.join(work, 'parts')} --out ${path.join(work, 'parts', 'report.json')}`);
     expect(r.stdout).toContain('(submitted as: sbatch --parsable --dependency=afterok:<count array job ids> --kill-on-invalid-dep=yes');

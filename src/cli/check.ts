@@ -16,7 +16,7 @@ import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/o
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 import { printWarnings } from './warnings.js';
 import { HTML_OPTION, writeHtml } from './html.js';
@@ -31,6 +31,7 @@ interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   metrics?: string[];
   format?: string[];
   reporter?: string;
+  tmpDir?: string;
   out?: string;
   quiet?: boolean;
   html?: string;
@@ -66,6 +67,7 @@ function addAnalyzeOptions(cmd: Command): void {
   const donor = new Command();
   addCorpusOptions(donor);
   addMixtureOptions(donor);
+  addTmpDirOption(donor);
   for (const opt of donor.options) if (opt.long !== '--format') cmd.addOption(opt);
 }
 
@@ -87,9 +89,10 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--quiet', 'no progress or summary on stderr')
     .option(...HTML_OPTION);
   addAnalyzeOptions(cmd);
-  cmd.action(async (flags: CheckFlags) => {
+  cmd.action(async (flags: CheckFlags, command: Command) => {
     flags.current ??= flags.from;
     const formats = splitFormats(flags.format, flags.reporter);
+    refuseIgnoredCorpusOptions(command, flags, formats.corpus);
     if (formats.deprecated !== undefined) {
       process.stderr.write(`bimix: note: --format ${formats.deprecated} for the output is deprecated; use --reporter ${formats.deprecated}\n`);
     }
@@ -106,6 +109,7 @@ export const register: RegisterCommand = (program, setExit) => {
     if (flags.current === undefined && !analyzeGiven) {
       throw new BimixError('E_USAGE', 'nothing to check: give --from REPORT or analyze options (--domain NAME=GLOB ... or --config FILE)');
     }
+    const tmp = tmpDirFromFlags(flags.tmpDir);
     const rtol = flags.rtol !== undefined ? parseNumber('--rtol', flags.rtol, { min: 0 }) : undefined;
     const atol = flags.atol !== undefined ? parseNumber('--atol', flags.atol, { min: 0 }) : undefined;
     const metrics = flags.metrics !== undefined ? parseMetricList(flags.metrics) : undefined;
@@ -122,6 +126,7 @@ export const register: RegisterCommand = (program, setExit) => {
       const progress = progressReporter(flags.quiet);
       current = await analyze({
         ...corpus,
+        ...tmp,
         ...mixtureFlags({ ...flags, format: formats.corpus }),
         ...(progress ? { onProgress: progress } : {}),
         onNote: (l) => process.stderr.write(`${l}\n`),
