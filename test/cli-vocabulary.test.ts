@@ -192,3 +192,14 @@ describe('merge --quiet', () => {
     expectError(bimix(['merge', '--partial-dir', 'nowhere', '--quiet']), 'E_STATE', /nowhere: cannot read the partial folder/);
   });
 });
+
+describe('docs/cli.md', () => {
+  it('is the table the --help of every command gives (node scripts/cli-doc.mjs regenerates it)', () => {
+    const r = spawnSync(process.execPath, [path.resolve('scripts/cli-doc.mjs'), '--check'], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const doc = readFileSync('docs/cli.md', 'utf8');
+    for (const row of ['| check | `--reporter <name>` |', '| count | `--tasks <n>` |', '| merge | `--quiet` |', '| slurm | `--sbatch-arg <arg>` |', '| count | `--task-count <n>` | old spelling of --tasks |']) {
+      expect(doc).toContain(row);
+    }
+  });
+});
