@@ -59,7 +59,7 @@ function writeCorpus(name: string, docs: Docs, opts: { rawBooks?: Uint8Array } =
 }
 
 function check(config: string, ...extra: string[]): { code: number | null; result: CheckResult; err: string } {
-  const r = bimix('check', '--baseline', 'base.json', '--config', config, '--threads', '1', '--quiet', '--format', 'json', ...extra);
+  const r = bimix('check', '--baseline', 'base.json', '--config', config, '--threads', '1', '--quiet', '--reporter', 'json', ...extra);
   return { code: r.code, result: r.out ? (JSON.parse(r.out) as CheckResult) : (undefined as unknown as CheckResult), err: r.err };
 }
 
@@ -170,8 +170,11 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
       [['--baseline', 'base.json', '--current', 'report.json', '--domain', 'x=*.bin'], /E_USAGE: --from takes a saved report/],
       [['--baseline', 'base.json', '--current', 'report.json', '--rtol', 'x'], /E_USAGE: --rtol: expected a number >= 0, got "x"/],
       [['--baseline', 'base.json', '--current', 'report.json', '--metrics', 'entropy'], /E_USAGE: --metrics: expected metric names/],
-      [['--baseline', 'base.json', '--current', 'report.json', '--format', 'xml'], /E_USAGE: --format: expected an output format \(text\|json\|junit\|github\|markdown\) or a corpus format/],
-      [['--baseline', 'base.json', '--current', 'report.json', '--format', 'json', '--format', 'junit'], /E_USAGE: --format: expected one output format/],
+      [['--baseline', 'base.json', '--current', 'report.json', '--format', 'xml'], /E_USAGE: --format: expected a corpus format \(auto\|megatron/],
+      [['--baseline', 'base.json', '--current', 'report.json', '--reporter', 'xml'], /E_USAGE: --reporter: expected text\|json\|junit\|github\|markdown, got "xml"/],
+      [['--baseline', 'base.json', '--current', 'report.json', '--reporter', 'raw'], /E_USAGE: --reporter: expected text\|json\|junit\|github\|markdown, got "raw"/],
+      [['--baseline', 'base.json', '--current', 'report.json', '--format', 'json', '--format', 'junit'], /E_USAGE: --reporter: expected one output format/],
+      [['--baseline', 'base.json', '--current', 'report.json', '--reporter', 'json', '--format', 'junit'], /E_USAGE: --reporter: expected one output format, got "json and junit"/],
       [['--current', 'report.json'], /required option '--baseline <file>' not specified/],
     ];
     for (const [args, err] of cases) {
@@ -191,7 +194,7 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     const rec = bimix('baseline', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--out', 'sbase2.json');
     expect(rec.out).toBe('wrote sbase2.json: 3 domains, 4 files (counted by bimix 0.1.0, full and sampled 0.3 seed 5)\n');
     // The full statistics are those of a full analysis: a full check against this baseline passes with no change at all.
-    const full = bimix('check', '--baseline', 'sbase.json', '--config', config, '--threads', '1', '--quiet', '--format', 'json');
+    const full = bimix('check', '--baseline', 'sbase.json', '--config', config, '--threads', '1', '--quiet', '--reporter', 'json');
     expect(full.code, full.err).toBe(0);
     expect((JSON.parse(full.out) as CheckResult).rows.every((r) => r.change === 0)).toBe(true);
     const ok = bimix('check', '--baseline', 'sbase.json', '--config', config, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet');
@@ -199,7 +202,7 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     expect(ok.out).toMatch(/^sampled analysis \(fraction 0\.3, seed 5\): compared with the baseline's statistics of the same sample$/m);
     expect(ok.out).toMatch(/24 checks: 24 pass/);
     const sbase = (c: string) => {
-      const r = bimix('check', '--baseline', 'sbase.json', '--config', c, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet', '--format', 'json');
+      const r = bimix('check', '--baseline', 'sbase.json', '--config', c, '--sample', '0.3', '--seed', '5', '--threads', '1', '--quiet', '--reporter', 'json');
       return { code: r.code, result: JSON.parse(r.out || 'null') as CheckResult, err: r.err };
     };
     const half = sbase(writeCorpus('half-s', halfDocs()));
@@ -241,7 +244,7 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
 
   it('--out writes the chosen format atomically; stdout stays empty', () => {
     const cfg = writeCorpus('vanished2', { web: docs.web!, code: docs.code! });
-    const r = bimix('check', '--baseline', 'base.json', '--config', cfg, '--threads', '1', '--format', 'junit', '--out', 'junit.xml');
+    const r = bimix('check', '--baseline', 'base.json', '--config', cfg, '--threads', '1', '--reporter', 'junit', '--out', 'junit.xml');
     expect(r.code, r.err).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toBe('bimix check: 8 regressions (24 checks: 16 pass, 0 fail, 8 missing, 0 skipped)\n');
@@ -251,7 +254,7 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     expect(readdirSync(tmp).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('--format takes both the corpus format and the output format', () => {
+  it('--format takes the corpus format; an output name there still works for one release, with a note', () => {
     const dir = path.join(tmp, 'orig');
     const r = bimix('check', '--baseline', 'base.json', '--domain', `web=${dir}/web/*.bin`, '--format', 'raw', '--eos', '0', '--format', 'github', '--threads', '1', '--policy', 'allow-all.json');
     // allow-all.json does not exist yet: exit 2 before any counting.
@@ -259,6 +262,11 @@ describe.skipIf(!existsSync(MAIN))('bimix baseline / check (CLI)', () => {
     writeFileSync(path.join(tmp, 'allow-all.json'), JSON.stringify({ allowMissing: true }));
     const ok = bimix('check', '--baseline', 'base.json', '--domain', `web=${dir}/web/*.bin`, '--format', 'raw', '--eos', '0', '--format', 'github', '--threads', '1', '--policy', 'allow-all.json');
     expect(ok.code, ok.err).toBe(0);
+    expect(ok.err.split('\n').filter((l) => l.startsWith('bimix: note: --format'))).toEqual(['bimix: note: --format github for the output is deprecated; use --reporter github']);
+    const viaReporter = bimix('check', '--baseline', 'base.json', '--domain', `web=${dir}/web/*.bin`, '--format', 'raw', '--eos', '0', '--reporter', 'github', '--threads', '1', '--policy', 'allow-all.json');
+    expect(viaReporter.code, viaReporter.err).toBe(0);
+    expect(viaReporter.out).toBe(ok.out);
+    expect(viaReporter.err).not.toContain('deprecated');
     const lines = ok.out.trimEnd().split('\n');
     expect(lines.filter((l) => l.startsWith('::warning file=base.json,title=bimix check%3A '))).toHaveLength(16);
     expect(lines.at(-1)).toBe('::notice file=base.json,title=bimix check::OK, all within tolerance (24 checks: 8 pass, 0 fail, 16 missing, 0 skipped)');

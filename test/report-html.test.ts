@@ -110,7 +110,7 @@ describe.skipIf(!existsSync(MAIN))('bimix report (command line)', () => {
     const base = path.join(tmp, 'base.json');
     expect(bimix('baseline', '--from', f.analysis, '--out', base).code).toBe(0);
     const page = path.join(tmp, 'check.html');
-    const c = bimix('check', '--baseline', base, '--current', f.analysis, '--format', 'json', '--html', page);
+    const c = bimix('check', '--baseline', base, '--current', f.analysis, '--reporter', 'json', '--html', page);
     expect(c.code, c.err).toBe(0);
     expect(JSON.parse(c.out).schema).toBe('bimix.check/1');
     const html = readFileSync(page, 'utf8');

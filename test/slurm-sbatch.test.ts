@@ -28,7 +28,7 @@ describe('sbatch scripts', () => {
         'set -euo pipefail',
         '# bimix count tasks 0..3 of 4',
         'exec /usr/bin/node /opt/bimix/dist/cli/main.js count --config /data/bimix.json \\',
-        '  --task-index "$SLURM_ARRAY_TASK_ID" --task-count 4 --partial-dir /shared/parts',
+        '  --task-index "$SLURM_ARRAY_TASK_ID" --tasks 4 --partial-dir /shared/parts',
         '',
       ].join('\n'),
     );
@@ -45,7 +45,7 @@ describe('sbatch scripts', () => {
       [2002, 498, 'count-2.sbatch'],
     ]);
     expect(p.arrays[1]!.text).toContain('#SBATCH --array=0-1000\n');
-    expect(p.arrays[1]!.text).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 1001))" --task-count 2500');
+    expect(p.arrays[1]!.text).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 1001))" --tasks 2500');
     expect(p.arrays[2]!.text).toContain('#SBATCH --array=0-497\n');
   });
 
@@ -126,7 +126,7 @@ describe('sbatch scripts with hostile names', () => {
         return readFileSync(record, 'utf8').split('\0').slice(0, -1);
       };
       expect(run(p.arrays[0]!.text, { SLURM_ARRAY_TASK_ID: '2' })).toEqual([
-        '/opt/bimix main.js', 'count', ...countArgs, '--task-index', '2', '--task-count', '3', '--partial-dir', partialDir,
+        '/opt/bimix main.js', 'count', ...countArgs, '--task-index', '2', '--tasks', '3', '--partial-dir', partialDir,
       ]);
       expect(run(p.merge.text, {})).toEqual(['/opt/bimix main.js', 'merge', '--partial-dir', partialDir, ...mergeArgs]);
       expect(existsSync(path.join(work, 'PWNED'))).toBe(false);
@@ -166,6 +166,70 @@ describe('sbatch scripts with hostile names', () => {
 });
 
 // CLI with fake Slurm tools on PATH: scontrol reports MaxArraySize=4, sbatch hands out ids.
+describe('sbatch pass-through options', () => {
+  const base = { tasks: 2, partialDir: '/shared/parts', countArgs: [], mergeArgs: ['--out', '/o.json'], bimix: ['/n', '/m.js'] };
+  const sbatchLines = (text: string) => text.split('\n').filter((l) => l.startsWith('#SBATCH '));
+
+  it('writes --account, --qos, the job-name prefix and each --sbatch-arg as #SBATCH lines of every script', () => {
+    const p = slurmScripts({ ...base, account: 'proj42', qos: 'high', jobName: 'corpus-v3', sbatchArgs: ['--constraint=skylake', '--mail-type=END'] });
+    expect(sbatchLines(p.arrays[0]!.text)).toEqual([
+      '#SBATCH --job-name=corpus-v3-count',
+      '#SBATCH --output=/shared/parts/slurm/logs/count-%A_%a.out',
+      '#SBATCH --account=proj42',
+      '#SBATCH --qos=high',
+      '#SBATCH --constraint=skylake',
+      '#SBATCH --mail-type=END',
+      '#SBATCH --array=0-1',
+    ]);
+    expect(sbatchLines(p.merge.text)).toEqual([
+      '#SBATCH --job-name=corpus-v3-merge',
+      '#SBATCH --output=/shared/parts/slurm/logs/merge-%j.out',
+      '#SBATCH --account=proj42',
+      '#SBATCH --qos=high',
+      '#SBATCH --constraint=skylake',
+      '#SBATCH --mail-type=END',
+    ]);
+    // Without them the scripts are as before.
+    expect(sbatchLines(slurmScripts(base).arrays[0]!.text)[0]).toBe('#SBATCH --job-name=bimix-count');
+  });
+
+  const hostile = ['my project', 'say "hi"', "it's", 'a#b', 'back\\slash', '100%'];
+  for (const v of hostile) {
+    it(`quotes ${JSON.stringify(v)} so that sbatch reads it back unchanged`, () => {
+      const p = slurmScripts({ ...base, account: v, qos: v, jobName: v, sbatchArgs: [`--comment=${v}`] });
+      const lines = sbatchLines(p.arrays[0]!.text);
+      const words = (prefix: string) => sbatchWords(lines.find((l) => sbatchWords(l)[0]?.startsWith(prefix))!);
+      expect(words('--account=')).toEqual([`--account=${v}`]);
+      expect(words('--qos=')).toEqual([`--qos=${v}`]);
+      expect(words('--job-name=')).toEqual([`--job-name=${v}-count`]);
+      expect(words('--comment=')).toEqual([`--comment=${v}`]);
+    });
+  }
+
+  const refused: [string, Partial<Parameters<typeof slurmScripts>[0]>, RegExp][] = [
+    ['a newline in --account', { account: 'a\nb' }, /--account: "a\\nb" contains the control character U\+000A/],
+    ['a tab in --qos', { qos: 'a\tb' }, /--qos: .*U\+0009/],
+    ['an escape in --job-name', { jobName: 'x\u001b' }, /--job-name: .*U\+001B/],
+    ['a newline in --sbatch-arg', { sbatchArgs: ['--comment=a\n#SBATCH --wrap=rm'] }, /--sbatch-arg: .*U\+000A/],
+    ['an empty --account', { account: '' }, /--account: expected a non-empty value/],
+    ['an --sbatch-arg that is not an option', { sbatchArgs: ['skylake'] }, /--sbatch-arg: expected an sbatch option such as --constraint=skylake, got "skylake"/],
+    ['an --sbatch-arg setting what bimix sets', { sbatchArgs: ['--array=0-9'] }, /--sbatch-arg: expected an option bimix does not set itself \(--array/],
+    ['an --sbatch-arg setting the output', { sbatchArgs: ['--output=/x'] }, /--sbatch-arg: .*--output/],
+  ];
+  for (const [name, opts, message] of refused) {
+    it(`refuses ${name} (E_USAGE)`, () => {
+      let err: { code?: string; message?: string } = {};
+      try {
+        slurmScripts({ ...base, ...opts });
+      } catch (e) {
+        err = e as typeof err;
+      }
+      expect(err.code).toBe('E_USAGE');
+      expect(err.message).toMatch(message);
+    });
+  }
+});
+
 describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
   let corpus: SmallCorpus;
   const work = mkdtempSync(path.join(tmpdir(), 'bimix-slurm-cli-'));
@@ -209,7 +273,7 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     expect(r.stdout).toContain(`# ==== ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')} (submitted as: sbatch --parsable ${path.join(work, 'parts', 'slurm', 'count-0.sbatch')})\n#!/bin/bash\n`);
     expect(r.stdout).toContain('#SBATCH --array=0-3\n');
     expect(r.stdout).toContain('#SBATCH --array=0-1\n');
-    expect(r.stdout).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 8))" --task-count 10');
+    expect(r.stdout).toContain('--task-index "$((SLURM_ARRAY_TASK_ID + 8))" --tasks 10');
     expect(r.stdout).toContain(`exec ${process.execPath} ${MAIN} count --domain 'web=${corpus.domains[0]!.globs[0]}' --domain 'code=${corpus.domains[1]!.globs[0]}' --chunk-size 65536 \\\n`);
     expect(r.stdout).toContain(`merge --partial-dir ${path.join(work, 'parts')} --out ${path.join(work, 'parts', 'report.json')}`);
     expect(r.stdout).toContain('(submitted as: sbatch --parsable --dependency=afterok:<count array job ids> --kill-on-invalid-dep=yes');
@@ -256,5 +320,48 @@ describe.skipIf(!existsSync(MAIN))('bimix slurm (fake Slurm tools)', () => {
     const nl = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'p2\nrm -rf /', '--dry-run']);
     expect([nl.status, nl.stderr]).toEqual([2, expect.stringMatching(/^bimix: error E_USAGE: --partial-dir: .*control character U\+000A/)]);
     expect(existsSync(path.join(work, 'p2'))).toBe(false);
+  });
+  it('--account, --qos, --job-name and --sbatch-arg reach the scripts; bad values exit 2 before submitting', () => {
+    const r = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'pp', '--account', 'my proj', '--qos', 'low', '--job-name', 'v3', '--sbatch-arg', '--constraint=skylake', '--sbatch-arg', '--comment=a b', '--dry-run']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('#SBATCH --job-name=v3-count\n');
+    expect(r.stdout).toContain('#SBATCH --job-name=v3-merge\n');
+    expect(r.stdout).toContain('#SBATCH --account="my proj"\n#SBATCH --qos=low\n#SBATCH --constraint=skylake\n#SBATCH "--comment=a b"\n');
+    const bad = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'pp', '--account', 'a\nb']);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/^bimix: error E_USAGE: --account: .*control character U\+000A.*\n$/)]);
+    expect(existsSync(path.join(work, 'pp'))).toBe(false);
+  });
+
+  it('--json prints the submitted job ids and paths as one JSON document', () => {
+    rmSync(path.join(work, 'n'), { force: true });
+    rmSync(path.join(work, 'sbatch.log'), { force: true });
+    const r = run([...corpusArgs(), '--tasks', '6', '--partial-dir', 'pj', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const dir = path.join(work, 'pj', 'slurm');
+    expect(doc).toEqual({
+      domains: 2,
+      chunks: expect.any(Number),
+      tasks: 6,
+      arrays: [
+        { jobId: '101', tasks: [0, 3], script: path.join(dir, 'count-0.sbatch'), log: path.join(dir, 'logs', 'count-%A_%a.out') },
+        { jobId: '102', tasks: [4, 5], script: path.join(dir, 'count-1.sbatch'), log: path.join(dir, 'logs', 'count-%A_%a.out') },
+      ],
+      merge: { jobId: '103', script: path.join(dir, 'merge.sbatch'), log: path.join(dir, 'logs', 'merge-%j.out') },
+      report: path.join(work, 'pj', 'report.json'),
+      logDir: path.join(dir, 'logs'),
+    });
+    // --wait keeps stdout one JSON document: the outcome goes to stderr and the exit code.
+    const waited = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'pj', '--json', '--wait'], { MERGE_STATE: 'FAILED', MERGE_EXIT: '4' });
+    expect(waited.status).toBe(4);
+    expect(JSON.parse(waited.stdout).merge.jobId).toMatch(/^\d+$/);
+    expect(waited.stderr).toMatch(/merge job \d+ failed \(exit 4\)/);
+    const dry = run([...corpusArgs(), '--tasks', '2', '--partial-dir', 'pk', '--json', '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan.dryRun).toBe(true);
+    expect(plan.scripts.map((s: { kind: string }) => s.kind)).toEqual(['count', 'merge']);
+    expect(plan.scripts[0].text).toMatch(/^#!\/bin\/bash\n#SBATCH --job-name=bimix-count\n/);
+    expect(existsSync(path.join(work, 'pk'))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { DEFAULT_METRICS, METRICS, type DomainMetrics, type MetricName } from '.
 import { missingAllowed, policyMetrics, resolveTolerance, type Policy, type Tolerance } from './policy.js';
 import type { FileRecord } from './report-input.js';
 
-/** Schema tag of `bimix check --format json` output. */
+/** Schema tag of `bimix check --reporter json` output. */
 export const CHECK_SCHEMA = 'bimix.check/1';
 
 /**

@@ -1,11 +1,13 @@
 /** The analyze options shared by `analyze`, `check`, `count` and `slurm`: parsing and validation. */
 import type { Command } from 'commander';
+import { checkWritableDir } from '../util/out-path.js';
 import path from 'node:path';
 import { readConfigFile, parseDomainArgs, validateReadOptions } from '../corpus/config.js';
 import type { DomainSpec } from '../corpus/types.js';
 import { BimixError, optionError } from '../errors.js';
 import { MIN_CHUNK_BYTES } from '../corpus/plan.js';
-import { collect, parseInteger, parseNumber, parseNumberMap, parseSize } from '../util/parse.js';
+import { collect, parseInteger, parseMemory, parseNumber, parseNumberMap, parseSize } from '../util/parse.js';
+import os from 'node:os';
 import { requirePath } from '../util/out-path.js';
 import type { AnalyzeOptions } from '../analyze.js';
 import type { Proxy } from '../stats/mixture.js';
@@ -15,18 +17,52 @@ export function addCorpusOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'JSON config mapping domain names to globs and per-domain format options')
     .option('--domain <name=glob>', 'a domain and a glob of its shards (repeatable)', collect)
-    .option('--format <format>', 'auto|megatron|llmc|raw|npy|datatrove|arrow|parquet', 'auto')
+    .option('--format <format>', 'corpus format: auto|megatron|llmc|raw|npy|datatrove|arrow|parquet', 'auto')
     .option('--column <name>', 'Arrow/Parquet token column (default input_ids)')
     .option('--split <name>', 'split of a Hugging Face DatasetDict folder')
     .option('--dtype <dtype>', 'token width where the format does not say: u16|u32')
     .option('--eos <id>', 'separator token id delimiting documents')
     .option('--vocab <n>', 'vocabulary size; larger ids are errors')
     .option('--threads <n>', 'worker threads (default: one per core)')
-    .option('--memory <size>', 'memory budget for counting, e.g. 512MB, 8GB (default: 40% of RAM)')
+    .option('--memory <size|percent>', 'memory budget for counting: a size (512MB, 8GB) or a share of physical memory (1%..100%; default 40%)')
     .option('--chunk-size <size>', 'bytes per work chunk (default 32MB)')
     .option('--unigrams-only', 'count unigrams only (Shannon entropy; much faster)')
     .option('--sample <fraction>', 'analyze a seeded sample of whole documents (0 < fraction <= 1): corpus estimates with jackknife intervals')
     .option('--seed <n>', 'seed of --sample', '0');
+}
+
+/** Adds `--tmp-dir`, the folder of spilled runs and other temporary files. */
+export function addTmpDirOption(cmd: Command): Command {
+  return cmd.option('--tmp-dir <dir>', 'folder for temporary files (spilled runs); must exist and be writable (default: TMPDIR)');
+}
+
+/** `--tmp-dir` validated before any work: an existing, writable folder, made absolute. */
+export function tmpDirFromFlags(raw: string | undefined): { tmpDir?: string } {
+  if (raw === undefined) return {};
+  checkWritableDir('--tmp-dir', raw);
+  return { tmpDir: path.resolve(raw) };
+}
+
+/** True when the user gave option `key` (command line or environment), not commander's default. */
+export function userGave(cmd: Command, key: string): boolean {
+  const source = cmd.getOptionValueSource(key);
+  return source !== undefined && source !== 'default' && source !== 'implied';
+}
+
+/** Formats whose files declare their own token width, so `--dtype` would be ignored. */
+const DECLARED_WIDTH = new Set(['megatron', 'llmc', 'npy', 'datatrove', 'arrow', 'parquet']);
+
+/**
+ * Refuses corpus options that the other options would make bimix ignore silently:
+ * `--seed` without `--sample`, and `--dtype` with an explicit format whose files say their width.
+ * `corpusFormat` is the corpus format as given (check splits it out of its `--format`).
+ */
+export function refuseIgnoredCorpusOptions(cmd: Command, f: Pick<CorpusFlags, 'sample' | 'dtype' | 'config'>, corpusFormat: string | undefined): void {
+  if (userGave(cmd, 'seed') && f.sample === undefined) throw new BimixError('E_USAGE', '--seed needs --sample (the seed chooses the sampled documents)');
+  // With --config, domains may name their own format (raw among them), which --dtype then serves.
+  if (f.dtype !== undefined && f.config === undefined && corpusFormat !== undefined && DECLARED_WIDTH.has(corpusFormat)) {
+    throw new BimixError('E_USAGE', `--dtype needs --format raw or auto: ${corpusFormat} files declare their own token width`);
+  }
 }
 
 /** Adds the mixture options. */
@@ -94,7 +130,7 @@ export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptio
   }
   const out: Pick<AnalyzeOptions, 'domains' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'sample'> = { domains };
   if (f.threads !== undefined) out.threads = parseInteger('--threads', f.threads, 1, 1024);
-  if (f.memory !== undefined) out.memoryBytes = parseSize('--memory', f.memory);
+  if (f.memory !== undefined) out.memoryBytes = parseMemory('--memory', f.memory, os.totalmem());
   if (f.chunkSize !== undefined) {
     out.chunkBytes = parseSize('--chunk-size', f.chunkSize);
     if (out.chunkBytes < MIN_CHUNK_BYTES) throw optionError('--chunk-size', `at least 64KB (${MIN_CHUNK_BYTES} bytes)`, f.chunkSize);

@@ -1,12 +1,12 @@
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { analyze } from '../analyze.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, userGave, type CorpusFlags } from './analyze-options.js';
 import { printResult, writeJson } from './output.js';
 import { progressReporter } from './progress.js';
 import { collect, parseInteger } from '../util/parse.js';
-import { optionError } from '../errors.js';
+import { BimixError, optionError } from '../errors.js';
 import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
 import { renderReport } from './report-table.js';
 import { printWarnings } from './warnings.js';
@@ -24,13 +24,23 @@ interface AnalyzeFlags extends CorpusFlags {
   json?: boolean;
   quiet?: boolean;
   html?: string;
+  tmpDir?: string;
 }
+
+/** The VNE tuning options, refused when nothing computes VNE (they would be ignored). */
+const VNE_TUNING = [
+  ['vneSamples', '--vne-samples'],
+  ['vneDocs', '--vne-docs'],
+  ['vneWindow', '--vne-window'],
+  ['vneDims', '--vne-dims'],
+] as const;
 
 /** `bimix analyze`: per-domain statistics and the entropy-driven mixture. */
 export const register: RegisterCommand = (program) => {
   const cmd = program.command('analyze').description('exact unigram/bigram statistics, entropies and the BiMix mixture of each domain');
   addCorpusOptions(cmd);
   addMixtureOptions(cmd);
+  addTmpDirOption(cmd);
   cmd
     .option('--vne', 'also compute the von Neumann entropy proxy (on by default with --proxy vne)')
     .option('--vne-samples <n>', 'windows sampled per domain for VNE', '2048')
@@ -42,7 +52,13 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print the JSON report on stdout')
     .option(...HTML_OPTION)
     .option('--quiet', 'no progress on stderr')
-    .action(async (flags: AnalyzeFlags) => {
+    .action(async (flags: AnalyzeFlags, cmd: Command) => {
+      refuseIgnoredCorpusOptions(cmd, flags, flags.format);
+      const wantVne = flags.vne || flags.proxy === 'vne' || flags.embeddings !== undefined;
+      for (const [key, option] of VNE_TUNING) {
+        if (!wantVne && userGave(cmd, key)) throw new BimixError('E_USAGE', `${option} needs --vne (or --proxy vne, or --embeddings)`);
+      }
+      const tmp = tmpDirFromFlags(flags.tmpDir);
       checkOutputPath('--out', flags.out);
       checkOutputPath('--html', flags.html);
       const corpus = await corpusFromFlags(flags);
@@ -68,7 +84,8 @@ export const register: RegisterCommand = (program) => {
       const report = await analyze({
         ...corpus,
         ...mixtureFlags(flags),
-        ...(flags.vne || flags.proxy === 'vne' ? { vne } : {}),
+        ...tmp,
+        ...(wantVne ? { vne } : {}),
         ...(flags.embeddings ? { embeddings } : {}),
         ...(progress ? { onProgress: progress } : {}),
         onNote: (l) => process.stderr.write(`${l}\n`),

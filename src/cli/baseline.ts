@@ -8,13 +8,15 @@ import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import { printWarnings } from './warnings.js';
 import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
-import { addCorpusOptions, corpusFromFlags, type CorpusFlags } from './analyze-options.js';
+import type { Command } from 'commander';
+import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 
 interface BaselineFlags extends CorpusFlags {
   from?: string;
   out: string;
   quiet?: boolean;
+  tmpDir?: string;
 }
 
 /**
@@ -30,7 +32,9 @@ export const register: RegisterCommand = (program) => {
     .requiredOption('--out <file>', 'where to write the baseline')
     .option('--quiet', 'print nothing');
   addCorpusOptions(cmd);
-  cmd.action(async (f: BaselineFlags) => {
+  addTmpDirOption(cmd);
+  cmd.action(async (f: BaselineFlags, command: Command) => {
+    refuseIgnoredCorpusOptions(command, f, f.format);
     const counting = f.domain !== undefined || f.config !== undefined;
     if (f.from !== undefined && (counting || f.sample !== undefined)) {
       throw new BimixError('E_USAGE', '--from takes a saved report; to count the corpus (and record a sample with --sample) give --config or --domain instead');
@@ -42,6 +46,7 @@ export const register: RegisterCommand = (program) => {
       refuseOutputAmongInputs('--out', f.out, [f.from]);
     }
     if (f.config !== undefined) refuseOutputAmongInputs('--out', f.out, [f.config]);
+    const tmp = tmpDirFromFlags(f.tmpDir);
     let baseline: Baseline;
     let report: AnalysisReport;
     if (f.from !== undefined) {
@@ -52,6 +57,7 @@ export const register: RegisterCommand = (program) => {
       const progress = progressReporter(f.quiet);
       const common = {
         ...corpus,
+        ...tmp,
         ...(progress ? { onProgress: progress } : {}),
         onNote: (l: string) => process.stderr.write(`${l}\n`),
         signal: runSignal(),

@@ -16,7 +16,7 @@ import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/o
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 import { printWarnings } from './warnings.js';
 import { HTML_OPTION, writeHtml } from './html.js';
@@ -30,30 +30,36 @@ interface CheckFlags extends Omit<CorpusFlags, 'format'> {
   atol?: string;
   metrics?: string[];
   format?: string[];
+  reporter?: string;
+  tmpDir?: string;
   out?: string;
   quiet?: boolean;
   html?: string;
 }
 
 /**
- * `--format` is both the analyze option (corpus format) and the output format. Their
- * value sets are disjoint, so the option is repeatable and each value goes where it belongs.
+ * `--format` is the corpus format, as in analyze; `--reporter` the output format. For one
+ * release an output name given to `--format` still selects the reporter (the two value sets
+ * are disjoint), with a note on stderr.
  */
-function splitFormats(values: string[] | undefined): { corpus?: string; output: CheckFormat } {
+function splitFormats(values: string[] | undefined, reporter: string | undefined): { corpus?: string; output: CheckFormat; deprecated?: CheckFormat } {
+  if (reporter !== undefined && !CHECK_FORMATS.includes(reporter as CheckFormat)) throw optionError('--reporter', CHECK_FORMATS.join('|'), reporter);
   let corpus: string | undefined;
-  let output: CheckFormat | undefined;
+  let output = reporter as CheckFormat | undefined;
+  let deprecated: CheckFormat | undefined;
   for (const v of values ?? []) {
     if (CHECK_FORMATS.includes(v as CheckFormat)) {
-      if (output !== undefined && output !== v) throw optionError('--format', 'one output format', `${output} and ${v}`);
+      if (output !== undefined && output !== v) throw optionError('--reporter', 'one output format', `${output} and ${v}`);
       output = v as CheckFormat;
+      deprecated = v as CheckFormat;
     } else if ((FORMATS as readonly string[]).includes(v)) {
       if (corpus !== undefined && corpus !== v) throw optionError('--format', 'one corpus format', `${corpus} and ${v}`);
       corpus = v;
     } else {
-      throw optionError('--format', `an output format (${CHECK_FORMATS.join('|')}) or a corpus format (${FORMATS.join('|')})`, v);
+      throw optionError('--format', `a corpus format (${FORMATS.join('|')})`, v);
     }
   }
-  return { ...(corpus !== undefined ? { corpus } : {}), output: output ?? 'text' };
+  return { ...(corpus !== undefined ? { corpus } : {}), output: output ?? 'text', ...(deprecated !== undefined ? { deprecated } : {}) };
 }
 
 /** The analyze options, minus their `--format`, which `check` redefines (see {@link splitFormats}). */
@@ -61,6 +67,7 @@ function addAnalyzeOptions(cmd: Command): void {
   const donor = new Command();
   addCorpusOptions(donor);
   addMixtureOptions(donor);
+  addTmpDirOption(donor);
   for (const opt of donor.options) if (opt.long !== '--format') cmd.addOption(opt);
 }
 
@@ -76,14 +83,19 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--rtol <r>', 'default relative tolerance (default 0.01)')
     .option('--atol <a>', 'default absolute tolerance (default 0)')
     .option('--metrics <list>', 'metrics to compare, comma-separated, or all (default conditional,shannon,joint,tokens,documents,unigrams,bigrams,bigramTotal)', collect)
-    .option('--format <format>', `output format ${CHECK_FORMATS.join('|')} (default text); also takes the corpus format of the analyze options, e.g. --format raw --format junit`, collect)
+    .option('--reporter <name>', `output format: ${CHECK_FORMATS.join('|')} (default text)`)
+    .option('--format <format>', `corpus format: ${FORMATS.join('|')} (default auto)`, collect)
     .option('--out <file>', 'write the output here (atomically) instead of stdout')
     .option('--quiet', 'no progress or summary on stderr')
     .option(...HTML_OPTION);
   addAnalyzeOptions(cmd);
-  cmd.action(async (flags: CheckFlags) => {
+  cmd.action(async (flags: CheckFlags, command: Command) => {
     flags.current ??= flags.from;
-    const formats = splitFormats(flags.format);
+    const formats = splitFormats(flags.format, flags.reporter);
+    refuseIgnoredCorpusOptions(command, flags, formats.corpus);
+    if (formats.deprecated !== undefined) {
+      process.stderr.write(`bimix: note: --format ${formats.deprecated} for the output is deprecated; use --reporter ${formats.deprecated}\n`);
+    }
     for (const [option, value] of [['--baseline', flags.baseline], ['--from', flags.current], ['--policy', flags.policy]] as const) requirePath(option, value);
     const checkInputs = [flags.baseline, flags.current, flags.policy, flags.config].filter((x): x is string => x !== undefined);
     for (const [option, file] of [['--out', flags.out], ['--html', flags.html]] as const) {
@@ -97,6 +109,7 @@ export const register: RegisterCommand = (program, setExit) => {
     if (flags.current === undefined && !analyzeGiven) {
       throw new BimixError('E_USAGE', 'nothing to check: give --from REPORT or analyze options (--domain NAME=GLOB ... or --config FILE)');
     }
+    const tmp = tmpDirFromFlags(flags.tmpDir);
     const rtol = flags.rtol !== undefined ? parseNumber('--rtol', flags.rtol, { min: 0 }) : undefined;
     const atol = flags.atol !== undefined ? parseNumber('--atol', flags.atol, { min: 0 }) : undefined;
     const metrics = flags.metrics !== undefined ? parseMetricList(flags.metrics) : undefined;
@@ -113,6 +126,7 @@ export const register: RegisterCommand = (program, setExit) => {
       const progress = progressReporter(flags.quiet);
       current = await analyze({
         ...corpus,
+        ...tmp,
         ...mixtureFlags({ ...flags, format: formats.corpus }),
         ...(progress ? { onProgress: progress } : {}),
         onNote: (l) => process.stderr.write(`${l}\n`),

@@ -1,16 +1,20 @@
 import { countTask } from '../exec/slurm/count.js';
-import { BimixError } from '../errors.js';
+import { BimixError, optionError } from '../errors.js';
 import { requirePath } from '../util/out-path.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, type CorpusFlags } from './analyze-options.js';
+import { Option, type Command } from 'commander';
+import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { log } from './output.js';
 
 interface CountFlags extends CorpusFlags {
   taskIndex?: string;
+  tasks?: string;
+  /** Hidden alias of --tasks for one release. */
   taskCount?: string;
   partialDir?: string;
+  tmpDir?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -27,21 +31,30 @@ export const register: RegisterCommand = (program) => {
   const cmd = program.command('count').description('count task I of N: a deterministic 1/N share of all chunks into resumable partial-state files');
   addCorpusOptions(cmd);
   addMixtureOptions(cmd);
+  addTmpDirOption(cmd);
   cmd
     .option('--task-index <i>', 'this task, 0..N-1 (default: SLURM_ARRAY_TASK_ID)')
-    .option('--task-count <n>', 'number of tasks N')
+    .option('--tasks <n>', 'number of tasks N')
+    .addOption(new Option('--task-count <n>', 'old spelling of --tasks').hideHelp())
     .option('--partial-dir <dir>', 'folder of the partial-state files and manifests')
     .option('--json', 'print the task manifest on stdout')
     .option('--quiet', 'no progress on stderr')
-    .action(async (flags: CountFlags) => {
+    .action(async (flags: CountFlags, cmd: Command) => {
       if (flags.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by count/merge (sampled analysis runs on one machine: bimix analyze --sample)');
-      if (flags.taskCount === undefined) throw new BimixError('E_USAGE', '--task-count: expected a whole number, got nothing');
+      refuseIgnoredCorpusOptions(cmd, flags, flags.format);
+      if (flags.tasks !== undefined && flags.taskCount !== undefined && flags.tasks !== flags.taskCount) {
+        throw optionError('--tasks', 'one number of tasks (--task-count is its old spelling)', `${flags.tasks} and ${flags.taskCount}`);
+      }
+      const tasksFlag = flags.tasks !== undefined ? '--tasks' : '--task-count';
+      const tasksRaw = flags.tasks ?? flags.taskCount;
+      if (tasksRaw === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
       if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
       requirePath('--partial-dir', flags.partialDir);
-      const taskCount = parseInteger('--task-count', flags.taskCount, 1, 1_000_000);
+      const taskCount = parseInteger(tasksFlag, tasksRaw, 1, 1_000_000);
       const taskIndex = taskIndexOf(flags, taskCount);
+      const tmp = tmpDirFromFlags(flags.tmpDir);
       const corpus = await corpusFromFlags(flags);
-      const r = await countTask({ ...corpus, taskIndex, taskCount, partialDir: flags.partialDir, signal: runSignal(), onLog: (l) => log(flags.quiet, l), onNote: (l) => log(false, l) });
+      const r = await countTask({ ...corpus, ...tmp, taskIndex, taskCount, partialDir: flags.partialDir, signal: runSignal(), onLog: (l) => log(flags.quiet, l), onNote: (l) => log(false, l) });
       if (flags.json) process.stdout.write(`${JSON.stringify({ skipped: r.skipped, manifest: r.manifestPath, ...r.manifest }, null, 2)}\n`);
     });
 };

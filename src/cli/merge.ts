@@ -12,6 +12,7 @@ interface MergeFlags extends Pick<CorpusFlags, 'base' | 'proxy' | 'temperature' 
   partialDir?: string;
   out?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 /** `bimix merge`: validates the partials of all N count tasks and merges them into the analysis report. */
@@ -22,12 +23,13 @@ export const register: RegisterCommand = (program) => {
   cmd
     .option('--out <file>', 'write the JSON report here (atomically)')
     .option('--json', 'print the JSON report on stdout')
+    .option('--quiet', 'no notes or warnings on stderr (errors still print)')
     .action(async (flags: MergeFlags) => {
       if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
       requirePath('--partial-dir', flags.partialDir);
       checkOutputPath('--out', flags.out);
       const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags), signal: runSignal() });
-      printWarnings(report);
+      if (!flags.quiet) printWarnings(report);
       if (flags.out !== undefined) await writeJson(flags.out, report);
       printResult(flags.json ?? false, report, () => renderReport(report));
     });

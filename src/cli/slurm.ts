@@ -8,7 +8,9 @@ import { maxArraySize, submit, waitForMerge } from '../exec/slurm/submit.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, type CorpusFlags } from './analyze-options.js';
+import type { Command } from 'commander';
+import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, type CorpusFlags } from './analyze-options.js';
+import { collect } from '../util/parse.js';
 import { log } from './output.js';
 
 interface SlurmFlags extends CorpusFlags {
@@ -18,6 +20,11 @@ interface SlurmFlags extends CorpusFlags {
   time?: string;
   cpusPerTask?: string;
   mem?: string;
+  account?: string;
+  qos?: string;
+  jobName?: string;
+  sbatchArg?: string[];
+  json?: boolean;
   dryRun?: boolean;
   wait?: boolean;
   out?: string;
@@ -73,19 +80,34 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--time <HH:MM:SS>', 'time limit of each job')
     .option('--cpus-per-task <c>', 'CPUs of each job (also the count threads unless --threads)')
     .option('--mem <size>', 'memory of each job, Slurm syntax (e.g. 8G)')
+    .option('--account <name>', 'Slurm account charged for the jobs')
+    .option('--qos <name>', 'Slurm quality of service of the jobs')
+    .option('--job-name <name>', 'prefix of the job names: NAME-count and NAME-merge (default bimix)')
+    .option('--sbatch-arg <arg>', 'another sbatch option written as an #SBATCH line, e.g. --constraint=skylake (repeatable)', collect)
     .option('--out <file>', 'where the merge job writes the report (default: <partial-dir>/report.json)')
+    .option('--json', 'print the job ids, scripts, logs and report path as JSON on stdout (with --dry-run: the scripts)')
     .option('--dry-run', 'print the scripts; submit nothing')
     .option('--wait', 'follow the jobs to the end and exit with the merge job\'s status')
     .option('--quiet', 'no progress on stderr while waiting')
-    .action(async (f: SlurmFlags) => {
+    .action(async (f: SlurmFlags, command: Command) => {
       if (f.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by slurm (sampled analysis runs on one machine: bimix analyze --sample)');
+      refuseIgnoredCorpusOptions(command, f, f.format);
       if (f.tasks === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
       if (f.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
       requirePath('--partial-dir', f.partialDir);
       requirePath('--out', f.out);
       const tasks = parseInteger('--tasks', f.tasks, 1, 1_000_000);
       const cpus = f.cpusPerTask !== undefined ? parseInteger('--cpus-per-task', f.cpusPerTask, 1, 4096) : undefined;
-      const resources = { ...(f.partition ? { partition: f.partition } : {}), ...(f.time ? { time: f.time } : {}), ...(cpus ? { cpusPerTask: cpus } : {}), ...(f.mem ? { mem: f.mem } : {}) };
+      const resources = {
+        ...(f.partition ? { partition: f.partition } : {}),
+        ...(f.time ? { time: f.time } : {}),
+        ...(cpus ? { cpusPerTask: cpus } : {}),
+        ...(f.mem ? { mem: f.mem } : {}),
+        ...(f.account !== undefined ? { account: f.account } : {}),
+        ...(f.qos !== undefined ? { qos: f.qos } : {}),
+        ...(f.jobName !== undefined ? { jobName: f.jobName } : {}),
+        ...(f.sbatchArg ? { sbatchArgs: f.sbatchArg } : {}),
+      };
       validateResources(resources);
       // Fail here, not in N jobs: options, mixture and corpus are checked before anything is submitted.
       const corpus = await corpusFromFlags(f);
@@ -109,6 +131,12 @@ export const register: RegisterCommand = (program, setExit) => {
         maxArraySize: maxArraySize(),
       });
       const summary = `${plans.length} domains, ${chunks} chunks over ${tasks} tasks in ${plan.arrays.length} array job${plan.arrays.length > 1 ? 's' : ''}${tasks > chunks ? ` (${tasks - chunks} tasks get no chunk)` : ''}`;
+      const counts = { domains: plans.length, chunks, tasks };
+      if (f.dryRun && f.json) {
+        const scripts = [...plan.arrays.map((a) => ({ kind: 'count', tasks: [a.offset, a.offset + a.size - 1], file: a.file, log: a.log, text: a.text })), { kind: 'merge', file: plan.merge.file, log: plan.merge.log, text: plan.merge.text }];
+        process.stdout.write(`${JSON.stringify({ dryRun: true, ...counts, scripts, report: out }, null, 2)}\n`);
+        return;
+      }
       if (f.dryRun) {
         process.stdout.write(`# ${summary}\n`);
         for (const s of plan.arrays) process.stdout.write(`# ==== ${s.file} (submitted as: sbatch --parsable ${s.file})\n${s.text}`);
@@ -116,12 +144,21 @@ export const register: RegisterCommand = (program, setExit) => {
         return;
       }
       const ids = submit(plan);
-      process.stdout.write(`${summary}\n`);
-      plan.arrays.forEach((a, i) => process.stdout.write(`count array job ${ids.arrayJobs[i]} (tasks ${a.offset}-${a.offset + a.size - 1}): ${a.file}\n  logs: ${a.log}\n`));
-      process.stdout.write(`merge job ${ids.mergeJob} (afterok): ${plan.merge.file}\n  log: ${plan.merge.log}\n  report: ${out}\n`);
+      if (f.json) {
+        const arrays = plan.arrays.map((a, i) => ({ jobId: ids.arrayJobs[i], tasks: [a.offset, a.offset + a.size - 1], script: a.file, log: a.log }));
+        const merge = { jobId: ids.mergeJob, script: plan.merge.file, log: plan.merge.log };
+        process.stdout.write(`${JSON.stringify({ ...counts, arrays, merge, report: out, logDir: plan.logDir }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${summary}\n`);
+        plan.arrays.forEach((a, i) => process.stdout.write(`count array job ${ids.arrayJobs[i]} (tasks ${a.offset}-${a.offset + a.size - 1}): ${a.file}\n  logs: ${a.log}\n`));
+        process.stdout.write(`merge job ${ids.mergeJob} (afterok): ${plan.merge.file}\n  log: ${plan.merge.log}\n  report: ${out}\n`);
+      }
       if (!f.wait) return;
       const code = await waitForMerge(ids, (l) => log(f.quiet, l), 2000, runSignal());
-      process.stdout.write(code === 0 ? `merge job ${ids.mergeJob} finished: ${out}\n` : `merge job ${ids.mergeJob} failed (exit ${code}); see ${plan.logDir}\n`);
+      const outcome = code === 0 ? `merge job ${ids.mergeJob} finished: ${out}\n` : `merge job ${ids.mergeJob} failed (exit ${code}); see ${plan.logDir}\n`;
+      // With --json stdout holds one JSON document; the outcome is the exit code, and a line on stderr.
+      if (f.json) log(f.quiet, outcome.trimEnd());
+      else process.stdout.write(outcome);
       setExit(code);
     });
 };

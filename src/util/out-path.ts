@@ -33,6 +33,20 @@ export function checkOutputPath(option: string, file: string | undefined): void 
   }
 }
 
+/** Checks a folder a command will write temporary files into: it exists, is a folder and is writable (E_IO naming `option` otherwise). */
+export function checkWritableDir(option: string, dir: string): void {
+  requirePath(option, dir);
+  const abs = path.resolve(dir);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) throw new BimixError('E_IO', `${option}: the folder ${abs} does not exist`, { file: abs });
+  if (!st.isDirectory()) throw new BimixError('E_IO', `${option}: ${abs} is not a folder`, { file: abs });
+  try {
+    accessSync(abs, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new BimixError('E_IO', `${option}: the folder ${abs} is not writable`, { file: abs });
+  }
+}
+
 function same(a: Stats, b: Stats): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }

@@ -56,6 +56,20 @@ export function parseSize(name: string, raw: unknown): number {
   return v;
 }
 
+/**
+ * Parses a memory budget: a byte size (see {@link parseSize}) or a percentage of
+ * `totalBytes` (physical memory) from 1% to 100%, e.g. `40%`.
+ */
+export function parseMemory(name: string, raw: unknown, totalBytes: number): number {
+  if (typeof raw === 'string' && raw.trim().endsWith('%')) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(raw);
+    const pct = m ? Number(m[1]) : NaN;
+    if (!(pct >= 1 && pct <= 100)) throw optionError(name, 'a percentage of physical memory from 1% to 100%, or a size such as 8GB', raw);
+    return Math.floor((totalBytes * pct) / 100);
+  }
+  return parseSize(name, raw);
+}
+
 /** Parses `a=1,b=2` (or repeated values) into an ordered map of numbers. */
 export function parseNumberMap(name: string, raw: string | string[] | undefined): Map<string, number> {
   const out = new Map<string, number>();

@@ -15,7 +15,7 @@ import { TOOL } from '../../version.js';
 import { WorkerPool } from '../pool.js';
 import { RunCancel } from '../cancel.js';
 import { acquireLock } from '../owner-lock.js';
-import { createOwnedDir, keepOnExit, removeOnExit, removeOwnedDir } from '../temp-dirs.js';
+import { createOwnedDir, keepOnExit, leftoverNote, removeOnExit, removeOwnedDir, sweepDeadOwners } from '../temp-dirs.js';
 import { debugPhase } from '../../util/debug-phase.js';
 import type { CountResult, CountTask, MergeTask } from '../protocol.js';
 import { assignTasks, globalChunks, taskRanges, type ChunkRange } from './assign.js';
@@ -36,6 +36,8 @@ export interface CountTaskOptions extends Pick<AnalyzeOptions, 'domains' | 'base
   taskIndex: number;
   taskCount: number;
   partialDir: string;
+  /** Folder for the task's spilled runs and per-thread partials (default: inside the partial folder). */
+  tmpDir?: string;
   /** One line per event (domain counted, task skipped). */
   onLog?: (line: string) => void;
   /** Notes that are printed even when quiet (a dead holder's lock taken over). */
@@ -61,10 +63,10 @@ export function partialConfig(plans: DomainPlan[], chunkBytes: number, unigramsO
 /** Validates the task index and count. */
 export function validateTask(taskIndex: unknown, taskCount: unknown): void {
   if (!Number.isInteger(taskCount) || (taskCount as number) < 1 || (taskCount as number) > 1_000_000) {
-    throw optionError('--task-count', 'a whole number from 1 to 1000000', taskCount);
+    throw optionError('--tasks', 'a whole number from 1 to 1000000', taskCount);
   }
   if (!Number.isInteger(taskIndex) || (taskIndex as number) < 0 || (taskIndex as number) >= (taskCount as number)) {
-    throw optionError('--task-index', `a whole number from 0 to ${(taskCount as number) - 1} (--task-count ${taskCount})`, taskIndex);
+    throw optionError('--task-index', `a whole number from 0 to ${(taskCount as number) - 1} (--tasks ${taskCount})`, taskIndex);
   }
 }
 
@@ -210,6 +212,19 @@ async function countLocked(
   const tmpPrefix = `.tmp-${manifestName(o.taskIndex)}-`;
   for (const n of readdirSync(dir)) if (n.startsWith(tmpPrefix)) rmSync(path.join(dir, n), { recursive: true, force: true });
   const tmpDir = createOwnedDir(dir, tmpPrefix, 'task folder');
+  // Spilled runs and per-thread partials may go to node-local scratch; the merged partial stays
+  // in the task folder so that its final rename never crosses file systems.
+  let scratch = tmpDir;
+  if (o.tmpDir !== undefined) {
+    try {
+      const note = leftoverNote(sweepDeadOwners(o.tmpDir));
+      if (note) o.onNote?.(note);
+      scratch = createOwnedDir(o.tmpDir);
+    } catch (e) {
+      removeOwnedDir(tmpDir);
+      throw e;
+    }
+  }
   // Tasks without chunks (more tasks than chunks) start no workers.
   // No more workers than the largest share has chunks.
   const threads = Math.min(v.threads, Math.max(1, ...[...byDomain.values()].map((d) => d.local.length)));
@@ -224,7 +239,7 @@ async function countLocked(
       const name = partialName(o.taskIndex, di);
       const tmpOut = path.join(tmpDir, name);
       const meta = partialMeta(fingerprint, o.taskIndex, di);
-      await countDomainShare(pool!, plan, share.local, { ...v, threads, unigramsOnly, tmpDir }, tmpOut, meta, cancel);
+      await countDomainShare(pool!, plan, share.local, { ...v, threads, unigramsOnly, tmpDir: scratch }, tmpOut, meta, cancel);
       cancel.check();
       const info = native(() => addon.readPartialInfo(tmpOut));
       const final = path.join(dir, name);
@@ -244,6 +259,7 @@ async function countLocked(
     }
   } finally {
     await pool?.close();
+    if (scratch !== tmpDir) removeOwnedDir(scratch);
     removeOwnedDir(tmpDir);
   }
   cancel.check();

@@ -18,7 +18,17 @@ export interface SlurmResources {
   cpusPerTask?: number;
   /** Slurm --mem, e.g. 4G, 16000M. */
   mem?: string;
+  /** Slurm --account and --qos, passed through. */
+  account?: string;
+  qos?: string;
+  /** Prefix of the job names: `<jobName>-count` and `<jobName>-merge` (default bimix). */
+  jobName?: string;
+  /** Further sbatch options, each written as its own `#SBATCH` line, e.g. `--constraint=skylake`. */
+  sbatchArgs?: string[];
 }
+
+/** sbatch options bimix itself sets on every script; a pass-through argument may not set them again. */
+const OWN_SBATCH_OPTIONS = ['--array', '--output', '--dependency', '--job-name', '--partition', '--time', '--cpus-per-task', '--mem', '--account', '--qos', '--parsable'];
 
 export interface SlurmPlanOptions extends SlurmResources {
   tasks: number;
@@ -84,8 +94,23 @@ export function sbatchPath(what: string, dir: string, patternName: string): stri
   refuseUnscriptable(what, dir);
   if (dir.includes('\\')) throw new BimixError('E_USAGE', `${what}: ${JSON.stringify(dir)} contains a backslash, which sbatch reads as an escape in #SBATCH --output; rename it`);
   const literal = path.join(dir, 'x').slice(0, -1).replace(/%/g, '%%');
-  const value = `${literal}${patternName}`;
-  return /[\s"'#]/.test(value) ? `"${value.replace(/"/g, '\\"')}"` : value;
+  return sbatchQuote(`${literal}${patternName}`);
+}
+
+/**
+ * A word of an `#SBATCH` line in sbatch's own quoting: double quotes around a word holding
+ * blanks, quotes, `#` or a backslash, with `"` and `\` escaped inside. Control characters
+ * must have been refused before (see {@link refuseUnscriptable}).
+ */
+export function sbatchQuote(value: string): string {
+  return /[\s"'#\\]/.test(value) ? `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"` : value;
+}
+
+/** A pass-through value as an `#SBATCH` word: no control characters, nothing empty, sbatch-quoted. */
+function sbatchValue(option: string, value: string): string {
+  refuseUnscriptable(option, value);
+  if (value.trim() === '') throw optionError(option, 'a non-empty value', value);
+  return sbatchQuote(value);
 }
 
 /** Validates the Slurm resource options (which option, what was expected, what was given). */
@@ -96,6 +121,13 @@ export function validateResources(r: SlurmResources): void {
     throw optionError('--cpus-per-task', 'a whole number from 1 to 4096', r.cpusPerTask);
   }
   if (r.mem !== undefined && !/^\d+[KMGT]?$/i.test(r.mem)) throw optionError('--mem', 'a Slurm memory size such as 4G or 16000M', r.mem);
+  for (const [option, value] of [['--account', r.account], ['--qos', r.qos], ['--job-name', r.jobName]] as const) if (value !== undefined) sbatchValue(option, value);
+  for (const a of r.sbatchArgs ?? []) {
+    sbatchValue('--sbatch-arg', a);
+    if (!a.startsWith('-')) throw optionError('--sbatch-arg', 'an sbatch option such as --constraint=skylake', a);
+    const name = a.split('=')[0]!;
+    if (OWN_SBATCH_OPTIONS.includes(name)) throw optionError('--sbatch-arg', `an option bimix does not set itself (${name} has its own option or is set by bimix)`, a);
+  }
 }
 
 /** Bytes of a Slurm memory size (no suffix: megabytes, as Slurm reads it). */
@@ -106,12 +138,16 @@ export function slurmMemBytes(mem: string): number {
   return Number(m[1]) * unit;
 }
 
-function header(name: string, output: string, r: SlurmResources, extra: string[]): string[] {
+function header(role: 'count' | 'merge', output: string, r: SlurmResources, extra: string[]): string[] {
+  const name = r.jobName !== undefined ? sbatchValue('--job-name', `${r.jobName}-${role}`) : `bimix-${role}`;
   const lines = ['#!/bin/bash', `#SBATCH --job-name=${name}`, `#SBATCH --output=${output}`];
   if (r.partition) lines.push(`#SBATCH --partition=${r.partition}`);
   if (r.time) lines.push(`#SBATCH --time=${r.time}`);
   if (r.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${r.cpusPerTask}`);
   if (r.mem) lines.push(`#SBATCH --mem=${r.mem}`);
+  if (r.account !== undefined) lines.push(`#SBATCH --account=${sbatchValue('--account', r.account)}`);
+  if (r.qos !== undefined) lines.push(`#SBATCH --qos=${sbatchValue('--qos', r.qos)}`);
+  lines.push(...(r.sbatchArgs ?? []).map((a) => `#SBATCH ${sbatchValue('--sbatch-arg', a)}`));
   lines.push(...extra.map((e) => `#SBATCH ${e}`));
   return lines;
 }
@@ -140,19 +176,19 @@ export function slurmScripts(o: SlurmPlanOptions): SlurmPlan {
     const output = sbatchPath('--partial-dir', logDir, 'count-%A_%a.out');
     // Array indices must stay below MaxArraySize, so later arrays add an offset to SLURM_ARRAY_TASK_ID.
     const index = offset === 0 ? '"$SLURM_ARRAY_TASK_ID"' : `"$((SLURM_ARRAY_TASK_ID + ${offset}))"`;
-    const lines = header('bimix-count', output, o, [`--array=0-${size - 1}`]);
+    const lines = header('count', output, o, [`--array=0-${size - 1}`]);
     lines.push(
       'set -euo pipefail',
       `# bimix count tasks ${offset}..${offset + size - 1} of ${o.tasks}`,
       `exec ${bimix} count ${o.countArgs.map(shellQuote).join(' ')} \\`,
-      `  --task-index ${index} --task-count ${o.tasks} --partial-dir ${shellQuote(o.partialDir)}`,
+      `  --task-index ${index} --tasks ${o.tasks} --partial-dir ${shellQuote(o.partialDir)}`,
       '',
     );
     arrays.push({ offset, size, file, log, text: lines.join('\n') });
   }
   const mergeFile = path.join(scriptDir, 'merge.sbatch');
   const mergeLog = path.join(logDir, 'merge-%j.out');
-  const mergeLines = header('bimix-merge', sbatchPath('--partial-dir', logDir, 'merge-%j.out'), o, []);
+  const mergeLines = header('merge', sbatchPath('--partial-dir', logDir, 'merge-%j.out'), o, []);
   mergeLines.push(
     'set -euo pipefail',
     '# runs after every count task succeeded (sbatch --dependency=afterok:<array ids>)',
