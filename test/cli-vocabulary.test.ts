@@ -136,6 +136,16 @@ describe('options that would be ignored are refused, naming what they need', () 
     ),
     ['check --dtype with --format npy', ['check', '--baseline', 'b.json', '--domain', 'x=a/*.npy', '--format', 'npy', '--dtype', 'u16'], /--dtype needs --format raw or auto: npy/],
     ['count --dtype with --format llmc', ['count', '--domain', 'x=a/*.bin', '--format', 'llmc', '--dtype', 'u16', '--tasks', '1', '--task-index', '0', '--partial-dir', 'p'], /--dtype needs --format raw or auto: llmc/],
+    // With --from REPORT nothing is counted: counting options are refused, named.
+    ['check --from with --threads', ['check', '--baseline', 'b.json', '--from', 'r.json', '--threads', '2'], /--threads applies when a corpus is counted; with --from REPORT nothing is counted/],
+    ['check --from with --base', ['check', '--baseline', 'b.json', '--from', 'r.json', '--base', '2'], /--base applies when a corpus is counted/],
+    ['check --current (old spelling) with --memory', ['check', '--baseline', 'b.json', '--current', 'r.json', '--memory', '1GB'], /--memory applies when a corpus is counted/],
+    ['baseline --from with --tmp-dir', ['baseline', '--out', 'b.json', '--from', 'r.json', '--tmp-dir', '.'], /--tmp-dir applies when a corpus is counted/],
+    ['baseline --from with --eos', ['baseline', '--out', 'b.json', '--from', 'r.json', '--eos', '0'], /--eos applies when a corpus is counted/],
+    // Partials hold counts; the mixture belongs to merge, so count has no mixture options.
+    ...(['--base', '--proxy', '--temperature', '--min', '--max'] as const).map(
+      (o): [string, string[], RegExp] => [`count ${o}`, ['count', ...forum(), o, '2', '--tasks', '1', '--task-index', '0', '--partial-dir', 'p'], new RegExp(`unknown option '${o}'`)],
+    ),
   ];
   for (const [name, args, message] of refused) it(`refuses ${name}`, () => expectError(bimix(args), 'E_USAGE', message));
 

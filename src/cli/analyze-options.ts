@@ -65,6 +65,22 @@ export function refuseIgnoredCorpusOptions(cmd: Command, f: Pick<CorpusFlags, 's
   }
 }
 
+/** Options that only matter when a corpus is counted (and the mixture computed from the counts). */
+const COUNTING_KEYS = ['column', 'split', 'dtype', 'eos', 'vocab', 'threads', 'memory', 'chunkSize', 'unigramsOnly', 'tmpDir', 'base', 'proxy', 'temperature', 'min', 'max'];
+
+/**
+ * With `--from REPORT` nothing is counted: a counting option the user gave would be ignored, so it is
+ * refused, naming it (`baseline --from`, `check --from`).
+ */
+export function refuseCountingOptionsWithReport(cmd: Command): void {
+  for (const o of cmd.options) {
+    const key = o.attributeName();
+    if (COUNTING_KEYS.includes(key) && userGave(cmd, key)) {
+      throw new BimixError('E_USAGE', `${o.long} applies when a corpus is counted; with --from REPORT nothing is counted (drop ${o.long}, or give --config/--domain instead of --from)`);
+    }
+  }
+}
+
 /** Adds the mixture options. */
 export function addMixtureOptions(cmd: Command): Command {
   return cmd

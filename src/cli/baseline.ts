@@ -9,7 +9,7 @@ import { runSignal } from './signals.js';
 import { printWarnings } from './warnings.js';
 import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 import type { Command } from 'commander';
-import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseCountingOptionsWithReport, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 
 interface BaselineFlags extends CorpusFlags {
@@ -39,6 +39,7 @@ export const register: RegisterCommand = (program) => {
     if (f.from !== undefined && (counting || f.sample !== undefined)) {
       throw new BimixError('E_USAGE', '--from takes a saved report; to count the corpus (and record a sample with --sample) give --config or --domain instead');
     }
+    if (f.from !== undefined) refuseCountingOptionsWithReport(command);
     if (f.from === undefined && !counting) throw new BimixError('E_USAGE', 'nothing to record: give --from REPORT, or --config FILE / --domain NAME=GLOB to count the corpus now');
     checkOutputPath('--out', f.out);
     if (f.from !== undefined) {

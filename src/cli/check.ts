@@ -16,7 +16,7 @@ import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/o
 import { collect, parseNumber } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
-import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, mixtureFlags, refuseCountingOptionsWithReport, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { progressReporter } from './progress.js';
 import { printWarnings } from './warnings.js';
 import { HTML_OPTION, writeHtml } from './html.js';
@@ -106,6 +106,7 @@ export const register: RegisterCommand = (program, setExit) => {
     if (flags.current !== undefined && (analyzeGiven || flags.sample !== undefined || formats.corpus !== undefined)) {
       throw new BimixError('E_USAGE', '--from takes a saved report; do not combine it with analyze options (--domain, --config, --format <corpus format>, --sample)');
     }
+    if (flags.current !== undefined) refuseCountingOptionsWithReport(command);
     if (flags.current === undefined && !analyzeGiven) {
       throw new BimixError('E_USAGE', 'nothing to check: give --from REPORT or analyze options (--domain NAME=GLOB ... or --config FILE)');
     }

@@ -5,7 +5,7 @@ import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import { Option, type Command } from 'commander';
-import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { log } from './output.js';
 
 interface CountFlags extends CorpusFlags {
@@ -30,7 +30,7 @@ function taskIndexOf(flags: CountFlags, count: number): number {
 export const register: RegisterCommand = (program) => {
   const cmd = program.command('count').description('count task I of N: a deterministic 1/N share of all chunks into resumable partial-state files');
   addCorpusOptions(cmd);
-  addMixtureOptions(cmd);
+  // No mixture options: partials hold counts; the mixture is computed by bimix merge.
   addTmpDirOption(cmd);
   cmd
     .option('--task-index <i>', 'this task, 0..N-1 (default: SLURM_ARRAY_TASK_ID)')

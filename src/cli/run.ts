@@ -6,7 +6,13 @@ import { announceInterrupted, installSignalHandlers, uninstallSignalHandlers, wa
 
 /** Commander's own messages ("error: unknown option '--x'") in bimix's `bimix: error E_USAGE: ...` form. */
 export function usageLine(commanderMessage: string): string {
-  return `bimix: error E_USAGE: ${commanderMessage.replace(/^error: /, '').trimEnd()}\n`;
+  // One line: commander's "(Did you mean --x?)" suggestion joins the message.
+  const text = commanderMessage
+    .replace(/^error: /, '')
+    .trim()
+    .split(/\s*\n\s*/)
+    .join(' ');
+  return `bimix: error E_USAGE: ${text}\n`;
 }
 
 /** The one line printed for a bug: no stack trace unless BIMIX_DEBUG=1. */
