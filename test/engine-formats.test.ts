@@ -17,7 +17,6 @@ import { loadAddon, type NativeSourceSpec } from '../src/engine/native.js';
 import {
   closeRel,
   countDocuments,
-  entropies,
   llmcStream,
   mergeCounts,
   randomDocs,
@@ -26,6 +25,7 @@ import {
   TestRng,
   type RefCounts,
 } from './reference.js';
+import { expectDomainMatchesReference } from './expect-reference.js';
 
 const addon = loadAddon();
 const SIMDS = ['scalar', ...(addon.kernelInfo().available.includes('avx2') ? ['avx2'] : [])];
@@ -380,25 +380,7 @@ describe('analyze() end to end on a small multi-format corpus', () => {
     const simd = SIMDS.at(-1)!;
     const base = await run({ threads: 1, simd });
     expect(base.domains.map((d) => d.name)).toEqual(['mega', 'llmc', 'raw', 'npy', 'dolma', 'dt']);
-    for (const d of base.domains) {
-      const ref = refs.get(d.name)!;
-      const e = entropies(ref);
-      let total = 0;
-      for (const c of ref.bigrams.values()) total += c;
-      expect(d.tokens, d.name).toBe(ref.tokens);
-      expect(d.documents, d.name).toBe(ref.documents);
-      expect(d.unigrams.distinct, d.name).toBe(ref.unigrams.size);
-      expect(d.bigrams, d.name).toEqual({ total, distinct: ref.bigrams.size });
-      const pairs: [string, number, number][] = [
-        ['shannon', d.entropy.shannon, e.shannon],
-        ['joint', d.entropy.joint, e.joint],
-        ['conditional', d.entropy.conditional, e.conditional],
-        ['mm shannon', d.millerMadow.shannon, e.mmShannon],
-        ['mm joint', d.millerMadow.joint, e.mmJoint],
-        ['mm conditional', d.millerMadow.conditional, e.mmConditional],
-      ];
-      for (const [what, got, want] of pairs) expect(closeRel(got, want), `${d.name} ${what}: ${got} vs ${want}`).toBe(true);
-    }
+    for (const d of base.domains) expectDomainMatchesReference(d, refs.get(d.name)!);
     const json = JSON.stringify(base);
     for (const o of [{ threads: 2, simd }, { threads: 2, chunkBytes: 6, simd }, { threads: 1, chunkBytes: 64, simd }, { threads: 2, chunkBytes: 4, simd }]) {
       expect(JSON.stringify(await run(o)), JSON.stringify(o)).toBe(json);

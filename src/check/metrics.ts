@@ -39,20 +39,16 @@ interface MetricDef {
   bigram: boolean;
   /** The value; null or undefined when the analysis did not measure it. */
   get(d: DomainMetrics): number | null | undefined;
-  /** The interval of a sampled report, where the report gives one. */
-  interval?(d: DomainMetrics): Interval | undefined;
-  /** In a sampled report the value counts the sample only; value / fraction estimates the whole corpus. */
-  perSample?: boolean;
 }
 
 /** Every metric, in table order. */
 export const METRICS: Readonly<Record<MetricName, MetricDef>> = {
-  conditional: { kind: 'entropy', bigram: true, get: (d) => d.entropy.conditional, interval: (d) => d.intervals?.conditional },
-  shannon: { kind: 'entropy', bigram: false, get: (d) => d.entropy.shannon, interval: (d) => d.intervals?.shannon },
-  joint: { kind: 'entropy', bigram: true, get: (d) => d.entropy.joint, interval: (d) => d.intervals?.joint },
+  conditional: { kind: 'entropy', bigram: true, get: (d) => d.entropy.conditional },
+  shannon: { kind: 'entropy', bigram: false, get: (d) => d.entropy.shannon },
+  joint: { kind: 'entropy', bigram: true, get: (d) => d.entropy.joint },
   vne: { kind: 'entropy', bigram: false, get: (d) => d.entropy.vne },
-  tokens: { kind: 'count', bigram: false, get: (d) => d.tokens, interval: (d) => d.intervals?.tokens, perSample: true },
-  documents: { kind: 'count', bigram: false, get: (d) => d.documents, interval: (d) => d.intervals?.documents, perSample: true },
+  tokens: { kind: 'count', bigram: false, get: (d) => d.tokens },
+  documents: { kind: 'count', bigram: false, get: (d) => d.documents },
   unigrams: { kind: 'count', bigram: false, get: (d) => d.unigrams.distinct },
   bigrams: { kind: 'count', bigram: true, get: (d) => d.bigrams.distinct },
   bigramTotal: { kind: 'count', bigram: true, get: (d) => d.bigrams.total },

@@ -3,7 +3,7 @@ import { planGrowth } from '../plan/index.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { checkOutputPath } from '../util/out-path.js';
-import { fmt, log, printResult, writeJson } from './output.js';
+import { fmt, log, printResult, writeJsonOut } from './output.js';
 
 const SUFFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12 };
 
@@ -34,10 +34,7 @@ export const register: RegisterCommand = (program) => {
         layers: opts.layers !== undefined ? parseInteger('--layers', opts.layers, 1) : undefined,
       });
       for (const w of plan.warnings) log(opts.quiet, `bimix: warning: ${w}`);
-      if (opts.out !== undefined) {
-        await writeJson(opts.out, plan);
-        log(opts.quiet, `bimix: wrote ${opts.out}`);
-      }
+      if (opts.out !== undefined) await writeJsonOut(opts.out, plan, opts.quiet);
       printResult(!!opts.json, plan, () => {
         let s = `grow after d = ${fmt(plan.growthTokens / 1e9, 4)}B tokens (${fmt(100 * plan.tokenShare, 3)}% of the budget), growth factor g = ${plan.growthFactor}\n`;
         s += `compute C = 6ND = ${plan.computeFlops.toExponential(3)} FLOPs\n`;

@@ -3,7 +3,7 @@ import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { lawFileOptions, readLawInput } from './law-input.js';
 import { printNotes } from './notes.js';
-import { fmt, log, printResult, table, writeJson } from './output.js';
+import { fmt, log, printResult, table, writeJsonOut } from './output.js';
 import { EMIT_FORMATS, emitOptimized } from './emit.js';
 
 interface OptimizeOpts {
@@ -59,10 +59,7 @@ export const register: RegisterCommand = (program) => {
         r.warnings.map((text) => ({ scope: `${r.law} law`, group: `${r.law} law`, text })),
         { ...opts, label: 'warning' },
       );
-      if (opts.out !== undefined) {
-        await writeJson(opts.out, r);
-        log(opts.quiet, `bimix: wrote ${opts.out}`);
-      }
+      if (opts.out !== undefined) await writeJsonOut(opts.out, r, opts.quiet);
       if (opts.emit !== undefined) {
         process.stdout.write(await emitOptimized(opts.emit, r.proportions, opts.emitReport));
         return;

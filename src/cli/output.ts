@@ -13,6 +13,12 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Writes `value` as JSON to `file` (atomically) and says so on stderr unless quiet: the `--out` of predict, optimize and grow. */
+export async function writeJsonOut(file: string, value: unknown, quiet: boolean | undefined): Promise<void> {
+  await writeJson(file, value);
+  log(quiet, `bimix: wrote ${file}`);
+}
+
 /** Logs a line to stderr unless quiet. */
 export function log(quiet: boolean | undefined, line: string): void {
   if (!quiet) process.stderr.write(`${line}\n`);

@@ -4,7 +4,7 @@ import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { lawFileOptions, readLawInput } from './law-input.js';
 import { printNotes } from './notes.js';
-import { fmt, log, printResult, table, writeJson } from './output.js';
+import { fmt, log, printResult, table, writeJsonOut } from './output.js';
 
 interface PredictOpts {
   from?: string;
@@ -41,10 +41,7 @@ export const register: RegisterCommand = (program) => {
         p.warnings.map((text) => ({ scope: `${p.law} law`, group: `${p.law} law`, text })),
         { ...opts, label: 'warning' },
       );
-      if (opts.out !== undefined) {
-        await writeJson(opts.out, p);
-        log(opts.quiet, `bimix: wrote ${opts.out}`);
-      }
+      if (opts.out !== undefined) await writeJsonOut(opts.out, p, opts.quiet);
       printResult(!!opts.json, p, () => {
         const at = p.steps === null ? '(no step dimension)' : `at ${law.stepUnit} ${fmt(p.steps)}`;
         const over = p.averageOver.length < p.domains.length ? ` over ${p.averageOver.length} of ${p.domains.length} domains` : '';

@@ -22,28 +22,25 @@ export function checkOutputPath(option: string, file: string | undefined): void 
   // A device or pipe (/dev/stdout, /dev/null, a process substitution) is written straight into.
   if (st && (st.isCharacterDevice() || st.isFIFO())) return;
   if (st && !st.isFile()) throw new BimixError('E_USAGE', `${option}: not a regular file`, { file: abs });
-  const dir = path.dirname(real(abs));
-  const dst = statSync(dir, { throwIfNoEntry: false });
-  if (!dst) throw new BimixError('E_IO', `${option}: the folder ${dir} does not exist`, { file: abs });
-  if (!dst.isDirectory()) throw new BimixError('E_IO', `${option}: ${dir} is not a folder`, { file: abs });
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch {
-    throw new BimixError('E_IO', `${option}: the folder ${dir} is not writable`, { file: abs });
-  }
+  requireWritableFolder(option, path.dirname(real(abs)), abs);
 }
 
 /** Checks a folder a command will write temporary files into: it exists, is a folder and is writable (E_IO naming `option` otherwise). */
 export function checkWritableDir(option: string, dir: string): void {
   requirePath(option, dir);
   const abs = path.resolve(dir);
-  const st = statSync(abs, { throwIfNoEntry: false });
-  if (!st) throw new BimixError('E_IO', `${option}: the folder ${abs} does not exist`, { file: abs });
-  if (!st.isDirectory()) throw new BimixError('E_IO', `${option}: ${abs} is not a folder`, { file: abs });
+  requireWritableFolder(option, abs, abs);
+}
+
+/** E_IO naming `option` (and `file`) unless `dir` exists, is a folder and can be written into. */
+function requireWritableFolder(option: string, dir: string, file: string): void {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st) throw new BimixError('E_IO', `${option}: the folder ${dir} does not exist`, { file });
+  if (!st.isDirectory()) throw new BimixError('E_IO', `${option}: ${dir} is not a folder`, { file });
   try {
-    accessSync(abs, constants.W_OK | constants.X_OK);
+    accessSync(dir, constants.W_OK | constants.X_OK);
   } catch {
-    throw new BimixError('E_IO', `${option}: the folder ${abs} is not writable`, { file: abs });
+    throw new BimixError('E_IO', `${option}: the folder ${dir} is not writable`, { file });
   }
 }
 
