@@ -12,9 +12,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { analyze, countDomains } from '../dist/analyze.js';
+import { analyze, countDomains } from '../dist/analyze/index.js';
 import { readConfigFile } from '../dist/corpus/config.js';
-import { planDomains } from '../dist/corpus/plan.js';
+import { planDomains } from '../dist/analyze/plan.js';
 import { WorkerPool } from '../dist/exec/pool.js';
 import { ESTIMATORS, estimateCorpus } from '../dist/stats/corpus-estimate.js';
 

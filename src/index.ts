@@ -1,5 +1,5 @@
 /** bimix: the public, typed API. */
-export { analyze, analyzeFullAndSampled, defaultMemoryBytes, proxyEntropies, type AnalyzeOptions, type ProgressEvent } from './analyze.js';
+export { analyze, analyzeFullAndSampled, defaultMemoryBytes, proxyEntropies, type AnalyzeOptions, type ProgressEvent } from './analyze/index.js';
 export { ANALYSIS_SCHEMA, type AnalysisReport, type DomainReport, type ReportFile, type DomainEntropy } from './report.js';
 export {
   entropiesFromCounts,
@@ -18,7 +18,7 @@ export { ensureSampleCorpus } from './corpus/sample.js';
 export * as writers from './corpus/writers.js';
 export type { CountHistogram } from './engine/native.js';
 export * from './laws/index.js';
-export * from './plan/index.js';
+export * from './growth/index.js';
 export { readConfigFile as loadConfig, parseDomainArgs, validateReadOptions } from './corpus/config.js';
 export { vneFromVectors, readEmbeddingsNpy } from './stats/vne.js';
 export * from './check/index.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/index.js';
 import { analyticConditional, generateMarkovDocs, type MarkovSpec } from '../src/corpus/markov.js';
 import type { DomainSpec } from '../src/corpus/types.js';
 import { writeDatatrove, writeMegatron } from '../src/corpus/writers.js';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, analyzeFullAndSampled } from '../src/analyze.js';
+import { analyze, analyzeFullAndSampled } from '../src/analyze/index.js';
 import { checkCorpus, makeBaseline, readBaseline, type CheckResult } from '../src/check/index.js';
 import { generateMarkovDocs, type MarkovSpec } from '../src/corpus/markov.js';
 import { writeMegatron, writeRaw } from '../src/corpus/writers.js';

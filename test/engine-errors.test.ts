@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/index.js';
 import { writeDatatrove, writeLlmc, writeMegatron, writeNpy, writeRaw } from '../src/corpus/writers.js';
 import { loadAddon, native, type NativeSourceSpec } from '../src/engine/native.js';
 import { BimixError } from '../src/errors.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mergeThroughFiles } from './native-merge.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/index.js';
 import { readDolmaSidecar } from '../src/corpus/sidecar.js';
 import type { DomainSpec } from '../src/corpus/types.js';
 import { writeDatatrove, writeDolma, writeLlmc, writeMegatron, writeNpy, writeRaw } from '../src/corpus/writers.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mergeThroughFiles } from './native-merge.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/index.js';
 import { writeRaw } from '../src/corpus/writers.js';
 import { addonCandidates, loadAddon, type NativeReduction, type NativeSource } from '../src/engine/native.js';
 import { TestRng } from './reference.js';

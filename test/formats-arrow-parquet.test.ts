@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/index.js';
 import type { DomainSpec } from '../src/corpus/types.js';
 import { loadAddon, type NativeSourceSpec } from '../src/engine/native.js';
 import { BimixError } from '../src/errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BimixError } from '../src/errors.js';
-import { planGrowth } from '../src/plan/index.js';
+import { planGrowth } from '../src/growth/index.js';
 
 describe('Gstack growth planner (Du et al. 2024, arXiv 2405.15319)', () => {
   // The published guideline numbers are reproduced with the nominal parameter counts

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { poolJobRunner } from '../src/exec/law-pool.js';
+import { poolJobRunner } from '../src/laws/law-pool.js';
 import { fitLaw, fitLawWith, readLossData, type LawReport, type LossData, type TransferParams } from '../src/laws/index.js';
 
 // A real-shaped sweep and SciPy TRF fits of it, both made by scripts/make-scipy-fixtures.py.

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
-import { countTask } from '../src/exec/slurm/count.js';
-import { mergePartialDir } from '../src/exec/slurm/merge.js';
+import { analyze } from '../src/analyze/index.js';
+import { countTask } from '../src/analyze/slurm-count.js';
+import { mergePartialDir } from '../src/analyze/slurm-merge.js';
 import { smallCorpus, type SmallCorpus } from './slurm-corpus.js';
 
 // The pool runs dist/exec/worker.js and the CLI test dist/cli/main.js: run `npx tsc -p .` first.

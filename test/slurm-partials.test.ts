@@ -2,8 +2,8 @@ import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countTask } from '../src/exec/slurm/count.js';
-import { mergePartialDir, validatePartials } from '../src/exec/slurm/merge.js';
+import { countTask } from '../src/analyze/slurm-count.js';
+import { mergePartialDir, validatePartials } from '../src/analyze/slurm-merge.js';
 import type { TaskManifest } from '../src/exec/slurm/partials.js';
 import { smallCorpus, type SmallCorpus } from './slurm-corpus.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze } from '../src/analyze.js';
+import { analyze } from '../src/analyze/index.js';
 import { generateMarkovDocs } from '../src/corpus/markov.js';
 import { writeRaw } from '../src/corpus/writers.js';
 import { Rng } from '../src/corpus/rng.js';

@@ -1,5 +1,5 @@
 /** Entropy regression checks: the typed library API behind `bimix check` and `bimix baseline`. */
-import { analyze, type AnalyzeOptions } from '../analyze.js';
+import { analyze, type AnalyzeOptions } from '../analyze/index.js';
 import type { AnalysisReport } from '../report.js';
 import { readBaseline, type Baseline } from './baseline.js';
 import { compareReports, type CheckResult, type CompareOptions } from './compare.js';
@@ -9,7 +9,7 @@ export { BASELINE_SCHEMA, makeBaseline, parseBaseline, readBaseline, writeBaseli
 export { CHECK_SCHEMA, compareReports, type CheckResult, type CheckRow, type CheckSummary, type CompareOptions, type FileChanges, type Verdict } from './compare.js';
 export { allowedChange, judgePoint, type Judgement } from './judge.js';
 export { comparableBaseline } from './like-with-like.js';
-export { normalQuantile } from './normal.js';
+export { normalQuantile } from '../stats/normal.js';
 export { DEFAULT_METRICS, METRIC_NAMES, METRICS, isMetricName, parseMetricList, type DomainMetrics, type MetricName } from './metrics.js';
 export {
   BUILTIN_TOLERANCE,

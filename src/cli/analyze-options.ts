@@ -5,11 +5,12 @@ import path from 'node:path';
 import { readConfigFile, parseDomainArgs, validateReadOptions } from '../corpus/config.js';
 import type { DomainSpec } from '../corpus/types.js';
 import { BimixError, optionError } from '../errors.js';
-import { MIN_CHUNK_BYTES } from '../corpus/plan.js';
+import { MIN_CHUNK_BYTES } from '../corpus/chunks.js';
+import { validateSample } from '../analyze/options.js';
 import { collect, parseInteger, parseMemory, parseNumber, parseNumberMap, parseSize } from '../util/parse.js';
 import os from 'node:os';
 import { requirePath } from '../util/out-path.js';
-import type { AnalyzeOptions } from '../analyze.js';
+import type { AnalyzeOptions } from '../analyze/index.js';
 import type { Proxy } from '../stats/mixture.js';
 
 /** Adds the corpus-selection and counting options to a command. */
@@ -57,6 +58,11 @@ const DECLARED_WIDTH = new Set(['megatron', 'llmc', 'npy', 'datatrove', 'arrow',
  * `--seed` without `--sample`, and `--dtype` with an explicit format whose files say their width.
  * `corpusFormat` is the corpus format as given (check splits it out of its `--format`).
  */
+/** `count`, `merge` and `slurm` refuse `--sample`: sampled analysis runs on one machine. */
+export function refuseSample(command: string, sample: unknown): void {
+  if (sample !== undefined) throw new BimixError('E_USAGE', `--sample: not supported by ${command} (sampled analysis runs on one machine: bimix analyze --sample)`);
+}
+
 export function refuseIgnoredCorpusOptions(cmd: Command, f: Pick<CorpusFlags, 'sample' | 'dtype' | 'config'>, corpusFormat: string | undefined): void {
   if (userGave(cmd, 'seed') && f.sample === undefined) throw new BimixError('E_USAGE', '--seed needs --sample (the seed chooses the sampled documents)');
   // With --config, domains may name their own format (raw among them), which --dtype then serves.
@@ -153,10 +159,7 @@ export async function corpusFromFlags(f: CorpusFlags): Promise<Pick<AnalyzeOptio
   }
   if (f.unigramsOnly) out.unigramsOnly = true;
   if (f.sample !== undefined) {
-    out.sample = {
-      fraction: parseNumber('--sample', f.sample, { min: 0, max: 1, exclusiveMin: true }),
-      seed: parseInteger('--seed', f.seed ?? '0', 0, 2 ** 32 - 1),
-    };
+    out.sample = validateSample({ fraction: parseNumber('--sample', f.sample), seed: parseNumber('--seed', f.seed ?? '0') });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { analyze } from '../analyze.js';
+import { analyze } from '../analyze/index.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import { addCorpusOptions, addMixtureOptions, addTmpDirOption, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, userGave, type CorpusFlags } from './analyze-options.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { analyze, analyzeFullAndSampled } from '../analyze.js';
+import { analyze, analyzeFullAndSampled } from '../analyze/index.js';
 import { makeBaseline, writeBaseline, type Baseline } from '../check/baseline.js';
 import { readReport } from '../check/report-input.js';
 import { BimixError } from '../errors.js';

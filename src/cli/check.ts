@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { analyze } from '../analyze.js';
+import { analyze } from '../analyze/index.js';
 import { readBaseline } from '../check/baseline.js';
 import { compareReports } from '../check/compare.js';
 import { comparableBaseline } from '../check/like-with-like.js';

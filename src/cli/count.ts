@@ -1,11 +1,11 @@
-import { countTask } from '../exec/slurm/count.js';
+import { countTask } from '../analyze/slurm-count.js';
 import { BimixError, optionError } from '../errors.js';
 import { requirePath } from '../util/out-path.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import { Option, type Command } from 'commander';
-import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseSample, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { log } from './output.js';
 
 interface CountFlags extends CorpusFlags {
@@ -40,7 +40,7 @@ export const register: RegisterCommand = (program) => {
     .option('--json', 'print the task manifest on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: CountFlags, cmd: Command) => {
-      if (flags.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by count/merge (sampled analysis runs on one machine: bimix analyze --sample)');
+      refuseSample('count/merge', flags.sample);
       refuseIgnoredCorpusOptions(cmd, flags, flags.format);
       if (flags.tasks !== undefined && flags.taskCount !== undefined && flags.tasks !== flags.taskCount) {
         throw optionError('--tasks', 'one number of tasks (--task-count is its old spelling)', `${flags.tasks} and ${flags.taskCount}`);

@@ -1,4 +1,4 @@
-import { analyze } from '../analyze.js';
+import { analyze } from '../analyze/index.js';
 import { readConfigFile } from '../corpus/config.js';
 import { ensureSampleCorpus, defaultSampleDir } from '../corpus/sample.js';
 import type { RegisterCommand } from './commands.js';

@@ -1,5 +1,5 @@
 /** Progress of law fitting on stderr: only on a terminal and without --quiet. */
-import type { FitProgress } from '../exec/law-pool.js';
+import type { FitProgress } from '../laws/law-pool.js';
 
 /** Returns a progress callback (or undefined when progress should not show). */
 export function fitProgressReporter(quiet: boolean | undefined, domains: readonly string[], folds: number): FitProgress | undefined {

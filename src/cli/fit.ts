@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { optionError } from '../errors.js';
-import { poolJobRunner } from '../exec/law-pool.js';
+import { poolJobRunner } from '../laws/law-pool.js';
 import { defaultThreads } from '../exec/pool.js';
 import { DEFAULT_TRANSFER_PENALTY, compareLawsWith, fitLawWith, parseHoldout, readLossData, runJobsHere, writeLawFile } from '../laws/index.js';
 import type { BimixParams, ComparedLaw, ExpParams, JobRunner, LawComparison, LawName, LawReport, TransferParams } from '../laws/index.js';

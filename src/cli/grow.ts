@@ -1,5 +1,5 @@
 import { optionError } from '../errors.js';
-import { planGrowth } from '../plan/index.js';
+import { planGrowth } from '../growth/index.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { checkOutputPath } from '../util/out-path.js';

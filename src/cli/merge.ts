@@ -1,4 +1,4 @@
-import { mergePartialDir } from '../exec/slurm/merge.js';
+import { mergePartialDir } from '../analyze/slurm-merge.js';
 import { BimixError } from '../errors.js';
 import { checkOutputPath, requirePath } from '../util/out-path.js';
 import type { RegisterCommand } from './commands.js';

@@ -1,4 +1,4 @@
-import { proxyEntropies } from '../analyze.js';
+import { proxyEntropies } from '../analyze/index.js';
 import { ANALYSIS_SCHEMA, type AnalysisReport } from '../report.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from '../stats/mixture.js';
 import { optionError } from '../errors.js';

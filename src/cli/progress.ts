@@ -1,5 +1,5 @@
 /** Progress on stderr, only when it is a terminal and not --quiet. */
-import type { ProgressEvent } from '../analyze.js';
+import type { ProgressEvent } from '../analyze/index.js';
 
 function human(n: number): string {
   const units = ['', 'K', 'M', 'G', 'T'];

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { validateAnalyzeOptions } from '../analyze.js';
-import { planDomains, planInputFiles } from '../corpus/plan.js';
+import { validateAnalyzeOptions } from '../analyze/index.js';
+import { planDomains, planInputFiles } from '../analyze/plan.js';
 import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
 import { BimixError } from '../errors.js';
 import { slurmMemBytes, slurmScripts, validateResources } from '../exec/slurm/sbatch.js';
@@ -9,7 +9,7 @@ import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import type { Command } from 'commander';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, refuseIgnoredCorpusOptions, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, refuseSample, refuseIgnoredCorpusOptions, type CorpusFlags } from './analyze-options.js';
 import { collect } from '../util/parse.js';
 import { log } from './output.js';
 
@@ -90,7 +90,7 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--wait', 'follow the jobs to the end and exit with the merge job\'s status')
     .option('--quiet', 'no progress on stderr while waiting')
     .action(async (f: SlurmFlags, command: Command) => {
-      if (f.sample !== undefined) throw new BimixError('E_USAGE', '--sample: not supported by slurm (sampled analysis runs on one machine: bimix analyze --sample)');
+      refuseSample('slurm', f.sample);
       refuseIgnoredCorpusOptions(command, f, f.format);
       if (f.tasks === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
       if (f.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');

@@ -55,3 +55,11 @@ export interface Chunk {
   begin: number;
   end: number;
 }
+
+/**
+ * Bytes per token position used to size chunks and progress: 1 for u8, 2 for u16/i16, else 4
+ * (64-bit ids are narrowed to 32 bits when read, and chunk sizes follow the narrowed width).
+ */
+export function tokenWidth(dtype: string): number {
+  return dtype === 'u8' ? 1 : dtype === 'u16' || dtype === 'i16' ? 2 : 4;
+}

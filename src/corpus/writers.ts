@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { tokenWidth } from './types.js';
 
 type Docs = ArrayLike<number>[];
 
@@ -60,7 +61,7 @@ export function writeMegatron(
 ): void {
   const dtype = opts.dtype ?? 'u16';
   const code = { u8: 1, i16: 3, i32: 4, u16: 8 }[dtype];
-  const width = dtype === 'u8' ? 1 : dtype === 'u16' || dtype === 'i16' ? 2 : 4;
+  const width = tokenWidth(dtype);
   const seqs: ArrayLike<number>[] = [];
   const docIdx: number[] = [0];
   for (const d of docs as unknown[]) {

@@ -5,7 +5,7 @@
  */
 import type { NativeAccumulatorConfig, NativeReduction } from '../engine/native.js';
 import type { SourceSpec } from '../corpus/types.js';
-import type { LawFitTask } from './law-step.js';
+import { BimixError } from '../errors.js';
 
 /** Size and mtime of a source when the run was planned; a source that differs when counted is E_CHANGED. */
 export interface PlannedFile {
@@ -91,7 +91,8 @@ export interface EmbedResult {
   vectors: Float64Array;
 }
 
-export type Task = CountTask | MergeTask | EmbedTask | LawFitTask;
+/** The tasks of the counting worker (src/exec/worker.ts); other worker entries define their own. */
+export type Task = CountTask | MergeTask | EmbedTask;
 
 /** A serialisable error crossing the worker boundary. */
 export interface WireError {
@@ -99,4 +100,20 @@ export interface WireError {
   message: string;
   file?: string;
   offset?: number;
+}
+
+/** What a worker entry answers: a result, or an error that crossed the thread boundary as plain data. */
+export type WorkerReply<R> = { ok: R; error?: undefined } | { ok?: undefined; error: WireError };
+
+/** Runs one task body in a worker entry and turns a thrown error into a {@link WireError}, so its code survives. */
+export async function replyOf<R>(body: () => R | Promise<R>): Promise<WorkerReply<R>> {
+  try {
+    return { ok: await body() };
+  } catch (e) {
+    const error: WireError =
+      e instanceof BimixError
+        ? { code: e.code, message: e.detail, ...(e.file ? { file: e.file } : {}), ...(e.offset !== undefined ? { offset: e.offset } : {}) }
+        : { code: 'E_NATIVE', message: (e as Error)?.stack ?? String(e) };
+    return { error };
+  }
 }

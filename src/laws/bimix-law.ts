@@ -1,7 +1,7 @@
 /** The BiMix law (arXiv 2405.14908): L_i(r_i, s) = r_i^-alpha_i (b_i s^-beta_i + c_i), one independent law per domain. */
 import { BimixError } from '../errors.js';
 import type { LossData, Observation } from './data.js';
-import { bimixShape, fitBimixPoints, type BimixPoint } from './fit.js';
+import { bimixShape, fitBimixPoints, type BimixPoint } from './bimix-fit.js';
 import type { BimixParams, DomainFit } from './law-types.js';
 
 /** The normalisation under which A, B, C are reported. */

@@ -7,7 +7,7 @@
 import { BimixError } from '../errors.js';
 import { bimixParams } from './bimix-law.js';
 import type { LossData, Observation } from './data.js';
-import { fitBimixPoints } from './fit.js';
+import { fitBimixPoints } from './bimix-fit.js';
 import type { DomainFit, TransferParams } from './law-types.js';
 import { fitSeparable, type SeparableFit, type SeparableProblem } from './least-squares.js';
 

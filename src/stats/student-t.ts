@@ -3,7 +3,7 @@
  * and its exact inverse (Newton on the CDF inside a shrinking bracket), for any
  * real degrees of freedom > 0. No tables, so no rounding of the degrees of freedom.
  */
-import { normalQuantile } from '../check/normal.js';
+import { normalQuantile } from './normal.js';
 
 const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,

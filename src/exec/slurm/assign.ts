@@ -8,8 +8,8 @@
  * as few domains (and writes as few partials) as possible, and the same corpus,
  * chunk size and N always give the same assignment.
  */
-import { planChunks } from '../../corpus/plan.js';
-import type { Chunk, FileEntry } from '../../corpus/types.js';
+import { planChunks } from '../../corpus/chunks.js';
+import { tokenWidth, type Chunk, type FileEntry } from '../../corpus/types.js';
 
 /** One chunk of the global list. */
 export interface GlobalChunk extends Chunk {
@@ -22,10 +22,6 @@ export interface GlobalChunk extends Chunk {
 /** A [first, end) range of global chunk indices. */
 export type ChunkRange = [number, number];
 
-function widthOf(dtype: string): number {
-  return dtype === 'u8' ? 1 : dtype === 'u16' || dtype === 'i16' ? 2 : 4;
-}
-
 /** The global chunk list of domains given by their files, exactly as `planDomains` chunks them. */
 export function globalChunks(domains: { files: FileEntry[]; chunks?: Chunk[] }[], chunkBytes: number): GlobalChunk[] {
   const out: GlobalChunk[] = [];
@@ -33,7 +29,7 @@ export function globalChunks(domains: { files: FileEntry[]; chunks?: Chunk[] }[]
     const chunks = d.chunks ?? planChunks(d.files, chunkBytes);
     for (const c of chunks) {
       const f = d.files[c.source]!;
-      out.push({ ...c, index: out.length, domainIndex, bytes: (c.end - c.begin) * widthOf(f.dtype) });
+      out.push({ ...c, index: out.length, domainIndex, bytes: (c.end - c.begin) * tokenWidth(f.dtype) });
     }
   });
   return out;

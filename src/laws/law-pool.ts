@@ -1,7 +1,7 @@
 /** Runs law-fitting jobs on the worker pool, one job per task, reporting progress as jobs finish. */
-import type { FitJob, FitOutcome, JobRunner } from '../laws/fit-jobs.js';
-import { encodeLossData } from './law-step.js';
-import { WorkerPool } from './pool.js';
+import type { FitJob, FitOutcome, JobRunner } from './fit-jobs.js';
+import { encodeLossData, type LawFitTask } from './law-step.js';
+import { WorkerPool } from '../exec/pool.js';
 
 /** Called after each finished job with the count done, the total and the job. */
 export type FitProgress = (done: number, total: number, job: FitJob) => void;
@@ -9,7 +9,7 @@ export type FitProgress = (done: number, total: number, job: FitJob) => void;
 /** A job runner that fits on `threads` workers (the pool is started and stopped per call). */
 export function poolJobRunner(threads: number, onProgress?: FitProgress): JobRunner {
   return async (data, jobs, holdout, opts) => {
-    const pool = new WorkerPool(threads);
+    const pool = new WorkerPool<LawFitTask>(threads, 'laws/law-worker.js');
     try {
       const wire = encodeLossData(data);
       let done = 0;

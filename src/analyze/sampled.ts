@@ -2,14 +2,14 @@
  * Sampled mode's plan and its report fields: which documents are counted at which level,
  * how the grouped counts are reduced, and the whole-corpus estimates with their intervals.
  */
-import type { ReportWarning } from './report-warnings.js';
-import type { NativeAccumulatorConfig, NativeReduction } from './engine/native.js';
-import { distinctOf, totalOf } from './stats/entropy.js';
-import { DEFAULT_ESTIMATOR, estimateCorpus, estimateTotal, jackknifeSe, type EstimatorName } from './stats/corpus-estimate.js';
-import type { Mixture } from './stats/mixture.js';
-import { studentTQuantile } from './stats/student-t.js';
-import type { SubsampleRow, SubsampleTable } from './stats/subsample.js';
-import type { CorpusEstimateReport, Interval } from './report.js';
+import type { ReportWarning } from '../report-warnings.js';
+import type { NativeAccumulatorConfig, NativeReduction } from '../engine/native.js';
+import { distinctOf, totalOf } from '../stats/entropy.js';
+import { DEFAULT_ESTIMATOR, estimateCorpus, estimateTotal, jackknifeSe, type EstimatorName } from '../stats/corpus-estimate.js';
+import type { Mixture } from '../stats/mixture.js';
+import { studentTQuantile } from '../stats/student-t.js';
+import type { SubsampleRow, SubsampleTable } from '../stats/subsample.js';
+import type { CorpusEstimateReport, Interval } from '../report.js';
 
 /** Jackknife groups documents are tagged with. */
 export const SAMPLE_GROUPS = 32;

@@ -5,17 +5,18 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { buildReport, validateAnalyzeOptions, type AnalyzeOptions } from '../../analyze.js';
-import type { DomainPlan } from '../../corpus/plan.js';
-import { loadAddon, native, type NativeReduction } from '../../engine/native.js';
-import { BimixError, isBimixError } from '../../errors.js';
-import type { AnalysisReport } from '../../report.js';
-import { defaultThreads, WorkerPool } from '../pool.js';
-import type { MergeTask } from '../protocol.js';
-import { RunCancel } from '../cancel.js';
-import { debugPhase } from '../../util/debug-phase.js';
-import { assignTasks, globalChunks, taskRanges } from './assign.js';
-import { configFingerprint, describeConfigDifference, listManifests, partialMeta, partialPath, readManifest, type TaskManifest } from './partials.js';
+import { validateAnalyzeOptions, type AnalyzeOptions } from './options.js';
+import { buildReport } from './report.js';
+import type { DomainPlan } from './plan.js';
+import { loadAddon, native, type NativeReduction } from '../engine/native.js';
+import { BimixError, isBimixError } from '../errors.js';
+import type { AnalysisReport } from '../report.js';
+import { defaultThreads, WorkerPool } from '../exec/pool.js';
+import type { MergeTask } from '../exec/protocol.js';
+import { RunCancel } from '../exec/cancel.js';
+import { debugPhase } from '../util/debug-phase.js';
+import { assignTasks, globalChunks, taskRanges } from '../exec/slurm/assign.js';
+import { configFingerprint, describeConfigDifference, listManifests, partialMeta, partialPath, readManifest, type TaskManifest } from '../exec/slurm/partials.js';
 
 export interface MergeOptions extends Pick<AnalyzeOptions, 'base' | 'proxy' | 'temperature' | 'min' | 'max' | 'threads' | 'signal'> {
   partialDir: string;

@@ -1,24 +1,25 @@
 /**
  * The map step of a multi-task run: task I of N counts its share of the global
- * chunk list (see assign.ts) with the worker pool and leaves one partial per
+ * chunk list (see src/exec/slurm/assign.ts) with the worker pool and leaves one partial per
  * domain plus a manifest. A task whose finished manifest matches the current
  * configuration is skipped, so a rerun after a crash only does what is missing.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { validateAnalyzeOptions, type AnalyzeOptions } from '../../analyze.js';
-import { flattenChunks, planDomains, type DomainPlan } from '../../corpus/plan.js';
-import { loadAddon, native } from '../../engine/native.js';
-import { BimixError, optionError } from '../../errors.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
-import { TOOL } from '../../version.js';
-import { WorkerPool } from '../pool.js';
-import { RunCancel } from '../cancel.js';
-import { acquireLock } from '../owner-lock.js';
-import { createOwnedDir, keepOnExit, leftoverNote, removeOnExit, removeOwnedDir, sweepDeadOwners } from '../temp-dirs.js';
-import { debugPhase } from '../../util/debug-phase.js';
-import type { CountResult, CountTask, MergeTask } from '../protocol.js';
-import { assignTasks, globalChunks, taskRanges, type ChunkRange } from './assign.js';
+import { validateAnalyzeOptions, type AnalyzeOptions } from './options.js';
+import { flattenChunks, planDomains, type DomainPlan } from './plan.js';
+import { loadAddon, native } from '../engine/native.js';
+import { BimixError, optionError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { TOOL } from '../version.js';
+import { WorkerPool } from '../exec/pool.js';
+import { RunCancel } from '../exec/cancel.js';
+import { acquireLock } from '../exec/owner-lock.js';
+import { createOwnedDir, keepOnExit, leftoverNote, removeOnExit, removeOwnedDir, sweepDeadOwners } from '../exec/temp-dirs.js';
+import { debugPhase } from '../util/debug-phase.js';
+import type { CountResult, CountTask, MergeTask } from '../exec/protocol.js';
+import { fanOut } from '../exec/fan-out.js';
+import { assignTasks, globalChunks, taskRanges, type ChunkRange } from '../exec/slurm/assign.js';
 import {
   configFingerprint,
   manifestName,
@@ -30,7 +31,7 @@ import {
   type PartialConfig,
   type PartialEntry,
   type TaskManifest,
-} from './partials.js';
+} from '../exec/slurm/partials.js';
 
 export interface CountTaskOptions extends Pick<AnalyzeOptions, 'domains' | 'baseDir' | 'threads' | 'memoryBytes' | 'chunkBytes' | 'unigramsOnly' | 'simd' | 'signal'> {
   taskIndex: number;
@@ -97,8 +98,6 @@ async function countDomainShare(
   cancel: RunCancel,
 ): Promise<void> {
   const chunks = flattenChunks(local.map((i) => plan.chunks[i]!));
-  const tasks = Math.max(1, Math.min(cfg.threads, local.length));
-  const claim = new SharedArrayBuffer(4);
   const config = {
     memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
     spillDir: cfg.tmpDir,
@@ -108,14 +107,11 @@ async function countDomainShare(
     cancel: cancel.slot,
   };
   const outs: string[] = [];
-  const runs: Promise<CountResult>[] = [];
-  for (let t = 0; t < tasks; t++) {
+  await fanOut<CountResult>(pool, cancel, cfg.threads, local.length, (t, claim): CountTask => {
     const part = path.join(cfg.tmpDir, `part-${t}.bimixps`);
     outs.push(part);
-    const task: CountTask = { kind: 'count', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, config, out: part, meta, cancel: cancel.slot };
-    runs.push(pool.run<CountResult>(task));
-  }
-  await cancel.settle(runs);
+    return { kind: 'count', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, config, out: part, meta, cancel: cancel.slot };
+  });
   debugPhase('task-merge');
   const merge: MergeTask = { kind: 'merge', inputs: outs, out, meta, reduce: false, cancel: cancel.slot };
   await cancel.settle([pool.run(merge)]);

@@ -1,21 +1,15 @@
-/** Turns domains into probed files and byte-range chunks. */
+/** The analyze pipeline's plan: domains turned into probed files and byte-range chunks. */
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
 import { reopenSource } from '../exec/count-step.js';
 import { loadAddon, native } from '../engine/native.js';
-import { discoverSources, fileIdentity } from './discover.js';
-import { parquetLayout } from './parquet.js';
-import { readDolmaSidecar } from './sidecar.js';
-import type { Chunk, DomainSpec, FileEntry, FormatName, SourceSpec } from './types.js';
+import { discoverSources, fileIdentity } from '../corpus/discover.js';
+import { parquetLayout } from '../corpus/parquet.js';
+import { readDolmaSidecar } from '../corpus/sidecar.js';
+import { DEFAULT_CHUNK_BYTES, planChunks } from '../corpus/chunks.js';
+import type { Chunk, DomainSpec, FileEntry, FormatName, SourceSpec } from '../corpus/types.js';
 
-/** Default chunk size in bytes ("tens of MB"). */
-export const DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024;
-
-/** Smallest `--chunk-size` the CLI accepts: below it per-chunk overhead dominates. */
-export const MIN_CHUNK_BYTES = 64 * 1024;
-
-/** Most chunks one run plans (the plan holds an object per chunk). */
-export const MAX_CHUNKS = 1 << 22;
+export { DEFAULT_CHUNK_BYTES, MAX_CHUNKS, MIN_CHUNK_BYTES, flattenChunks, planChunks } from '../corpus/chunks.js';
 
 export interface DomainPlan {
   name: string;
@@ -26,35 +20,6 @@ export interface DomainPlan {
   tokenPositions: number;
   /** Per source: sidecar document ends, decoded once here and shared with the workers; null without a sidecar. */
   docEnds: (Float64Array | null)[];
-}
-
-function tokensPerChunk(f: FileEntry, chunkBytes: number): number {
-  const width = f.dtype === 'u8' ? 1 : f.dtype === 'u16' || f.dtype === 'i16' ? 2 : 4;
-  return Math.max(1, Math.floor(chunkBytes / width));
-}
-
-/**
- * Splits [0, tokens) of each file into chunks of about `chunkBytes` bytes. The
- * number of chunks is counted first: a chunk size that would plan more than
- * {@link MAX_CHUNKS} is refused before anything is allocated.
- */
-export function planChunks(files: FileEntry[], chunkBytes: number): Chunk[] {
-  let count = 0;
-  let bytes = 0;
-  for (const f of files) {
-    count += Math.ceil(f.tokens / tokensPerChunk(f, chunkBytes));
-    bytes += f.bytes;
-  }
-  if (count > MAX_CHUNKS) {
-    const need = Math.max(MIN_CHUNK_BYTES, 2 ** Math.ceil(Math.log2(bytes / MAX_CHUNKS)));
-    throw new BimixError('E_USAGE', `--chunk-size: ${chunkBytes} bytes would plan ${count} chunks (at most ${MAX_CHUNKS}); use at least ${need} bytes`);
-  }
-  const chunks: Chunk[] = [];
-  files.forEach((f, source) => {
-    const per = tokensPerChunk(f, chunkBytes);
-    for (let begin = 0; begin < f.tokens; begin += per) chunks.push({ source, begin, end: Math.min(f.tokens, begin + per) });
-  });
-  return chunks;
 }
 
 /** Discovers, opens (validating headers) and chunks every domain. */
@@ -107,17 +72,6 @@ export async function probeSource(s: SourceSpec, docEnds?: Float64Array | null):
   // Opened afresh: a cached source may predate a change to the file.
   const info = reopenSource(s, docEnds).info;
   return { path: info.path, format: info.format, dtype: info.dtype, bytes: info.bytes, mtimeMs: info.mtimeMs, tokens: info.tokens };
-}
-
-/** Flattens chunks into [source, begin, end] triples for the workers. */
-export function flattenChunks(chunks: Chunk[]): Float64Array {
-  const out = new Float64Array(chunks.length * 3);
-  chunks.forEach((c, i) => {
-    out[i * 3] = c.source;
-    out[i * 3 + 1] = c.begin;
-    out[i * 3 + 2] = c.end;
-  });
-  return out;
 }
 
 /** Every file a plan reads: token files with their indexes and sidecars (for refusing an output among them). */

@@ -2,10 +2,10 @@
  * The law-fitting task of the worker pool: loss data travels once per run as shared memory, each
  * task names the fit jobs to run, and the worker answers with their outcomes.
  */
-import type { LossData, Observation } from '../laws/data.js';
-import { runJob, type FitJob, type FitOutcome } from '../laws/fit-jobs.js';
-import type { HoldoutSpec } from '../laws/holdout.js';
-import type { LawFitOptions } from '../laws/law-types.js';
+import type { LossData, Observation } from './data.js';
+import { runJob, type FitJob, type FitOutcome } from './fit-jobs.js';
+import type { HoldoutSpec } from './holdout.js';
+import type { LawFitOptions } from './law-types.js';
 
 /** Loss data in a form that crosses threads without copying (numbers in shared memory). */
 export interface WireLossData {

@@ -1,0 +1,128 @@
+/**
+ * The run stage of analyze: counting fans out over the worker pool per domain, then each
+ * domain's counts are reduced (in memory across workers, or through partial-state files).
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { loadAddon, type NativeReduction } from '../engine/native.js';
+import { flattenChunks, type DomainPlan } from './plan.js';
+import type { WorkerPool } from '../exec/pool.js';
+import type { CountResult, CountTask, MergeTask } from '../exec/protocol.js';
+import { combineRanges } from '../exec/combine.js';
+import { fanOut } from '../exec/fan-out.js';
+import { decodeSubsamples, tableOf, type SubsampleTable } from '../stats/subsample.js';
+import { sampleCountConfig, sampleReduceOptions, type SamplePlan } from './sampled.js';
+import type { ProgressEvent } from './options.js';
+import { RunCancel } from '../exec/cancel.js';
+import { debugPhase } from '../util/debug-phase.js';
+
+/** Counts every domain with a worker pool and reduces each to its exact statistics. */
+export async function countDomains(
+  plans: DomainPlan[],
+  pool: WorkerPool,
+  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string; sample?: SamplePlan },
+  onProgress?: (p: ProgressEvent) => void,
+  cancel: RunCancel = new RunCancel(),
+): Promise<DomainCounts[]> {
+  const results: DomainCounts[] = [];
+  for (let di = 0; di < plans.length; di++) {
+    cancel.check();
+    debugPhase(cfg.sample ? 'count-sampled' : 'count');
+    const plan = plans[di]!;
+    const chunks = flattenChunks(plan.chunks);
+    const progress = new SharedArrayBuffer(16);
+    const started = Date.now();
+    const progressView = new BigInt64Array(progress);
+    const tick = () =>
+      onProgress?.({
+        domain: plan.name,
+        domainIndex: di,
+        domains: plans.length,
+        tokensDone: Number(Atomics.load(progressView, 0)),
+        tokensTotal: plan.tokenPositions,
+        bytesDone: Number(Atomics.load(progressView, 1)),
+        elapsedMs: Date.now() - started,
+      });
+    const timer = onProgress ? setInterval(tick, 250) : undefined;
+    const outs: string[] = [];
+    const names: string[] = [];
+    // Exact counts stay in memory between the count and merge tasks; the sampled
+    // mode's grouped counts go through partial-state files.
+    const inMemory = !cfg.sample;
+    try {
+      await fanOut<CountResult>(pool, cancel, cfg.threads, plan.chunks.length, (t, claim) => {
+        const out = path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
+        outs.push(out);
+        const task: CountTask = {
+          kind: 'count',
+          sources: plan.sources,
+          files: plan.files,
+          docEnds: plan.docEnds,
+          chunks,
+          claim,
+          progress,
+          config: {
+            memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
+            spillDir: cfg.tmpDir,
+            simd: cfg.simd,
+            vocab: plan.spec.read.vocab ?? 0,
+            unigramsOnly: cfg.unigramsOnly,
+            ...(cfg.sample ? sampleCountConfig(cfg.sample) : {}),
+            cancel: cancel.slot,
+          },
+          out,
+          meta: JSON.stringify({ domain: plan.name, task: t }),
+          ...(inMemory ? { register: `${out}#${process.pid}` } : {}),
+          cancel: cancel.slot,
+        };
+        if (inMemory) names.push(task.register!);
+        return task;
+      });
+      if (inMemory) results.push(await reduceInMemory(pool, names, cfg.threads, cancel));
+      else {
+        debugPhase(cfg.sample ? 'bootstrap' : 'merge');
+        const merge: MergeTask = {
+          kind: 'merge',
+          inputs: outs,
+          reduce: true,
+          ...(cfg.sample ? { grouped: sampleReduceOptions(cfg.sample) } : {}),
+          cancel: cancel.slot,
+        };
+        const merged = (await cancel.settle([pool.run<NativeReduction | Float64Array>(merge)]))[0]!;
+        results.push(merged instanceof Float64Array ? tableOf(decodeSubsamples(merged)) : merged);
+      }
+      tick();
+    } finally {
+      if (timer) clearInterval(timer);
+      if (names.length > 0) loadAddon().discardRegistered(names);
+      for (const o of outs) rmSync(o, { force: true });
+    }
+  }
+  return results;
+}
+
+/**
+ * Reduces the registered accumulators of a domain: the partitions are split among the
+ * workers (each folds its key ranges), or, when the tables cannot be merged in memory
+ * (a worker spilled), one task merges through partial-state files.
+ */
+async function reduceInMemory(pool: WorkerPool, names: string[], threads: number, cancel: RunCancel): Promise<NativeReduction> {
+  debugPhase('reduce');
+  const parts = loadAddon().partitionCount;
+  const n = Math.max(1, Math.min(threads, parts));
+  const ranges = Array.from({ length: n }, (_, i) => ({ lo: Math.floor((i * parts) / n), hi: Math.floor(((i + 1) * parts) / n), unigrams: i === 0 }));
+  const got = await cancel.settle(
+    ranges.map((range) =>
+      pool.run<(NativeReduction & { unigramTotal: number; leftTotal: number }) | null>({ kind: 'merge', inputs: [], registered: names, range, reduce: true, cancel: cancel.slot }),
+    ),
+  );
+  if (got.some((g) => g === null)) {
+    debugPhase('spill-merge');
+    return (await cancel.settle([pool.run<NativeReduction>({ kind: 'merge', inputs: [], registered: names, reduce: true, cancel: cancel.slot })]))[0]!;
+  }
+  return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
+}
+
+/** What counting a domain yields: an exact reduction, or (sampled mode) the histograms of its subsamples. */
+export type DomainCounts = NativeReduction | SubsampleTable;
+
