@@ -29,6 +29,7 @@ interface SlurmFlags extends CorpusFlags {
   wait?: boolean;
   out?: string;
   quiet?: boolean;
+  tmpDir?: string;
 }
 
 const abs = (p: string) => path.resolve(p);
@@ -53,6 +54,7 @@ function countArgs(f: SlurmFlags, cpus: number | undefined): string[] {
   else if (f.mem !== undefined) a.push('--memory', String(Math.floor((slurmMemBytes(f.mem) * 3) / 4)));
   if (f.chunkSize !== undefined) a.push('--chunk-size', f.chunkSize);
   if (f.unigramsOnly) a.push('--unigrams-only');
+  if (f.tmpDir !== undefined) a.push('--tmp-dir', abs(f.tmpDir));
   return a;
 }
 
@@ -82,6 +84,7 @@ export const register: RegisterCommand = (program, setExit) => {
     .option('--mem <size>', 'memory of each job, Slurm syntax (e.g. 8G)')
     .option('--account <name>', 'Slurm account charged for the jobs')
     .option('--qos <name>', 'Slurm quality of service of the jobs')
+    .option('--tmp-dir <dir>', 'folder on the compute nodes for each count task\'s spilled runs and per-thread partials, e.g. node-local scratch; each task checks it when it starts (default: inside --partial-dir)')
     .option('--job-name <name>', 'prefix of the job names: NAME-count and NAME-merge (default bimix)')
     .option('--sbatch-arg <arg>', 'another sbatch option written as an #SBATCH line, e.g. --constraint=skylake (repeatable)', collect)
     .option('--out <file>', 'where the merge job writes the report (default: <partial-dir>/report.json)')
