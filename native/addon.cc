@@ -26,7 +26,35 @@ namespace {
 
 using bimix::Status;
 
+// The JS error class (BimixError) the loader hands over once per environment (setErrorClass),
+// so a failed Status is thrown as that class with its code, file and offset and no call site
+// re-wraps it. Each worker thread has its own environment, hence one reference per thread.
+thread_local Napi::FunctionReference* tErrorClass = nullptr;
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "setErrorClass(errorClass) needs a class");
+  if (tErrorClass == nullptr) {
+    tErrorClass = new Napi::FunctionReference();
+    env.AddCleanupHook([] {
+      delete tErrorClass;
+      tErrorClass = nullptr;
+    });
+  }
+  *tErrorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
 [[noreturn]] void throwStatus(Napi::Env env, const Status& s) {
+  if (tErrorClass != nullptr && !tErrorClass->IsEmpty()) {
+    // new ErrorClass(code, message, { file, offset }): the constructor formats the location.
+    Napi::Object where = Napi::Object::New(env);
+    if (!s.file.empty()) where.Set("file", Napi::String::New(env, s.file));
+    if (s.offset >= 0) where.Set("offset", Napi::Number::New(env, static_cast<double>(s.offset)));
+    Napi::Object error = tErrorClass->New({Napi::String::New(env, s.code), Napi::String::New(env, s.message), where});
+    throw Napi::Error(env, error);
+  }
+  // Without a handed-over class (the addon used on its own): a plain Error with the same fields.
   Napi::Error e = Napi::Error::New(env, s.message);
   e.Set("code", Napi::String::New(env, s.code));
   if (!s.file.empty()) e.Set("file", Napi::String::New(env, s.file));
@@ -628,6 +656,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, true); }));
   exports.Set("removeCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, false); }));
   exports.Set("detectFormat", Napi::Function::New(env, DetectFormat));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   return exports;
 }
 

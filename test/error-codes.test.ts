@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isErrorCode } from '../src/error-codes.js';
-import { wrapNativeError } from '../src/engine/native.js';
+import { tmpdir } from 'node:os';
+import { BimixError } from '../src/errors.js';
+import { loadAddon } from '../src/engine/native.js';
 // A plain .mjs script: the same functions the generator runs.
 import { HEADER_FILE, readTable, renderHeader, TABLE_FILE } from '../scripts/gen-error-codes.mjs';
 
@@ -47,11 +49,20 @@ describe('one list of error codes for C++ and TypeScript', () => {
     expect(literal).toEqual([]);
   });
 
-  it('an addon error with a code off the list becomes E_NATIVE, keeping its text', () => {
-    const e = wrapNativeError(Object.assign(new Error('boom'), { code: 'E_MADE_UP', file: 'x.bin' })) as { code: string; message: string };
-    expect(e.code).toBe('E_NATIVE');
-    expect(e.message).toBe('x.bin: E_MADE_UP: boom');
-    const k = wrapNativeError(Object.assign(new Error('bad magic'), { code: 'E_FORMAT', file: 'x.bin', offset: 4 })) as { code: string; message: string };
-    expect([k.code, k.message]).toEqual(['E_FORMAT', 'x.bin, byte 4: bad magic']);
+  it('the addon throws BimixError itself, with the code, file and offset and a JavaScript stack', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bimix-codes-')), 'x.bin');
+    writeFileSync(file, Buffer.alloc(8));
+    let e: unknown;
+    try {
+      new (loadAddon().Source)({ path: file, format: 'megatron', eos: -2 });
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(BimixError);
+    const b = e as BimixError;
+    expect(isErrorCode(b.code)).toBe(true);
+    expect(b.file).toBeTruthy();
+    expect(b.message.startsWith(`${b.file}: `)).toBe(true);
+    expect(b.stack).toContain('error-codes.test.ts');
   });
 });

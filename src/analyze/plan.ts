@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
 import { reopenSource } from '../exec/count-step.js';
-import { loadAddon, native } from '../engine/native.js';
+import { loadAddon } from '../engine/native.js';
 import { discoverSources, fileIdentity } from '../corpus/discover.js';
 import { parquetLayout } from '../corpus/parquet.js';
 import { readDolmaSidecar } from '../corpus/sidecar.js';
@@ -64,7 +64,7 @@ export async function planDomains(domains: DomainSpec[], baseDir: string, chunkB
  * resolved here, once, so workers read the format the planner saw.
  */
 export async function probeSource(s: SourceSpec, docEnds?: Float64Array | null): Promise<FileEntry> {
-  if (s.format === 'auto') s.format = native(() => loadAddon().detectFormat(s.path)) as FormatName;
+  if (s.format === 'auto') s.format = loadAddon().detectFormat(s.path) as FormatName;
   if (s.format === 'parquet') {
     const l = await parquetLayout(s.path, s.column ?? 'input_ids');
     return { path: s.path, format: 'parquet', dtype: l.dtype, bytes: l.bytes, mtimeMs: Math.floor(l.mtimeMs), tokens: l.slots };

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import path from 'node:path';
 import { validateAnalyzeOptions, type AnalyzeOptions } from './options.js';
 import { flattenChunks, planDomains, type DomainPlan } from './plan.js';
-import { loadAddon, native } from '../engine/native.js';
+import { loadAddon } from '../engine/native.js';
 import { BimixError, optionError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { TOOL } from '../version.js';
@@ -135,7 +135,7 @@ async function countTaskValidated(o: CountTaskOptions, v: ReturnType<typeof vali
   const unigramsOnly = o.unigramsOnly ?? false;
   debugPhase('plan');
   const plans = await planDomains(o.domains, o.baseDir ?? process.cwd(), v.chunkBytes);
-  const formatVersion = native(() => loadAddon().kernelInfo().partialFormatVersion);
+  const formatVersion = loadAddon().kernelInfo().partialFormatVersion;
   const config = partialConfig(plans, v.chunkBytes, unigramsOnly, o.taskCount);
   const fingerprint = configFingerprint(config, formatVersion);
   const all = globalChunks(plans, v.chunkBytes);
@@ -237,7 +237,7 @@ async function countLocked(
       const meta = partialMeta(fingerprint, o.taskIndex, di);
       await countDomainShare(pool!, plan, share.local, { ...v, threads, unigramsOnly, tmpDir: scratch }, tmpOut, meta, cancel);
       cancel.check();
-      const info = native(() => addon.readPartialInfo(tmpOut));
+      const info = addon.readPartialInfo(tmpOut);
       const final = path.join(dir, name);
       renameSync(tmpOut, final);
       const entry: PartialEntry = {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { validateAnalyzeOptions, type AnalyzeOptions } from './options.js';
 import { buildReport } from './report.js';
 import type { DomainPlan } from './plan.js';
-import { loadAddon, native, type NativeReduction } from '../engine/native.js';
+import { loadAddon, type NativeReduction } from '../engine/native.js';
 import { BimixError, isBimixError } from '../errors.js';
 import type { AnalysisReport } from '../report.js';
 import { defaultThreads, WorkerPool } from '../exec/pool.js';
@@ -47,7 +47,7 @@ export function validatePartials(partialDir: string): ValidatedPartials {
   const names = listManifests(dir);
   if (names.length === 0) throw new BimixError('E_STATE', `no task manifests (task-NNNNN.manifest.json) in ${dir}: run \`bimix count\` first`);
   const addon = loadAddon();
-  const formatVersion = native(() => addon.kernelInfo().partialFormatVersion);
+  const formatVersion = addon.kernelInfo().partialFormatVersion;
   const problems: string[] = [];
   const read: { name: string; m: TaskManifest }[] = [];
   for (const name of names) {
@@ -141,7 +141,7 @@ export function validatePartials(partialDir: string): ValidatedPartials {
         continue;
       }
       try {
-        const info = native(() => addon.readPartialInfo(file));
+        const info = addon.readPartialInfo(file);
         if (info.meta !== partialMeta(r.m.fingerprint, i, p.domainIndex)) {
           problems.push(`${where}: the file belongs to another task or run (a copy or duplicate?): meta ${info.meta}`);
           continue;

@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BimixError } from '../errors.js';
-import { isErrorCode } from '../error-codes.js';
 import { installFailurePath, prebuildPath } from './prebuild-path.js';
 
 /** The file a native source was opened as. */
@@ -160,6 +159,8 @@ export interface NativeAddon {
   removeCleanupPath(path: string): void;
   /** The format `--format auto` reads a path as; throws E_FORMAT/E_EMPTY/E_IO for what it refuses. */
   detectFormat(path: string): string;
+  /** Hands the addon the error class it throws (`new errorClass(code, message, { file, offset })`); the loader calls it once. */
+  setErrorClass(errorClass: new (code: never, message: string, where: { file?: string; offset?: number }) => Error): void;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -191,7 +192,15 @@ export function loadAddon(): NativeAddon {
       continue;
     }
     try {
-      cached = require(candidate) as NativeAddon;
+      const addon = require(candidate) as NativeAddon;
+      // An addon built from older sources cannot throw BimixErrors itself: skip it, say why.
+      if (typeof addon.setErrorClass !== 'function') {
+        tried.push(`${candidate} (built from older sources: no setErrorClass; rebuild it)`);
+        continue;
+      }
+      // Handed over once: the addon throws BimixErrors with code, file and offset directly.
+      addon.setErrorClass(BimixError);
+      cached = addon;
       return cached;
     } catch (e) {
       tried.push(`${candidate} (${(e as Error).message})`);
@@ -217,28 +226,4 @@ function howToFix(): string {
     ' Install cmake and a C++17 compiler, then run `npm rebuild bimix` (`npm rebuild -g bimix` for a global install).' +
     ' fit, predict, optimize, grow, mix and check of saved reports work without the addon.'
   );
-}
-
-/** Re-wraps an error thrown by the addon into a BimixError with its code, file and offset. */
-export function wrapNativeError(e: unknown): unknown {
-  if (e instanceof BimixError) return e;
-  const err = e as { code?: unknown; file?: unknown; offset?: unknown; message?: unknown };
-  if (err && typeof err.code === 'string' && /^E_[A-Z_]+$/.test(err.code)) {
-    // A code missing from the shared list is a bug in the addon; keep its text, say so.
-    const known = isErrorCode(err.code);
-    return new BimixError(known ? err.code as BimixError['code'] : 'E_NATIVE', known ? String(err.message) : `${err.code}: ${String(err.message)}`, {
-      file: typeof err.file === 'string' && err.file !== '' ? err.file : undefined,
-      offset: typeof err.offset === 'number' ? err.offset : undefined,
-    });
-  }
-  return e;
-}
-
-/** Runs `fn`, converting native errors into BimixErrors. */
-export function native<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw wrapNativeError(e);
-  }
 }

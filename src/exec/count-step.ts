@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { BimixError } from '../errors.js';
-import { loadAddon, native, type NativeSource } from '../engine/native.js';
+import { loadAddon, type NativeSource } from '../engine/native.js';
 import { readDolmaSidecar } from '../corpus/sidecar.js';
 import { decodeRowGroup, parquetLayout } from '../corpus/parquet.js';
 import type { SourceSpec } from '../corpus/types.js';
@@ -31,17 +31,15 @@ export function openSource(spec: SourceSpec, docEnds?: Float64Array | null, dete
     return hit;
   }
   const addon = loadAddon();
-  const s = native(() => {
-    const ends = docEnds ?? (spec.sidecar ? readDolmaSidecar(spec.sidecar, statSync(spec.path, { throwIfNoEntry: false })?.size ?? 0) : undefined);
-    return new addon.Source({
-      path: spec.path,
-      // The format planning detected: workers need not probe the file again.
-      format: spec.format === 'auto' && detected ? detected : spec.format,
-      dtype: spec.dtype,
-      eos: spec.eos,
-      ...(spec.column ? { column: spec.column } : {}),
-      ...(ends ? { docEnds: ends } : {}),
-    });
+  const ends = docEnds ?? (spec.sidecar ? readDolmaSidecar(spec.sidecar, statSync(spec.path, { throwIfNoEntry: false })?.size ?? 0) : undefined);
+  const s = new addon.Source({
+    path: spec.path,
+    // The format planning detected: workers need not probe the file again.
+    format: spec.format === 'auto' && detected ? detected : spec.format,
+    dtype: spec.dtype,
+    eos: spec.eos,
+    ...(spec.column ? { column: spec.column } : {}),
+    ...(ends ? { docEnds: ends } : {}),
   });
   if (sourceCache.size >= CACHE_LIMIT) {
     const oldest = sourceCache.keys().next().value as string;
@@ -125,7 +123,7 @@ async function* chunkPieces(
     if (rg.first < begin || rg.first >= end || rg.slots === 0) continue;
     const d = await decodeRowGroup(spec.path, layout, g, limit, vocab);
     if (d.tokens.length === 0) continue;
-    const src = native(() => new addon.Source({ path: spec.path, format: 'memory', eos: spec.eos, tokens: d.tokens, first: d.first, docEnds: d.docEnds }));
+    const src = new addon.Source({ path: spec.path, format: 'memory', eos: spec.eos, tokens: d.tokens, first: d.first, docEnds: d.docEnds });
     yield { src, begin: d.first, end: d.first + d.tokens.length };
   }
 }
@@ -133,7 +131,7 @@ async function* chunkPieces(
 /** Runs a count task to completion and returns what it did. */
 export async function runCountTask(task: CountTask): Promise<CountResult> {
   const addon = loadAddon();
-  const acc = native(() => new addon.Accumulator(task.config));
+  const acc = new addon.Accumulator(task.config);
   const claim = task.claim ? new Int32Array(task.claim) : undefined;
   const progress = task.progress ? new BigInt64Array(task.progress) : undefined;
   const n = task.chunks.length / 3;
@@ -151,7 +149,7 @@ export async function runCountTask(task: CountTask): Promise<CountResult> {
     const end = task.chunks[i * 3 + 2]!;
     let width = 4;
     for await (const piece of chunkPieces(task, index, begin, end, task.config.vocab, checked)) {
-      const st = native(() => acc.add(piece.src, piece.begin, piece.end));
+      const st = acc.add(piece.src, piece.begin, piece.end);
       width = piece.src.info.width;
       result.tokens += st.tokens;
       result.documents += st.documents;
@@ -166,8 +164,8 @@ export async function runCountTask(task: CountTask): Promise<CountResult> {
   throwIfCancelled(task.cancel);
   if (task.register) {
     const name = task.register;
-    native(() => acc.register(name));
-  } else native(() => acc.writePartial(task.out, task.meta));
+    acc.register(name);
+  } else acc.writePartial(task.out, task.meta);
   return result;
 }
 
@@ -178,21 +176,19 @@ export function runMergeTask(task: MergeTask): MergeResult {
   if (task.registered) {
     const names = task.registered;
     const range = task.range;
-    if (range) return native(() => addon.reduceRegisteredRange(names, range.lo, range.hi, range.unigrams));
-    return native(() => addon.reduceRegistered(names));
+    if (range) return addon.reduceRegisteredRange(names, range.lo, range.hi, range.unigrams);
+    return addon.reduceRegistered(names);
   }
   if (task.grouped) {
     const g = task.grouped;
-    return native(() => addon.reduceGrouped(task.inputs, { ...g, ...(task.cancel ? { cancel: task.cancel } : {}) }));
+    return addon.reduceGrouped(task.inputs, { ...g, ...(task.cancel ? { cancel: task.cancel } : {}) });
   }
-  return native(() =>
-    addon.mergePartials(task.inputs, {
-      ...(task.out ? { out: task.out } : {}),
-      ...(task.meta ? { meta: task.meta } : {}),
-      reduce: task.reduce,
-      ...(task.cancel ? { cancel: task.cancel } : {}),
-    }),
-  );
+  return addon.mergePartials(task.inputs, {
+    ...(task.out ? { out: task.out } : {}),
+    ...(task.meta ? { meta: task.meta } : {}),
+    reduce: task.reduce,
+    ...(task.cancel ? { cancel: task.cancel } : {}),
+  });
 }
 
 /** Keeps the `max` windows with the smallest hashes of two sorted samples. */
@@ -232,9 +228,7 @@ export async function runEmbedTask(task: EmbedTask): Promise<EmbedResult> {
     if (i < 0 || i >= n) break;
     const index = task.chunks[i * 3]!;
     for await (const piece of chunkPieces(task, index, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, 0, checked)) {
-      const got = native(() =>
-        addon.embedChunk(piece.src, piece.begin, piece.end, { seed: task.seed, dims: task.dims, maxSamples: task.samples, window: task.window, cancel: task.cancel ?? 0 }),
-      );
+      const got = addon.embedChunk(piece.src, piece.begin, piece.end, { seed: task.seed, dims: task.dims, maxSamples: task.samples, window: task.window, cancel: task.cancel ?? 0 });
       kept = mergeBottomK(kept, got, task.dims, task.samples);
     }
   }
