@@ -63,6 +63,13 @@ export function refuseSample(command: string, sample: unknown): void {
   if (sample !== undefined) throw new BimixError('E_USAGE', `--sample: not supported by ${command} (sampled analysis runs on one machine: bimix analyze --sample)`);
 }
 
+/** `--partial-dir` of `count` and `slurm`: required, and a usable path. */
+export function partialDirFromFlags(raw: string | undefined): string {
+  if (raw === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
+  requirePath('--partial-dir', raw);
+  return raw;
+}
+
 export function refuseIgnoredCorpusOptions(cmd: Command, f: Pick<CorpusFlags, 'sample' | 'dtype' | 'config'>, corpusFormat: string | undefined): void {
   if (userGave(cmd, 'seed') && f.sample === undefined) throw new BimixError('E_USAGE', '--seed needs --sample (the seed chooses the sampled documents)');
   // With --config, domains may name their own format (raw among them), which --dtype then serves.

@@ -1,11 +1,10 @@
 import { countTask } from '../analyze/slurm-count.js';
 import { BimixError, optionError } from '../errors.js';
-import { requirePath } from '../util/out-path.js';
 import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import { Option, type Command } from 'commander';
-import { addCorpusOptions, addTmpDirOption, corpusFromFlags, refuseSample, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addTmpDirOption, corpusFromFlags, partialDirFromFlags, refuseSample, refuseIgnoredCorpusOptions, tmpDirFromFlags, type CorpusFlags } from './analyze-options.js';
 import { log } from './output.js';
 
 interface CountFlags extends CorpusFlags {
@@ -48,13 +47,12 @@ export const register: RegisterCommand = (program) => {
       const tasksFlag = flags.tasks !== undefined ? '--tasks' : '--task-count';
       const tasksRaw = flags.tasks ?? flags.taskCount;
       if (tasksRaw === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
-      if (flags.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
-      requirePath('--partial-dir', flags.partialDir);
+      const partialDir = partialDirFromFlags(flags.partialDir);
       const taskCount = parseInteger(tasksFlag, tasksRaw, 1, 1_000_000);
       const taskIndex = taskIndexOf(flags, taskCount);
       const tmp = tmpDirFromFlags(flags.tmpDir);
       const corpus = await corpusFromFlags(flags);
-      const r = await countTask({ ...corpus, ...tmp, taskIndex, taskCount, partialDir: flags.partialDir, signal: runSignal(), onLog: (l) => log(flags.quiet, l), onNote: (l) => log(false, l) });
+      const r = await countTask({ ...corpus, ...tmp, taskIndex, taskCount, partialDir, signal: runSignal(), onLog: (l) => log(flags.quiet, l), onNote: (l) => log(false, l) });
       if (flags.json) process.stdout.write(`${JSON.stringify({ skipped: r.skipped, manifest: r.manifestPath, ...r.manifest }, null, 2)}\n`);
     });
 };

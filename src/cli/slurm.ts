@@ -9,7 +9,7 @@ import { parseInteger } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { runSignal } from './signals.js';
 import type { Command } from 'commander';
-import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, refuseSample, refuseIgnoredCorpusOptions, type CorpusFlags } from './analyze-options.js';
+import { addCorpusOptions, addMixtureOptions, corpusFromFlags, mixtureFlags, partialDirFromFlags, refuseSample, refuseIgnoredCorpusOptions, type CorpusFlags } from './analyze-options.js';
 import { collect } from '../util/parse.js';
 import { log } from './output.js';
 
@@ -96,8 +96,7 @@ export const register: RegisterCommand = (program, setExit) => {
       refuseSample('slurm', f.sample);
       refuseIgnoredCorpusOptions(command, f, f.format);
       if (f.tasks === undefined) throw new BimixError('E_USAGE', '--tasks: expected a whole number, got nothing');
-      if (f.partialDir === undefined) throw new BimixError('E_USAGE', '--partial-dir: expected a folder, got nothing');
-      requirePath('--partial-dir', f.partialDir);
+      const partialDirFlag = partialDirFromFlags(f.partialDir);
       requirePath('--out', f.out);
       const tasks = parseInteger('--tasks', f.tasks, 1, 1_000_000);
       const cpus = f.cpusPerTask !== undefined ? parseInteger('--cpus-per-task', f.cpusPerTask, 1, 4096) : undefined;
@@ -119,7 +118,7 @@ export const register: RegisterCommand = (program, setExit) => {
       const v = validateAnalyzeOptions({ ...corpus, ...mix });
       const plans = await planDomains(corpus.domains, process.cwd(), v.chunkBytes);
       const chunks = plans.reduce((s, p) => s + p.chunks.length, 0);
-      const partialDir = abs(f.partialDir);
+      const partialDir = abs(partialDirFlag);
       const out = abs(f.out ?? path.join(partialDir, 'report.json'));
       // The merge job writes the report hours from now: a bad --out fails here instead. The partial
       // folder itself is created on submission, so a report inside it needs no existing folder.
