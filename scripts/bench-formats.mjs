@@ -21,7 +21,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { loadAddon } = await import(path.join(root, 'dist', 'engine', 'native.js'));
 const { runCountTask } = await import(path.join(root, 'dist', 'exec', 'count-step.js'));
-const { probeSource } = await import(path.join(root, 'dist', 'corpus', 'plan.js'));
+const { probeSource } = await import(path.join(root, 'dist', 'analyze', 'plan.js'));
 const addon = loadAddon();
 const note = (m) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 

@@ -26,9 +26,9 @@ export interface ReportWarning {
 }
 
 /** One document per this many tokens (or more) in data that takes its boundaries from --eos is suspicious. */
-export const TOKENS_PER_DOCUMENT_LIMIT = 1_000_000;
+const TOKENS_PER_DOCUMENT_LIMIT = 1_000_000;
 /** Token ids that use less than this share of the vocabulary (declared, or observed as max id + 1) are suspicious. */
-export const VOCABULARY_SHARE_LIMIT = 0.01;
+const VOCABULARY_SHARE_LIMIT = 0.01;
 
 /** Formats whose document boundaries come only from a separator (--eos) or a sidecar. */
 const EOS_DELIMITED = new Set(['raw', 'npy']);

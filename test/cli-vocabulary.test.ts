@@ -121,7 +121,7 @@ describe('--tmp-dir DIR', () => {
   it('slurm --tmp-dir reaches every count task as an absolute --tmp-dir', () => {
     const r = bimix(['slurm', ...forum(), '--tasks', '2', '--partial-dir', 'ps', '--tmp-dir', 'node-scratch', '--dry-run']);
     expect(r.code, r.err).toBe(0);
-    const count = r.out.split('\n').find((l) => l.includes(' count '));
+    const count = r.out.split('\n').find((l) => l.startsWith('exec ') && l.includes(' count '));
     expect(count).toContain(`--tmp-dir ${path.join(work, 'node-scratch')}`);
     const without = bimix(['slurm', ...forum(), '--tasks', '2', '--partial-dir', 'ps', '--dry-run']);
     expect(without.out).not.toContain('--tmp-dir');

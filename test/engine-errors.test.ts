@@ -30,14 +30,16 @@ interface NativeErr {
   file?: string;
   offset?: number;
   message: string;
+  error?: unknown;
 }
 
 function caught(fn: () => unknown): NativeErr {
   try {
     fn();
   } catch (e) {
-    const x = e as NativeErr;
-    return { code: x.code, file: x.file, offset: x.offset, message: x.message };
+    const x = e as NativeErr & { detail?: string };
+    // The message as the kernel gave it (a BimixError's detail: without the file and offset prefix).
+    return { code: x.code, file: x.file, offset: x.offset, message: x.detail ?? x.message, error: e };
   }
   throw new Error('expected an error');
 }
@@ -209,9 +211,10 @@ describe('bad shards: native Source errors carry code, file and offset', () => {
       if (offset !== undefined) expect(e.offset, e.message).toBe(offset);
       if (pattern) expect(e.message).toMatch(pattern);
       // The addon throws the BimixError class it was handed at load: file and offset in the message.
-      expect(e).toBeInstanceOf(BimixError);
-      expect(e.message).toContain(file);
-      if (offset !== undefined) expect(e.message).toContain(`byte ${offset}`);
+      expect(e.error).toBeInstanceOf(BimixError);
+      const full = (e.error as Error).message;
+      expect(full).toContain(file);
+      if (offset !== undefined) expect(full).toContain(`byte ${offset}`);
     });
   }
 });

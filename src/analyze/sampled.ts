@@ -16,7 +16,7 @@ export const SAMPLE_GROUPS = 32;
 /** Nested halvings of the sample (F/2, F/4) counted in the same pass. */
 export const SAMPLE_HALVINGS = 2;
 /** Confidence level of the intervals. */
-export const SAMPLE_LEVEL = 0.95;
+const SAMPLE_LEVEL = 0.95;
 
 /** A sample: fraction of whole documents and seed; `withFull` also counts the whole corpus in the same pass. */
 export interface SamplePlan {
@@ -103,7 +103,7 @@ export function corpusEstimateOf(
 }
 
 /** A mixture proportion whose interval is wider than this (in proportion units) is flagged in the report's warnings. */
-export const MIXTURE_WARN_WIDTH = 0.05;
+const MIXTURE_WARN_WIDTH = 0.05;
 
 /**
  * Jackknife intervals of the mixture's proportions: the mixture is recomputed from each

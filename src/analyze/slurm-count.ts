@@ -52,7 +52,7 @@ export interface CountTaskOutcome {
 }
 
 /** The configuration record of planned domains. */
-export function partialConfig(plans: DomainPlan[], chunkBytes: number, unigramsOnly: boolean, taskCount: number): PartialConfig {
+function partialConfig(plans: DomainPlan[], chunkBytes: number, unigramsOnly: boolean, taskCount: number): PartialConfig {
   return {
     chunkBytes,
     unigramsOnly,
@@ -62,7 +62,7 @@ export function partialConfig(plans: DomainPlan[], chunkBytes: number, unigramsO
 }
 
 /** Validates the task index and count. */
-export function validateTask(taskIndex: unknown, taskCount: unknown): void {
+function validateTask(taskIndex: unknown, taskCount: unknown): void {
   if (!Number.isInteger(taskCount) || (taskCount as number) < 1 || (taskCount as number) > 1_000_000) {
     throw optionError('--tasks', 'a whole number from 1 to 1000000', taskCount);
   }

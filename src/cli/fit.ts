@@ -153,7 +153,7 @@ export function recommendation(c: LawComparison): string | undefined {
 }
 
 /** Human-readable per-domain table of one law. */
-export function lawText(r: LawReport): string {
+function lawText(r: LawReport): string {
   const hold = r.domains.some((d) => d.holdout);
   const head = ['domain', 'points', 'excl', ...paramHeads(r.law), 'R2(log)', 'RMSE', 'MRE'];
   if (hold) head.push(`hold R2(log)`, 'hold MRE');
@@ -195,7 +195,7 @@ function pct(v: number | null | undefined): string {
 }
 
 /** Human-readable comparison of every law. */
-export function comparisonText(c: LawComparison): string {
+function comparisonText(c: LawComparison): string {
   let s = '';
   for (const r of c.laws) {
     if ('error' in r) s += `${r.law} law: not fitted (${r.error.code}: ${r.error.message})\n\n`;

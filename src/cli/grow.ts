@@ -8,7 +8,7 @@ import { fmt, log, printResult, writeJsonOut } from './output.js';
 const SUFFIX: Record<string, number> = { '': 1, k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12 };
 
 /** Parses a count such as 8e9, 8000000000, 8B, 410M or 15T (decimal suffixes). */
-export function parseCount(name: string, raw: unknown): number {
+function parseCount(name: string, raw: unknown): number {
   const m = typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([kKmMbBgGtT]?)\s*$/.exec(raw) : null;
   const v = m ? Number(m[1]) * SUFFIX[m[2]!.toLowerCase()]! : NaN;
   if (!(Number.isFinite(v) && v > 0)) throw optionError(name, 'a positive count such as 8e9, 410M, 7B or 15T', raw);

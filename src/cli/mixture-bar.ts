@@ -7,7 +7,7 @@
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
 /** Characters of a full (100%) bar. */
-export const BAR_WIDTH = 20;
+const BAR_WIDTH = 20;
 
 /** A bar of `share` (0..1) in `width` characters, padded with spaces to `width`. */
 export function shareBar(share: number | null | undefined, width = BAR_WIDTH): string {
@@ -18,7 +18,7 @@ export function shareBar(share: number | null | undefined, width = BAR_WIDTH): s
 }
 
 /** "27.80%" (always two decimals, padded to 7 characters), or "-" when absent. */
-export function sharePercent(share: number | null | undefined): string {
+function sharePercent(share: number | null | undefined): string {
   if (typeof share !== 'number' || !Number.isFinite(share)) return '-'.padStart(7);
   return `${(100 * share).toFixed(2)}%`.padStart(7);
 }

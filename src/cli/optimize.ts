@@ -3,7 +3,7 @@ import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { lawFileOptions, readLawInput } from './law-input.js';
 import { printNotes } from './notes.js';
-import { fmt, log, printResult, table, writeJsonOut } from './output.js';
+import { fmt, printResult, table, writeJsonOut } from './output.js';
 import { EMIT_FORMATS, emitOptimized } from './emit.js';
 
 interface OptimizeOpts {

@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { throwIfProcessStopping } from '../util/stop-request.js';
+import { alignColumns, formatNumber } from '../util/format.js';
 
 /** Prints a result: JSON on stdout when asked, otherwise the human text. */
 export function printResult(json: boolean, value: unknown, text: () => string): void {
@@ -25,17 +26,9 @@ export function log(quiet: boolean | undefined, line: string): void {
 }
 
 /** Formats a number with a fixed number of significant digits, for tables. */
-export function fmt(v: number | undefined | null, digits = 6): string {
-  if (v === undefined || v === null || !Number.isFinite(v)) return '-';
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  return Number(v.toPrecision(digits)).toString();
-}
+export const fmt = formatNumber;
 
-/** Renders rows as an aligned text table (first row is the header). */
+/** Renders rows as an aligned text table (first row is the header; the first column left-aligned, the others right-aligned). */
 export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  if (lines.length > 1) lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  return `${lines.join('\n')}\n`;
+  return `${alignColumns(rows, (i) => i > 0).join('\n')}\n`;
 }

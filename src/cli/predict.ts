@@ -4,7 +4,7 @@ import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { lawFileOptions, readLawInput } from './law-input.js';
 import { printNotes } from './notes.js';
-import { fmt, log, printResult, table, writeJsonOut } from './output.js';
+import { fmt, printResult, table, writeJsonOut } from './output.js';
 
 interface PredictOpts {
   from?: string;

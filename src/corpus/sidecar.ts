@@ -4,10 +4,10 @@ import { BimixError } from '../errors.js';
 import { READ_LIMITS, formatBytes, readRegularFile } from '../util/read-file.js';
 
 /** Decompressed sidecar bytes allowed per byte of the shard (a row per document, at most one document per token). */
-export const SIDECAR_BYTES_PER_SHARD_BYTE = 256;
+const SIDECAR_BYTES_PER_SHARD_BYTE = 256;
 
 /** The most a sidecar of a `shardBytes`-byte shard may decompress to. */
-export function sidecarOutputLimit(shardBytes: number): number {
+function sidecarOutputLimit(shardBytes: number): number {
   return Math.min(bufferConstants.MAX_STRING_LENGTH, 1024 * 1024 + SIDECAR_BYTES_PER_SHARD_BYTE * shardBytes);
 }
 

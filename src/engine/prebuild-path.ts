@@ -6,7 +6,7 @@
 import path from 'node:path';
 
 /** The C library of this Linux process ('glibc' or 'musl'); null on other platforms. */
-export function linuxLibc(): 'glibc' | 'musl' | null {
+function linuxLibc(): 'glibc' | 'musl' | null {
   if (process.platform !== 'linux') return null;
   // The process report names the glibc version it runs on and has no such field under
   // musl; detect-libc uses the same test. Network details are skipped to keep it fast.

@@ -8,12 +8,12 @@ import { BimixError, isBimixError } from '../errors.js';
 import { loadAddon } from '../engine/native.js';
 
 /** The error an interrupted run ends with. */
-export function interruptedError(): BimixError {
+function interruptedError(): BimixError {
   return new BimixError('E_INTERRUPTED', 'interrupted; nothing written');
 }
 
 /** True for the error an interrupted run (or one of its tasks) ends with. */
-export function isInterrupted(e: unknown): boolean {
+function isInterrupted(e: unknown): boolean {
   return isBimixError(e) && e.code === 'E_INTERRUPTED';
 }
 

@@ -5,7 +5,7 @@ import type { CountHistogram, NativeReduction } from '../engine/native.js';
 type RangeReduction = NativeReduction & { unigramTotal: number; leftTotal: number };
 
 /** Sums counts of counts. */
-export function mergeHistograms(parts: CountHistogram[]): CountHistogram {
+function mergeHistograms(parts: CountHistogram[]): CountHistogram {
   const m = new Map<number, number>();
   for (const h of parts) for (let i = 0; i < h.counts.length; i++) m.set(h.counts[i]!, (m.get(h.counts[i]!) ?? 0) + h.multiplicities[i]!);
   const keys = [...m.keys()].sort((a, b) => a - b);

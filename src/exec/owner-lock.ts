@@ -18,7 +18,7 @@ export interface OwnerRecord {
 const STARTED = Math.round(Date.now() - process.uptime() * 1000);
 
 /** The record of this process. */
-export function selfRecord(): OwnerRecord {
+function selfRecord(): OwnerRecord {
   return { pid: process.pid, host: os.hostname(), started: STARTED };
 }
 
@@ -37,7 +37,7 @@ export function readOwner(file: string): OwnerRecord | undefined {
  * True unless the process `pid` is known to be gone. Only ESRCH proves a process
  * dead; EPERM (another user's live process) counts as alive.
  */
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

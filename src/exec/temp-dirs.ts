@@ -13,7 +13,7 @@ import { loadAddon } from '../engine/native.js';
 import { createOwnerFile, ownerDead, readOwner } from './owner-lock.js';
 
 /** Name prefix of the run folders in the temporary folder. */
-export const RUN_DIR_PREFIX = 'bimix-';
+const RUN_DIR_PREFIX = 'bimix-';
 const OWNER_FILE = '.owner';
 
 const owned = new Set<string>();

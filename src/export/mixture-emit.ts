@@ -3,6 +3,7 @@
  * (weight then path prefix, per dataset), or a domain -> weight map as JSON, YAML or CSV.
  */
 import { BimixError, optionError } from '../errors.js';
+import { significant } from '../util/format.js';
 
 /** The formats `--emit` takes. */
 export const EMIT_FORMATS = ['megatron', 'json', 'yaml', 'csv'] as const;
@@ -22,7 +23,7 @@ export function parseEmitFormat(raw: string): EmitFormat {
 
 /** A weight printed in full precision but without binary noise (12 significant digits). */
 function weight(v: number): string {
-  return Number(v.toPrecision(12)).toString();
+  return significant(v, 12);
 }
 
 /**

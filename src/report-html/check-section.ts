@@ -4,7 +4,7 @@ import { escapeHtml } from './escape.js';
 import { finite, num, pct } from './format.js';
 import { htmlTable, type Cell } from './html-table.js';
 import type { Block, Section, Sourced } from './model.js';
-import { BY_RANK, byField, withRank } from './ranks.js';
+import { BY_RANK, byField } from './ranks.js';
 
 const VERDICTS = ['fail', 'missing', 'skip', 'pass'];
 const VERDICT_COLORS = ['#d62728', '#ff7f0e', '#aaaaaa', '#2ca02c'];

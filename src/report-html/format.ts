@@ -1,10 +1,11 @@
 /** Number formatting shared by the page's tables (charts format their own axes). */
+import { significant } from '../util/format.js';
 
 /** A number with `digits` significant digits; integers in full; null or non-finite as an en dash. */
 export function num(v: unknown, digits = 5): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
-  return Number(v.toPrecision(digits)).toString();
+  return significant(v, digits);
 }
 
 /** A share in [0, 1] as a percentage with two decimals. */

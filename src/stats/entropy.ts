@@ -19,7 +19,7 @@ function compensatedSum(n: number, term: (i: number) => number): number {
 }
 
 /** Sum over items of c ln c, from counts of counts. */
-export function sumCLogC(h: CountHistogram): number {
+function sumCLogC(h: CountHistogram): number {
   return compensatedSum(h.counts.length, (i) => {
     const c = h.counts[i]!;
     return h.multiplicities[i]! * c * Math.log(c);

@@ -63,7 +63,7 @@ export function mixtureFromEntropies(entropies: Record<string, number>, options:
 }
 
 /** Finds c with sum_i clip(c w_i, lo_i, hi_i) = 1, then renormalises the unclipped entries exactly. */
-export function boundedScale(w: number[], lo: number[], hi: number[]): number[] {
+function boundedScale(w: number[], lo: number[], hi: number[]): number[] {
   const total = (c: number) => w.reduce((s, wi, i) => s + Math.min(hi[i]!, Math.max(lo[i]!, c * wi)), 0);
   let a = -800;
   let b = 800; // log c range: weights are in (0, 1], bounds in [0, 1]

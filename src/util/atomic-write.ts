@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, promises as fsp, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { promises as fsp, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BimixError, isBimixError } from '../errors.js';
 import { throwIfProcessStopping } from './stop-request.js';
@@ -40,18 +40,6 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-function syncDirSync(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    /* see syncDir */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /**
  * Writes `data` to `target` through a temporary file in the same folder and a rename, so readers never see
  * half a file: the file is fsynced before the rename and the folder after it, so a crash leaves the old
@@ -84,35 +72,3 @@ export async function writeFileAtomic(targetIn: string, data: string | Uint8Arra
   await syncDir(path.dirname(target));
 }
 
-/** Synchronous twin of {@link writeFileAtomic}, for exit paths. */
-export function writeFileAtomicSync(targetIn: string, data: string | Uint8Array): void {
-  const { file: target, direct } = resolveTarget(targetIn);
-  if (direct) {
-    try {
-      writeFileSync(target, data);
-    } catch (e) {
-      throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: targetIn });
-    }
-    return;
-  }
-  const tmp = tempName(target);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      const buf = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw new BimixError('E_IO', `cannot write: ${(e as Error).message}`, { file: target });
-  }
-  syncDirSync(path.dirname(target));
-}

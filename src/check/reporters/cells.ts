@@ -1,12 +1,9 @@
 /** Cell formatting shared by the human-readable reporters. */
 import type { CheckResult, CheckRow } from '../compare.js';
+import { formatNumber } from '../../util/format.js';
 
 /** A number with up to `digits` significant digits; integers stay exact. */
-export function num(v: number | null | undefined, digits = 6): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  return String(Number(v.toPrecision(digits)));
-}
+export const num = formatNumber;
 
 function signed(v: number, digits = 4): string {
   return `${v > 0 ? '+' : ''}${num(v, digits)}`;
@@ -47,7 +44,7 @@ export function verdictCell(r: CheckRow): string {
 }
 
 /** One line: `40 checks: 38 pass, 2 fail, 0 missing, 0 skipped`. */
-export function summaryLine(res: CheckResult): string {
+function summaryLine(res: CheckResult): string {
   const s = res.summary;
   return `${s.checks} checks: ${s.pass} pass, ${s.fail} fail, ${s.missing} missing, ${s.skip} skipped`;
 }

@@ -7,12 +7,12 @@ import type { CheckResult, CheckRow } from '../compare.js';
 import { changeCell, currentCell, headline, num, toleranceCell } from './cells.js';
 
 /** Escapes a workflow command's message. */
-export function escapeData(s: string): string {
+function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** Escapes a workflow command's property value (also `:` and `,`). */
-export function escapeProperty(s: string): string {
+function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 

@@ -3,7 +3,7 @@ import type { CheckResult, CheckRow } from '../compare.js';
 import { changeCell, currentCell, num, toleranceCell } from './cells.js';
 
 /** Escapes text for XML attribute values and character data (also drops characters XML 1.0 forbids). */
-export function xmlEscape(s: string): string {
+function xmlEscape(s: string): string {
   return s
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')

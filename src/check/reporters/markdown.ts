@@ -3,7 +3,7 @@ import type { CheckResult } from '../compare.js';
 import { changeCell, currentCell, fileNotes, headline, samplingNote, num, toleranceCell, verdictCell } from './cells.js';
 
 /** Escapes a table cell (pipes, newlines). */
-export function mdCell(s: string): string {
+function mdCell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 

@@ -1,20 +1,14 @@
 /** The text reporter: an aligned table of every row, then a headline. */
 import type { CheckResult } from '../compare.js';
+import { alignColumns } from '../../util/format.js';
 import { changeCell, currentCell, fileNotes, headline, samplingNote, num, toleranceCell, verdictCell } from './cells.js';
-
-function align(rows: string[][], rightAligned: boolean[]): string[] {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  const lines = rows.map((r) => r.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  return lines;
-}
 
 /** Renders a check result as a table with baseline, current, change, tolerance and verdict per row. */
 export function renderText(res: CheckResult): string {
   const header = ['domain', 'metric', 'baseline', 'current', 'change', 'tolerance', 'verdict', 'note'];
   const rows = res.rows.map((r) => [r.domain, r.metric, num(r.baseline), currentCell(r), changeCell(r), toleranceCell(r), verdictCell(r), r.verdict === 'pass' ? '' : r.reason]);
-  const lines = align([header, ...rows], [false, false, true, true, true, true, false, false]);
+  const right = [false, false, true, true, true, true, false, false];
+  const lines = alignColumns([header, ...rows], (i) => right[i]!, true).map((l) => l.trimEnd());
   const unit = res.base === '2' ? 'bits' : 'nats';
   const out = [...lines, '', `entropies in ${unit}`];
   const sampling = samplingNote(res);

@@ -60,7 +60,7 @@ export interface SlurmPlan {
 }
 
 /** The absolute node binary and CLI entry of this installation. */
-export function bimixCommand(): string[] {
+function bimixCommand(): string[] {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   return [process.execPath, path.join(root, 'dist', 'cli', 'main.js')];
 }
@@ -74,7 +74,7 @@ export function shellQuote(s: string): string {
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Refuses a word bound for a generated script when it holds control characters (E_USAGE naming `what`). */
-export function refuseUnscriptable(what: string, value: string): void {
+function refuseUnscriptable(what: string, value: string): void {
   const m = CONTROL.exec(value);
   if (m) {
     throw new BimixError(
@@ -90,7 +90,7 @@ export function refuseUnscriptable(what: string, value: string): void {
  * `#` starts a comment, and `%` starts a filename pattern (`%%` is a literal `%`). A
  * backslash would also switch the patterns off, so paths holding one are refused.
  */
-export function sbatchPath(what: string, dir: string, patternName: string): string {
+function sbatchPath(what: string, dir: string, patternName: string): string {
   refuseUnscriptable(what, dir);
   if (dir.includes('\\')) throw new BimixError('E_USAGE', `${what}: ${JSON.stringify(dir)} contains a backslash, which sbatch reads as an escape in #SBATCH --output; rename it`);
   const literal = path.join(dir, 'x').slice(0, -1).replace(/%/g, '%%');
@@ -102,7 +102,7 @@ export function sbatchPath(what: string, dir: string, patternName: string): stri
  * blanks, quotes, `#` or a backslash, with `"` and `\` escaped inside. Control characters
  * must have been refused before (see {@link refuseUnscriptable}).
  */
-export function sbatchQuote(value: string): string {
+function sbatchQuote(value: string): string {
   return /[\s"'#\\]/.test(value) ? `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"` : value;
 }
 

@@ -5,7 +5,7 @@ import { BimixError } from '../../errors.js';
 import { DEFAULT_MAX_ARRAY_SIZE, type SlurmPlan } from './sbatch.js';
 
 /** Runs a Slurm tool; a missing tool or a non-zero exit is an E_SLURM error with its stderr. */
-export function slurmTool(cmd: string, args: string[]): string {
+function slurmTool(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error) throw new BimixError('E_SLURM', `cannot run ${cmd}: ${r.error.message} (is Slurm installed and on PATH?)`);
   if (r.status !== 0) throw new BimixError('E_SLURM', `${cmd} ${args.join(' ')} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim()}`);
@@ -63,7 +63,7 @@ export interface JobState {
 }
 
 /** Current states from `scontrol show job -o`; empty when the controller no longer knows the job. */
-export function jobStates(id: string): JobState[] {
+function jobStates(id: string): JobState[] {
   const r = spawnSync('scontrol', ['show', 'job', '-o', id], { encoding: 'utf8' });
   if (r.error) throw new BimixError('E_SLURM', `cannot run scontrol: ${r.error.message}`);
   if (r.status !== 0) {
