@@ -10,7 +10,6 @@ import type { DomainSpec } from './corpus/types.js';
 import { WorkerPool, defaultThreads } from './exec/pool.js';
 import type { CountResult, CountTask, EmbedResult, EmbedTask, MergeTask } from './exec/protocol.js';
 import { mergeBottomK } from './exec/count-step.js';
-import { combineRanges } from './exec/combine.js';
 import { readEmbeddingsNpy, vneFromVectors } from './stats/vne.js';
 import { entropiesFromCounts, type EntropySet } from './stats/entropy.js';
 import { decodeSubsamples, tableOf, type SubsampleTable } from './stats/subsample.js';
@@ -154,15 +153,16 @@ export async function countDomains(
       });
     const timer = onProgress ? setInterval(tick, 250) : undefined;
     const outs: string[] = [];
-    const names: string[] = [];
-    // Exact counts stay in memory between the count and merge tasks; the sampled
-    // mode's grouped counts go through partial-state files.
+    // Exact counts stay in memory between the count and merge tasks, registered in
+    // the addon under one name per domain; the sampled mode's grouped counts go
+    // through partial-state files.
     const inMemory = !cfg.sample;
+    const registered = inMemory ? `domain-${process.pid}-${++registrySeq}` : undefined;
     try {
       const runs: Promise<CountResult>[] = [];
       for (let t = 0; t < tasks; t++) {
-        const out = path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
-        outs.push(out);
+        const out = inMemory ? '' : path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
+        if (!inMemory) outs.push(out);
         const task: CountTask = {
           kind: 'count',
           sources: plan.sources,
@@ -182,15 +182,15 @@ export async function countDomains(
           },
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
-          ...(inMemory ? { register: `${out}#${process.pid}` } : {}),
+          ...(registered !== undefined ? { register: registered } : {}),
           cancel: cancel.slot,
         };
-        if (inMemory) names.push(task.register!);
         runs.push(pool.run<CountResult>(task));
       }
-      await cancel.settle(runs);
-      if (inMemory) results.push(await reduceInMemory(pool, names, cfg.threads, cancel));
-      else {
+      const counted = await cancel.settle(runs);
+      if (registered !== undefined) {
+        results.push(await reduceInMemory(pool, registered, cfg.threads, counted.some((c) => (c.spills ?? 0) > 0), cancel));
+      } else {
         debugPhase(cfg.sample ? 'bootstrap' : 'merge');
         const merge: MergeTask = {
           kind: 'merge',
@@ -205,33 +205,24 @@ export async function countDomains(
       tick();
     } finally {
       if (timer) clearInterval(timer);
-      if (names.length > 0) loadAddon().discardRegistered(names);
+      if (registered !== undefined) loadAddon().discardRegistered(registered);
       for (const o of outs) rmSync(o, { force: true });
     }
   }
   return results;
 }
 
+/** Makes the names domains' counts are registered under unique within the process. */
+let registrySeq = 0;
+
 /**
- * Reduces the registered accumulators of a domain: the partitions are split among the
- * workers (each folds its key ranges), or, when the tables cannot be merged in memory
- * (a worker spilled), one task merges through partial-state files.
+ * Reduces the counts registered under a domain's name with one native call, on
+ * `threads` native threads (through partial-state files when a worker spilled).
  */
-async function reduceInMemory(pool: WorkerPool, names: string[], threads: number, cancel: RunCancel): Promise<NativeReduction> {
-  debugPhase('reduce');
-  const parts = loadAddon().partitionCount;
-  const n = Math.max(1, Math.min(threads, parts));
-  const ranges = Array.from({ length: n }, (_, i) => ({ lo: Math.floor((i * parts) / n), hi: Math.floor(((i + 1) * parts) / n), unigrams: i === 0 }));
-  const got = await cancel.settle(
-    ranges.map((range) =>
-      pool.run<(NativeReduction & { unigramTotal: number; leftTotal: number }) | null>({ kind: 'merge', inputs: [], registered: names, range, reduce: true, cancel: cancel.slot }),
-    ),
-  );
-  if (got.some((g) => g === null)) {
-    debugPhase('spill-merge');
-    return (await cancel.settle([pool.run<NativeReduction>({ kind: 'merge', inputs: [], registered: names, reduce: true, cancel: cancel.slot })]))[0]!;
-  }
-  return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
+async function reduceInMemory(pool: WorkerPool, name: string, threads: number, spilled: boolean, cancel: RunCancel): Promise<NativeReduction> {
+  debugPhase(spilled ? 'spill-merge' : 'reduce');
+  const task: MergeTask = { kind: 'merge', inputs: [], registered: name, threads, reduce: true, cancel: cancel.slot };
+  return (await cancel.settle([pool.run<NativeReduction>(task)]))[0]!;
 }
 
 /** What counting a domain yields: an exact reduction, or (sampled mode) the histograms of its subsamples. */

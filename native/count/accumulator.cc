@@ -7,6 +7,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
+#include <system_error>
+#include <thread>
 
 #include "../common/fault_guard.h"
 #include "../formats/parts.h"
@@ -241,7 +244,7 @@ void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uin
 
 template <typename T>
 Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(1));
+  BIMIX_TRY(ensureMode(TableMode::Narrow));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
   if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
@@ -336,8 +339,8 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const uint32_t planShift = topBits > kPartitionBits ? topBits - kPartitionBits : 1;
   const uint32_t rightBits = 64 - static_cast<uint32_t>(__builtin_clzll(top - 1 > 0 ? top - 1 : 1));
   const bool compactFits = planShift + rightBits <= 32 && (static_cast<uint64_t>(mx) >> rightBits) == 0;
-  const bool compact = compactFits && mode_ != 2;
-  BIMIX_TRY(ensureMode(compact ? 4 : 2));
+  const bool compact = compactFits && mode_ != TableMode::Wide;
+  BIMIX_TRY(ensureMode(compact ? TableMode::Compact : TableMode::Wide));
   compactRightBits_ = rightBits;
   uint64_t need = std::max<uint64_t>(static_cast<uint64_t>(mx) + 2, cfg_.vocab);
   if (unigrams_.size() < need) unigrams_.resize(need, 0);
@@ -429,13 +432,13 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   return Status::Ok();
 }
 
-Status Accumulator::ensureMode(int want) {
-  if (cfg_.groups > 0) want = 3;
+Status Accumulator::ensureMode(TableMode want) {
+  if (cfg_.groups > 0) want = TableMode::Grouped;
   if (mode_ == want) return Status::Ok();
-  if (mode_ != 0) BIMIX_TRY(spill());
+  if (mode_ != TableMode::None) BIMIX_TRY(spill());
   narrow_.clear();
   wide_.clear();
-  if (want == 2 || want == 3) wide_.resize(kPartitions);
+  if (want == TableMode::Wide || want == TableMode::Grouped) wide_.resize(kPartitions);
   else narrow_.resize(kPartitions);
   mode_ = want;
   return Status::Ok();
@@ -478,15 +481,15 @@ Status Accumulator::spill() {
 }
 
 Status Accumulator::drainAllInto(PartialWriter& w) {
-  if (mode_ == 1) {
+  if (mode_ == TableMode::Narrow) {
     return drainInto(narrow_, w, cfg_.cancel, [](uint64_t, uint64_t k) { return canonicalNarrow(k); });
-  } else if (mode_ == 4) {
+  } else if (mode_ == TableMode::Compact) {
     const uint32_t shift = wideShift_, rb = compactRightBits_;
     return drainInto(narrow_, w, cfg_.cancel, [shift, rb](uint64_t p, uint64_t k) {
       const uint64_t left = (p << shift) | (k >> rb);
       return (left << 32) | (k & ((1ULL << rb) - 1));
     });
-  } else if (mode_ == 2 || mode_ == 3) {
+  } else if (mode_ == TableMode::Wide || mode_ == TableMode::Grouped) {
     return drainInto(wide_, w, cfg_.cancel, [](uint64_t, uint64_t k) { return k; });
   }
   return Status::Ok();
@@ -534,7 +537,7 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
 void Accumulator::reset() {
   narrow_.clear();
   wide_.clear();
-  mode_ = 0;
+  mode_ = TableMode::None;
   wideShift_ = 0;
   compactRightBits_ = 0;
   unigrams_.clear();
@@ -601,7 +604,7 @@ Status Accumulator::flushPending() {
 // scalar path: the sample is a small fraction of the corpus by design.
 template <typename T>
 Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(3));
+  BIMIX_TRY(ensureMode(TableMode::Grouped));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
   const bool useSep = sep >= 0 && static_cast<int64_t>(static_cast<T>(sep)) == sep;
@@ -682,95 +685,128 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
 namespace bimix {
 
 bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
-  int mode = 0;
+  TableMode mode = TableMode::None;
+  const Accumulator* first = nullptr;
   for (Accumulator* a : accs) {
     if (!a->spillPaths_.empty() || a->cfg_.groups > 0 || !a->pending_.empty()) return false;
     if (a->cfg_.unigramsOnly != accs.front()->cfg_.unigramsOnly) return false;
-    if (a->mode_ == 0) continue;
-    if (mode != 0 && (a->mode_ != mode || ((mode == 2 || mode == 4) && a->wideShift_ != accs.front()->wideShift_) ||
-                      (mode == 4 && a->compactRightBits_ != accs.front()->compactRightBits_)))
-      return false;
+    if (a->mode_ == TableMode::None) continue;
+    if (first != nullptr) {
+      if (a->mode_ != mode) return false;
+      if ((mode == TableMode::Wide || mode == TableMode::Compact) && a->wideShift_ != first->wideShift_) return false;
+      if (mode == TableMode::Compact && a->compactRightBits_ != first->compactRightBits_) return false;
+    }
     mode = a->mode_;
+    first = a;
   }
   return true;
 }
 
-Status Accumulator::reduceRange(const std::vector<Accumulator*>& accs, uint32_t lo, uint32_t hi, bool unigrams,
-                                Reduction& red) {
-  red = Reduction();
-  if (accs.empty()) return Status::Ok();
-  red.unigramsOnly = accs.front()->cfg_.unigramsOnly;
-  if (unigrams) {
-    for (Accumulator* a : accs) {
-      red.tokens += a->tokens_;
-      red.documents += a->documents_;
-      red.separators += a->separators_;
-      if (red.unigrams.size() < a->unigrams_.size()) red.unigrams.resize(a->unigrams_.size(), 0);
-      if (red.docFinal.size() < a->docFinal_.size()) red.docFinal.resize(a->docFinal_.size(), 0);
-      for (size_t i = 0; i < a->unigrams_.size(); ++i) red.unigrams[i] += a->unigrams_[i];
-      for (size_t i = 0; i < a->docFinal_.size(); ++i) red.docFinal[i] += a->docFinal_[i];
+void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, uint32_t p, Reduction& red) {
+  auto fold = [&](auto member) {
+    // Fold every accumulator's partition p into the largest one.
+    size_t best = 0;
+    bool any = false;
+    for (size_t i = 0; i < accs.size(); ++i) {
+      auto& v = accs[i]->*member;
+      if (v.empty()) continue;
+      if (!any || v[p].size() > (accs[best]->*member)[p].size()) best = i;
+      any = true;
     }
-  }
-  int mode = 0;
-  for (Accumulator* a : accs) mode = a->mode_ != 0 ? a->mode_ : mode;
-  // Partitions are disjoint key ranges: each range of them is folded on its own, so
-  // several threads can reduce one set of accumulators at once.
-  const CancelToken cancel = accs.front()->cfg_.cancel;
-  bool stopped = false;
-  auto reduceTables = [&](auto member) {
-    for (uint32_t p = lo; p < hi && p < kPartitions; ++p) {
-      if (cancel.requested()) {
-        stopped = true;
-        return;
-      }
-      // Fold every accumulator's partition p into the largest one.
-      size_t best = 0;
-      bool any = false;
-      for (size_t i = 0; i < accs.size(); ++i) {
-        auto& v = accs[i]->*member;
-        if (v.empty()) continue;
-        if (!any || v[p].size() > (accs[best]->*member)[p].size()) best = i;
-        any = true;
-      }
-      if (!any) return;
-      auto& target = (accs[best]->*member)[p];
-      for (size_t i = 0; i < accs.size(); ++i) {
-        auto& v = accs[i]->*member;
-        if (i == best || v.empty()) continue;
-        v[p].forEach([&](auto key, uint64_t count) { target.add(key, count); });
-        v[p].clear();
-      }
-      target.forEach([&](auto, uint64_t count) {
-        red.bigramTotal += count;
-        red.bigramDistinct += 1;
-        red.bigramHist.add(count);
-      });
-      target.clear();
+    if (!any) return;
+    auto& target = (accs[best]->*member)[p];
+    for (size_t i = 0; i < accs.size(); ++i) {
+      auto& v = accs[i]->*member;
+      if (i == best || v.empty()) continue;
+      v[p].forEach([&](auto key, uint64_t count) { target.add(key, count); });
+      v[p].clear();
     }
+    target.forEach([&](auto, uint64_t count) {
+      red.bigramTotal += count;
+      red.bigramDistinct += 1;
+      red.bigramHist.add(count);
+    });
+    target.clear();
   };
-  if (mode == 1 || mode == 4) reduceTables(&Accumulator::narrow_);
-  else if (mode == 2) reduceTables(&Accumulator::wide_);
-  return stopped ? interruptedStatus() : Status::Ok();
+  if (mode == TableMode::Narrow || mode == TableMode::Compact) fold(&Accumulator::narrow_);
+  else if (mode == TableMode::Wide) fold(&Accumulator::wide_);
 }
 
-Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& red) {
+Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red) {
   red = Reduction();
   if (accs.empty()) return Status::Ok();
+  const CancelToken cancel = accs.front()->cfg_.cancel;
   for (Accumulator* a : accs) BIMIX_TRY(a->flushPending());
   if (!canReduceInMemory(accs)) {
+    const std::string dir = accs.front()->cfg_.spillDir;
+    if (dir.empty()) return Status::Error(ec::E_USAGE, "", -1, "counts that spilled need a spill folder to be merged");
     std::vector<std::string> paths;
     Status s;
     for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
-      std::string dir = accs[i]->cfg_.spillDir.empty() ? "/tmp" : accs[i]->cfg_.spillDir;
       std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
       s = accs[i]->writePartial(p, "{}");
       if (s.ok()) paths.push_back(p);
     }
-    if (s.ok()) s = mergePartials(paths, "", "{}", &red, accs.front()->cfg_.cancel);
+    if (s.ok()) s = mergePartials(paths, "", "{}", &red, cancel);
     for (const std::string& p : paths) ::unlink(p.c_str());
     return s;
   }
-  BIMIX_TRY(reduceRange(accs, 0, kPartitions, true, red));
+  red.unigramsOnly = accs.front()->cfg_.unigramsOnly;
+  for (Accumulator* a : accs) {
+    red.tokens += a->tokens_;
+    red.documents += a->documents_;
+    red.separators += a->separators_;
+    if (red.unigrams.size() < a->unigrams_.size()) red.unigrams.resize(a->unigrams_.size(), 0);
+    if (red.docFinal.size() < a->docFinal_.size()) red.docFinal.resize(a->docFinal_.size(), 0);
+    for (size_t i = 0; i < a->unigrams_.size(); ++i) red.unigrams[i] += a->unigrams_[i];
+    for (size_t i = 0; i < a->docFinal_.size(); ++i) red.docFinal[i] += a->docFinal_[i];
+  }
+  TableMode mode = TableMode::None;
+  for (Accumulator* a : accs) mode = a->mode_ != TableMode::None ? a->mode_ : mode;
+  // Partitions are disjoint key ranges: threads claim them one at a time and each
+  // sums its own statistics; sums of counts and of counts of counts do not depend
+  // on which thread folded which partition.
+  const uint32_t n = std::max<uint32_t>(1, std::min<uint32_t>(threads, kPartitions));
+  std::vector<Reduction> parts(n);
+  std::vector<Status> failed(n);
+  std::atomic<uint32_t> next{0};
+  std::atomic<bool> stop{false};
+  auto work = [&](uint32_t w) {
+    try {
+      for (;;) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        if (cancel.requested()) {
+          failed[w] = interruptedStatus();
+          stop.store(true);
+          return;
+        }
+        const uint32_t p = next.fetch_add(1);
+        if (p >= kPartitions) return;
+        reducePartition(accs, mode, p, parts[w]);
+      }
+    } catch (const std::bad_alloc&) {
+      failed[w] = Status::Error(ec::E_NOMEM, "", -1, "out of memory (an allocation failed); lower --memory or --threads");
+      stop.store(true);
+    }
+  };
+  if (mode != TableMode::None) {
+    std::vector<std::thread> pool;
+    for (uint32_t w = 1; w < n; ++w) {
+      try {
+        pool.emplace_back(work, w);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: those started (and this one) do the rest
+      }
+    }
+    work(0);
+    for (std::thread& t : pool) t.join();
+    for (const Status& s : failed) BIMIX_TRY(s);
+  }
+  for (const Reduction& r : parts) {
+    red.bigramTotal += r.bigramTotal;
+    red.bigramDistinct += r.bigramDistinct;
+    red.bigramHist.addAll(r.bigramHist);
+  }
   BIMIX_TRY(finishReduction(red, "", true));
   for (Accumulator* a : accs) a->reset();
   return Status::Ok();

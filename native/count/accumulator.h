@@ -46,6 +46,15 @@ struct ChunkStats {
   uint64_t bigrams = 0;     // bigrams counted
 };
 
+// What the partition tables hold.
+enum class TableMode : uint8_t {
+  None,     // nothing counted yet
+  Narrow,   // 8/16-bit tokens: 32-bit keys left << 16 | right in narrow_
+  Wide,     // 32-bit tokens: 64-bit keys left << 32 | right in wide_
+  Grouped,  // sampled mode: grouped 64-bit keys (partial_file.h) in wide_
+  Compact,  // 32-bit tokens of a small vocabulary: 32-bit in-partition keys in narrow_
+};
+
 class Accumulator {
  public:
   explicit Accumulator(AccumulatorConfig cfg);
@@ -58,17 +67,12 @@ class Accumulator {
   // Writes all counts (merging spills) as one partial-state file; resets the accumulator.
   Status writePartial(const std::string& path, const std::string& meta);
 
-  // Merges several accumulators' counts in memory, partition by partition, and
-  // reduces them (no sorting, no files). Falls back to partial-state files (in
-  // `spillDir` of the first) when any of them spilled or their layouts differ.
-  // The accumulators are consumed.
-  static Status reduceAll(const std::vector<Accumulator*>& accs, Reduction& red);
-  // True when the accumulators' tables can be merged in memory (no spills, same layout).
-  static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
-  // Folds partitions [lo, hi) of all accumulators and reduces them (plus the unigram
-  // counts when `unigrams`); disjoint ranges may run on different threads at once.
-  // The caller checks totals (finishReduction) once all ranges are combined.
-  static Status reduceRange(const std::vector<Accumulator*>& accs, uint32_t lo, uint32_t hi, bool unigrams, Reduction& red);
+  // Merges several accumulators' counts and reduces them, checking the totals.
+  // In memory, partition by partition on `threads` threads (no sorting, no files),
+  // when none spilled and their layouts agree; otherwise through partial-state
+  // files in the first one's spill folder. The result does not depend on `threads`.
+  // The accumulators are consumed. Polls the first one's cancel token.
+  static Status reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red);
   // Drops all counts.
   void reset();
 
@@ -89,8 +93,11 @@ class Accumulator {
   template <typename T>
   void countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st);
   Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
-  // 1 narrow (8/16-bit tokens), 2 wide (64-bit keys), 3 sampled (grouped keys), 4 wide with compact 32-bit keys.
-  Status ensureMode(int want);
+  // Switches the tables to `want` (spilling what the previous mode holds).
+  Status ensureMode(TableMode want);
+  static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
+  // Folds partition p of all accumulators into one table and adds its counts to `red`.
+  static void reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, uint32_t p, Reduction& red);
   Status drainAllInto(PartialWriter& w);
   Status spill();
   uint32_t flags() const;
@@ -99,7 +106,7 @@ class Accumulator {
 
   AccumulatorConfig cfg_;
   const Kernels* kernels_ = nullptr;
-  int mode_ = 0;  // 0 none yet; see ensureMode
+  TableMode mode_ = TableMode::None;
   uint32_t compactRightBits_ = 0;
   std::vector<PartitionTable<uint32_t>> narrow_;
   std::vector<PartitionTable<uint64_t>> wide_;

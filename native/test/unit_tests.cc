@@ -642,7 +642,7 @@ void compareWithBrute(const std::vector<std::vector<uint32_t>>& files, const std
   for (auto& s : srcs)
     for (uint64_t b = 0; b < s->tokens; b += chunk) CHECK(again[k++ % nAcc]->addChunk(*s, b, std::min(s->tokens, b + chunk)).ok());
   bimix::Reduction mem;
-  CHECK(bimix::Accumulator::reduceAll(raw, mem).ok());
+  CHECK(bimix::Accumulator::reduceAll(raw, static_cast<uint32_t>(1 + nAcc % 3), mem).ok());
   CHECK_EQ(mem.tokens, red.tokens);
   CHECK_EQ(mem.documents, red.documents);
   CHECK_EQ(mem.bigramTotal, red.bigramTotal);

@@ -166,7 +166,7 @@ export async function runCountTask(task: CountTask): Promise<CountResult> {
   throwIfCancelled(task.cancel);
   if (task.register) {
     const name = task.register;
-    native(() => acc.register(name));
+    result.spills = native(() => acc.register(name));
   } else native(() => acc.writePartial(task.out, task.meta));
   return result;
 }
@@ -175,11 +175,9 @@ export async function runCountTask(task: CountTask): Promise<CountResult> {
 export function runMergeTask(task: MergeTask): MergeResult {
   const addon = loadAddon();
   throwIfCancelled(task.cancel);
-  if (task.registered) {
-    const names = task.registered;
-    const range = task.range;
-    if (range) return native(() => addon.reduceRegisteredRange(names, range.lo, range.hi, range.unigrams));
-    return native(() => addon.reduceRegistered(names));
+  if (task.registered !== undefined) {
+    const name = task.registered;
+    return native(() => addon.reduceRegistered(name, { threads: task.threads ?? 1 }));
   }
   if (task.grouped) {
     const g = task.grouped;
