@@ -216,7 +216,7 @@ template <typename T>
 void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st) {
   if (sep < 0 || static_cast<int64_t>(static_cast<T>(sep)) != sep) {
     if (s == ds) st.documents += 1;
-    if (u == de) docFinal_[t[de - 1]] += 1;
+    if (u == de) docFinal_.add(t[de - 1]);
     return;
   }
   const T sv = static_cast<T>(sep);
@@ -235,11 +235,11 @@ void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uin
   for (size_t k = 0; k < found; ++k) {
     uint64_t j = s + seps_[k];
     if (j + 1 < u && t[j + 1] != sv) st.documents += 1;
-    if (j > s && t[j - 1] != sv) docFinal_[t[j - 1]] += 1;
+    if (j > s && t[j - 1] != sv) docFinal_.add(t[j - 1]);
   }
   // The last token of the segment is document-final if the document ends here or
   // a separator follows (the separator itself belongs to the next chunk).
-  if (t[u - 1] != sv && (u == de || t[u] == sv)) docFinal_[t[u - 1]] += 1;
+  if (t[u - 1] != sv && (u == de || t[u] == sv)) docFinal_.add(t[u - 1]);
 }
 
 template <typename T>
@@ -247,14 +247,14 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   BIMIX_TRY(ensureMode(TableMode::Narrow));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
-  if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
-  if (docFinal_.size() < 65536) docFinal_.resize(65536, 0);
+  unigrams_.plan(65536, 0);
+  docFinal_.plan(65536, 0);
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 4))
     return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
   uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
-  uint64_t* uni = unigrams_.data();
+  uint64_t* uni = unigrams_.dense();
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
     if (cfg_.cancel.requested()) return interruptedStatus();
@@ -342,9 +342,10 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const bool compact = compactFits && mode_ != TableMode::Wide;
   BIMIX_TRY(ensureMode(compact ? TableMode::Compact : TableMode::Wide));
   compactRightBits_ = rightBits;
-  uint64_t need = std::max<uint64_t>(static_cast<uint64_t>(mx) + 2, cfg_.vocab);
-  if (unigrams_.size() < need) unigrams_.resize(need, 0);
-  if (docFinal_.size() < need) docFinal_.resize(need, 0);
+  // Per-id counts: dense up to the largest id when that is cheap (or --vocab says
+  // so), otherwise dense for small ids and a map for the rest (see id_counts.h).
+  const bool allDense = unigrams_.plan(static_cast<uint64_t>(mx) + 1, cfg_.vocab);
+  docFinal_.plan(static_cast<uint64_t>(mx) + 1, cfg_.vocab);
   if (wideShift_ == 0) {
     // From the vocabulary alone (not the data), so every accumulator of a run has
     // the same partitions and their tables merge in memory; larger ids share the
@@ -361,7 +362,14 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
   uint32_t* buf32 = reinterpret_cast<uint32_t*>(scatter_.data());
-  uint64_t* uni = unigrams_.data();
+  uint64_t* uni = unigrams_.dense();
+  IdCounts& unigrams = unigrams_;
+  auto countIds = [&](uint64_t i0, uint64_t i1) {
+    if (allDense)
+      for (uint64_t i = i0; i < i1; ++i) uni[t[i]] += 1;
+    else
+      for (uint64_t i = i0; i < i1; ++i) unigrams.add(t[i]);
+  };
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
     if (cfg_.cancel.requested()) return interruptedStatus();
@@ -370,16 +378,15 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     if (cfg_.unigramsOnly) {
       for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
         if (cfg_.cancel.requested()) return interruptedStatus();
-        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
+        countIds(i0, std::min(be, i0 + kPollTokens));
       }
     } else {
       uint32_t ph[kPartitions] = {0};
       for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
         if (cfg_.cancel.requested()) return interruptedStatus();
-        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
-          uni[t[i]] += 1;
-          ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
-        }
+        const uint64_t i1 = std::min(be, i0 + kPollTokens);
+        countIds(i0, i1);
+        for (uint64_t i = i0; i < i1; ++i) ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
       }
       start[0] = 0;
       for (uint32_t p = 0; p < kPartitions; ++p) {
@@ -418,7 +425,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     });
     if (stopped) return interruptedStatus();
     uint64_t sepsHere = st.separators - sepsBefore;
-    if (sep >= 0 && static_cast<uint64_t>(sep) < unigrams_.size()) uni[sep] -= sepsHere;
+    if (sep >= 0) unigrams_.subtract(static_cast<uint64_t>(sep), sepsHere);
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
     for (uint32_t p = 0; p < kPartitions; ++p) {
@@ -507,8 +514,8 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
   if (spillPaths_.empty()) {
     PartialWriter w;
     BIMIX_TRY(w.open(path, meta));
-    BIMIX_TRY(w.writeUnigrams(unigrams_));
-    BIMIX_TRY(w.writeDocFinal(docFinal_));
+    BIMIX_TRY(w.writeUnigrams(unigrams_.dense(), unigrams_.denseSize(), unigrams_.sortedSparse()));
+    BIMIX_TRY(w.writeDocFinal(docFinal_.dense(), docFinal_.denseSize(), docFinal_.sortedSparse()));
     Status drained = drainAllInto(w);
     if (!drained.ok()) {
       w.abandon();
@@ -522,8 +529,8 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
                        std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
     PartialWriter w;
     BIMIX_TRY(w.open(rest, "{\"spill\":true}"));
-    BIMIX_TRY(w.writeUnigrams(unigrams_));
-    BIMIX_TRY(w.writeDocFinal(docFinal_));
+    BIMIX_TRY(w.writeUnigrams(unigrams_.dense(), unigrams_.denseSize(), unigrams_.sortedSparse()));
+    BIMIX_TRY(w.writeDocFinal(docFinal_.dense(), docFinal_.denseSize(), docFinal_.sortedSparse()));
     BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
     spillPaths_.push_back(rest);
     BIMIX_TRY(mergePartials(spillPaths_, path, meta, nullptr, cfg_.cancel));
@@ -756,10 +763,8 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t th
     red.tokens += a->tokens_;
     red.documents += a->documents_;
     red.separators += a->separators_;
-    if (red.unigrams.size() < a->unigrams_.size()) red.unigrams.resize(a->unigrams_.size(), 0);
-    if (red.docFinal.size() < a->docFinal_.size()) red.docFinal.resize(a->docFinal_.size(), 0);
-    for (size_t i = 0; i < a->unigrams_.size(); ++i) red.unigrams[i] += a->unigrams_[i];
-    for (size_t i = 0; i < a->docFinal_.size(); ++i) red.docFinal[i] += a->docFinal_[i];
+    a->unigrams_.addTo(red.unigrams);
+    a->docFinal_.addTo(red.docFinal);
   }
   TableMode mode = TableMode::None;
   for (Accumulator* a : accs) mode = a->mode_ != TableMode::None ? a->mode_ : mode;

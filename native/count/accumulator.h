@@ -12,6 +12,7 @@
 #include "../common/status.h"
 #include "../formats/source.h"
 #include "bigram_tables.h"
+#include "id_counts.h"
 #include "kernels.h"
 #include "../state/partial_file.h"
 #include "../state/merge.h"
@@ -79,6 +80,8 @@ class Accumulator {
   uint64_t tokens() const { return tokens_; }
   uint64_t documents() const { return documents_; }
   uint64_t spills() const { return spillPaths_.size(); }
+  // Bytes held by the per-token-id counts (unigrams and document-final tokens).
+  uint64_t idCountBytes() const { return unigrams_.bytes() + docFinal_.bytes(); }
   const char* kernelName() const { return kernels_ != nullptr ? kernels_->name : "none"; }
 
  private:
@@ -111,8 +114,8 @@ class Accumulator {
   std::vector<PartitionTable<uint32_t>> narrow_;
   std::vector<PartitionTable<uint64_t>> wide_;
   uint32_t wideShift_ = 0;
-  std::vector<uint64_t> unigrams_;
-  std::vector<uint64_t> docFinal_;
+  IdCounts unigrams_;
+  IdCounts docFinal_;
   HugeBuffer scatter_;  // scatter buffer (keys grouped by partition)
   std::vector<uint8_t> block_;    // small packing block
   std::vector<uint32_t> seps_;

@@ -671,6 +671,8 @@ TEST(accumulator_vs_brute_force) {
         for (size_t i = 0; i < n; ++i) {
           uint32_t v = static_cast<uint32_t>(rng.below(alpha));
           if (rng.below(20) == 0) v = d == bimix::DType::U8 ? 255 : d == bimix::DType::I16 ? 32767 : d == bimix::DType::U16 ? 65535 : 100000;
+          // Ids near the 2^24 limit (kept in the sparse part of the per-id counts).
+          if (d == bimix::DType::U32 && rng.below(25) == 0) v = 16777000 + static_cast<uint32_t>(rng.below(4));
           files[f].push_back(v);
         }
         if (sep >= 0 && trial % 2 == 1) files[f][0] = static_cast<uint32_t>(sep);  // separator at the start
@@ -703,6 +705,65 @@ TEST(accumulator_spills_exactly) {
     // Multi-batch chunks: spills happen in the middle of a chunk.
     compareWithBrute(files, ends, bimix::DType::U32, 5, 300000, 2, simd, 4096, 8ULL << 20, true);
   }
+}
+
+// A tiny shard with an id near 2^24 keeps small per-id counts, counts exactly, and
+// reduces to the same numbers on any number of threads and through files.
+TEST(accumulator_large_ids_small_memory) {
+  const std::string dir = scratch();
+  const std::vector<uint32_t> tok = {5, 16777000, 7, 5, 16777000, 9, 12, 16777000, 5, 3, 16777001, 5};
+  writeFile(dir + "/big.bin", encode(tok, bimix::DType::U32));
+  bimix::SourceSpec spec;
+  spec.path = dir + "/big.bin";
+  spec.format = "raw";
+  spec.dtype = "u32";
+  spec.eos = 3;
+  std::shared_ptr<bimix::TokenSource> src;
+  CHECK(bimix::openSource(spec, src).ok());
+  if (!src) return;
+  std::vector<bimix::Reduction> reds;
+  for (uint32_t threads : {1u, 4u}) {
+    std::vector<std::unique_ptr<bimix::Accumulator>> accs;
+    std::vector<bimix::Accumulator*> raw;
+    for (int k = 0; k < 2; ++k) {
+      bimix::AccumulatorConfig cfg;
+      cfg.memoryBytes = 64 << 20;
+      cfg.spillDir = dir;
+      accs.push_back(std::make_unique<bimix::Accumulator>(cfg));
+      CHECK(accs.back()->init().ok());
+      raw.push_back(accs.back().get());
+    }
+    CHECK(accs[0]->addChunk(*src, 0, 5).ok());
+    CHECK(accs[1]->addChunk(*src, 5, tok.size()).ok());
+    // Dense counts stop at 2^17 ids (1 MB per array) instead of 2^24 (128 MB).
+    for (auto& a : accs) CHECK(a->idCountBytes() <= (2u << 20) + 4096);
+    bimix::Reduction red;
+    CHECK(bimix::Accumulator::reduceAll(raw, threads, red).ok());
+    reds.push_back(std::move(red));
+  }
+  bimix::AccumulatorConfig cfg;
+  cfg.memoryBytes = 64 << 20;
+  cfg.spillDir = dir;
+  bimix::Accumulator one(cfg);
+  CHECK(one.init().ok());
+  CHECK(one.addChunk(*src, 0, tok.size()).ok());
+  CHECK(one.writePartial(dir + "/big.bimixps", "{}").ok());
+  bimix::Reduction viaFile;
+  CHECK(bimix::mergePartials({dir + "/big.bimixps"}, "", "{}", &viaFile).ok());
+  reds.push_back(std::move(viaFile));
+  Brute want = bruteForce({tok}, {{}}, 3);
+  for (const bimix::Reduction& r : reds) {
+    CHECK_EQ(r.tokens, want.tokens);
+    CHECK_EQ(r.bigramDistinct, want.bi.size());
+    CHECK_EQ(r.unigramDistinct, want.uni.size());
+    CHECK_EQ(r.maxId, 16777001);
+    CHECK(r.unigrams.size() > 16777001 && r.unigrams[16777000] == 3 && r.unigrams[16777001] == 1 && r.unigrams[5] == 4);
+    CHECK((r.bigramHist.pairs() == reds[0].bigramHist.pairs()));
+    CHECK((r.leftHist.pairs() == reds[0].leftHist.pairs()));
+    CHECK((r.unigramHist.pairs() == reds[0].unigramHist.pairs()));
+  }
+  ::unlink((dir + "/big.bimixps").c_str());
+  ::unlink((dir + "/big.bin").c_str());
 }
 
 TEST(accumulator_errors) {
