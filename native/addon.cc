@@ -208,6 +208,7 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.memoryBytes = getU64(o, "memoryBytes", cfg.memoryBytes);
       cfg.spillDir = getString(o, "spillDir");
       cfg.simd = getString(o, "simd", "auto");
+      cfg.layoutKey = getString(o, "layout");
       cfg.vocab = getU64(o, "vocab", 0);
       cfg.unigramsOnly = o.Get("unigramsOnly").ToBoolean().Value();
       cfg.batchTokens = getU64(o, "batchTokens", 0);

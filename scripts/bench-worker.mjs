@@ -25,6 +25,7 @@ function runPart(spec, begin, end, name) {
     memoryBytes: spec.memoryBytes / spec.threads,
     spillDir: spec.spillDir,
     simd: 'auto',
+    layout: name,
     vocab: 0,
     unigramsOnly: spec.mode === 'unigram',
   });

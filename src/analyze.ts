@@ -175,6 +175,7 @@ export async function countDomains(
             memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
             spillDir: cfg.tmpDir,
             simd: cfg.simd,
+            ...(registered !== undefined ? { layout: registered } : {}),
             vocab: plan.spec.read.vocab ?? 0,
             unigramsOnly: cfg.unigramsOnly,
             ...(cfg.sample ? sampleCountConfig(cfg.sample) : {}),

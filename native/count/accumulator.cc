@@ -1,10 +1,10 @@
 #include "accumulator.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
@@ -20,7 +20,7 @@ namespace bimix {
 
 namespace {
 
-// BIMIX_PROFILE=1 prints where addNarrow's time went (for the benchmark notes).
+// BIMIX_PROFILE=1 prints where addNarrow's CPU time went (for the benchmark notes).
 // (narrow tokens only; each worker thread prints its own totals when it ends).
 struct PassClock {
   double ns[3] = {0, 0, 0};
@@ -31,17 +31,18 @@ struct PassClock {
   }
 };
 thread_local PassClock gClock;
+// The thread's CPU time: the passes' shares stay meaningful on a busy machine.
 inline double nowNs() {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count());
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
 constexpr size_t kBlock = 4096;  // keys packed per step before scattering
 // Tokens between two polls of the cancel flag in the counting passes (~1 ms of work).
 constexpr uint64_t kPollTokens = 1 << 18;
-constexpr uint32_t kLeftShift = 16 - kPartitionBits;  // narrow partition = left >> kLeftShift
-constexpr uint32_t kNarrowShift = 16 + kLeftShift;
+// Batches at least this long size their partitions from the unigram counts' difference.
+constexpr uint64_t kDeltaMinTokens = 1 << 18;
 std::atomic<uint64_t> gSpillCounter{0};
 
 // Calls f(s, u, ds, de) for each part [s, u) of [bs, be) that lies in one
@@ -65,7 +66,38 @@ void forEachSegment(const TokenSource& src, uint64_t bs, uint64_t be, F&& f) {
 
 uint64_t canonicalNarrow(uint64_t k) { return ((k >> 16) << 32) | (k & 0xFFFF); }
 
+std::mutex gLayoutMutex;
+std::map<std::string, std::weak_ptr<const PartitionLayout>> gLayouts;
+
 }  // namespace
+
+std::shared_ptr<const PartitionLayout> PartitionLayout::fromCounts(const uint64_t* counts) {
+  auto layout = std::make_shared<PartitionLayout>();
+  layout->partOf.resize(65536);
+  uint64_t total = 0;
+  for (uint32_t id = 0; id < 65536; ++id) total += counts[id];
+  uint64_t cum = 0;
+  for (uint32_t id = 0; id < 65536; ++id) {
+    // Each id goes to the partition its share of the counts starts in; ids never
+    // seen share their neighbours' partitions. No counts: equal id ranges.
+    const uint64_t p = total == 0 ? id >> (16 - kPartitionBits)
+                                  : static_cast<uint64_t>((static_cast<unsigned __int128>(cum) * kPartitions) / total);
+    layout->partOf[id] = static_cast<uint16_t>(std::min<uint64_t>(p, kPartitions - 1));
+    cum += counts[id];
+  }
+  return layout;
+}
+
+std::shared_ptr<const PartitionLayout> PartitionLayout::shared(const std::string& key, const uint64_t* counts) {
+  std::lock_guard<std::mutex> lock(gLayoutMutex);
+  for (auto it = gLayouts.begin(); it != gLayouts.end();) it = it->second.expired() ? gLayouts.erase(it) : std::next(it);
+  auto it = gLayouts.find(key);
+  if (it != gLayouts.end())
+    if (auto held = it->second.lock()) return held;
+  auto made = fromCounts(counts);
+  gLayouts[key] = made;
+  return made;
+}
 
 Accumulator::Accumulator(AccumulatorConfig cfg) : cfg_(std::move(cfg)) {}
 
@@ -256,6 +288,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
   uint64_t* uni = unigrams_.dense();
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
+  std::vector<uint64_t> before;
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
     if (cfg_.cancel.requested()) return interruptedStatus();
     const uint64_t be = std::min(end, bs + batchTokens_);
@@ -267,12 +300,29 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
         for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
       }
     } else {
-      uint32_t ph[kPartitions] = {0};
-      for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
-        if (cfg_.cancel.requested()) return interruptedStatus();
-        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
-          uni[t[i]] += 1;
-          ph[t[i] >> kLeftShift] += 1;
+      uint64_t ph[kPartitions] = {0};
+      if (layout_ == nullptr || be - bs >= kDeltaMinTokens) {
+        // Partition sizes from the batch's unigram counts (the difference of the
+        // counts before and after it): one increment per token instead of two.
+        before.assign(uni, uni + 65536);
+        for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+          if (cfg_.cancel.requested()) return interruptedStatus();
+          for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
+        }
+        for (uint32_t id = 0; id < 65536; ++id) before[id] = uni[id] - before[id];
+        if (layout_ == nullptr)
+          layout_ = cfg_.layoutKey.empty() ? PartitionLayout::fromCounts(before.data())
+                                           : PartitionLayout::shared(cfg_.layoutKey, before.data());
+        const uint16_t* partOf = layout_->partOf.data();
+        for (uint32_t id = 0; id < 65536; ++id) ph[partOf[id]] += before[id];
+      } else {
+        const uint16_t* partOf = layout_->partOf.data();
+        for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+          if (cfg_.cancel.requested()) return interruptedStatus();
+          for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
+            uni[t[i]] += 1;
+            ph[partOf[t[i]]] += 1;
+          }
         }
       }
       start[0] = 0;
@@ -285,6 +335,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
     gClock.ns[0] += tHist - t0;
     bool stopped = false;
     CancelPoll poll(cfg_.cancel, kPollTokens / kBlock);
+    const uint16_t* partOf = layout_ != nullptr ? layout_->partOf.data() : nullptr;
     forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
       if (stopped) return;
       countDocs<T>(t, s, u, ds, de, sep, st);
@@ -301,7 +352,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
         st.bigrams += k;
         for (size_t j = 0; j < k; ++j) {
           uint32_t key = block[j];
-          buf[cursor[key >> kNarrowShift]++] = key;
+          buf[cursor[partOf[key >> 16]]++] = key;
         }
       }
     });
@@ -702,6 +753,9 @@ bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
       if (a->mode_ != mode) return false;
       if ((mode == TableMode::Wide || mode == TableMode::Compact) && a->wideShift_ != first->wideShift_) return false;
       if (mode == TableMode::Compact && a->compactRightBits_ != first->compactRightBits_) return false;
+      if (mode == TableMode::Narrow && a->layout_ != first->layout_ &&
+          (a->layout_ == nullptr || first->layout_ == nullptr || a->layout_->partOf != first->layout_->partOf))
+        return false;
     }
     mode = a->mode_;
     first = a;

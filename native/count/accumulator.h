@@ -3,7 +3,9 @@
 // a spill folder; writePartial() merges everything into one partial-state file.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,10 +21,16 @@
 
 namespace bimix {
 
+constexpr uint32_t kPartitionBits = 10;  // 1024 partitions (4096 measured no faster)
+constexpr uint32_t kPartitions = 1u << kPartitionBits;
+
 struct AccumulatorConfig {
   uint64_t memoryBytes = 1ULL << 30;  // tables + scatter buffer
   std::string spillDir;               // where spill runs go (required if the budget can be exceeded)
   std::string simd = "auto";
+  // Accumulators with the same key (the counts of one domain) share one partition
+  // layout, which their tables need to be merged in memory. Empty: a layout of its own.
+  std::string layoutKey;
   uint64_t vocab = 0;  // 0: no --vocab check (ids still limited to 2^24)
   bool unigramsOnly = false;
   uint64_t batchTokens = 0;  // 0: chosen from the budget
@@ -54,6 +62,18 @@ enum class TableMode : uint8_t {
   Wide,     // 32-bit tokens: 64-bit keys left << 32 | right in wide_
   Grouped,  // sampled mode: grouped 64-bit keys (partial_file.h) in wide_
   Compact,  // 32-bit tokens of a small vocabulary: 32-bit in-partition keys in narrow_
+};
+
+// Which partition the keys of each left token (8/16-bit tokens) go to: contiguous,
+// ascending id ranges cut from a unigram histogram so that partitions receive
+// similar numbers of keys whatever the order of ids (frequent ids first, as in BPE
+// vocabularies, or scattered). Any layout gives the same counts; only speed differs.
+struct PartitionLayout {
+  std::vector<uint16_t> partOf;  // 65536 entries, non-decreasing, < kPartitions
+  // Cuts ranges holding about equal shares of `counts` (65536 entries).
+  static std::shared_ptr<const PartitionLayout> fromCounts(const uint64_t* counts);
+  // The layout shared under `key`, made from `counts` by the first caller.
+  static std::shared_ptr<const PartitionLayout> shared(const std::string& key, const uint64_t* counts);
 };
 
 class Accumulator {
@@ -110,6 +130,7 @@ class Accumulator {
   AccumulatorConfig cfg_;
   const Kernels* kernels_ = nullptr;
   TableMode mode_ = TableMode::None;
+  std::shared_ptr<const PartitionLayout> layout_;  // narrow keys; set by the first batch
   uint32_t compactRightBits_ = 0;
   std::vector<PartitionTable<uint32_t>> narrow_;
   std::vector<PartitionTable<uint64_t>> wide_;
@@ -133,7 +154,5 @@ uint64_t pathHash(const std::string& path);
 // The file name without its folder: samples do not change when a corpus moves.
 std::string baseName(const std::string& path);
 
-constexpr uint32_t kPartitionBits = 10;  // 1024 partitions (4096 measured no faster)
-constexpr uint32_t kPartitions = 1u << kPartitionBits;
 
 }  // namespace bimix

@@ -54,6 +54,8 @@ export interface NativeAccumulatorConfig {
   memoryBytes: number;
   spillDir: string;
   simd: string;
+  /** Accumulators given the same name (one domain's) share a partition layout, so their tables merge in memory. */
+  layout?: string;
   vocab: number;
   unigramsOnly: boolean;
   batchTokens?: number;
