@@ -167,6 +167,8 @@ for (const kind of kinds) {
     const scattered = row(name, 'full analysis, bimix analyze', t);
     const freq = row(name, 'bimix analyze, frequency-ordered ids', t);
     if (scattered && freq) md += `- ${name}: frequency-ordered / scattered ids, ${t} thread(s) = ${f(freq.tokensPerSecond / scattered.tokensPerSecond, 3)}\n`;
+    // The two corpora differ only in their ids' labels: their counts must agree.
+    if (scattered && freq && scattered.check !== freq.check) md += `- WARNING: ${name} frequency-ordered counts ${freq.check} differ from scattered ${scattered.check}\n`;
   }
 }
 process.stdout.write(md);
