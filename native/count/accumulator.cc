@@ -436,8 +436,15 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
       for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
         if (cfg_.cancel.requested()) return interruptedStatus();
         const uint64_t i1 = std::min(be, i0 + kPollTokens);
-        countIds(i0, i1);
-        for (uint64_t i = i0; i < i1; ++i) ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+        if (allDense) {
+          for (uint64_t i = i0; i < i1; ++i) {
+            uni[t[i]] += 1;
+            ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+          }
+        } else {
+          countIds(i0, i1);
+          for (uint64_t i = i0; i < i1; ++i) ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+        }
       }
       start[0] = 0;
       for (uint32_t p = 0; p < kPartitions; ++p) {
