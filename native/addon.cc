@@ -215,10 +215,10 @@ const bimix::TokenSource& unwrapSource(Napi::Env env, const Napi::Value& v) {
 
 // ---- Accumulator ------------------------------------------------------------
 
-// Accumulators handed from the worker that filled them to the one that reduces
-// them (worker threads share the process).
+// Accumulators handed from the workers that filled them to the reduction of their
+// domain, by the domain's name (worker threads share the process).
 std::mutex gRegistryMutex;
-std::map<std::string, std::shared_ptr<bimix::Accumulator>> gRegistry;
+std::map<std::string, std::vector<std::shared_ptr<bimix::Accumulator>>> gRegistry;
 
 class Accumulator : public Napi::ObjectWrap<Accumulator> {
  public:
@@ -236,6 +236,7 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
       cfg.memoryBytes = getU64(o, "memoryBytes", cfg.memoryBytes);
       cfg.spillDir = getString(o, "spillDir");
       cfg.simd = getString(o, "simd", "auto");
+      cfg.layoutKey = getString(o, "layout");
       cfg.vocab = getU64(o, "vocab", 0);
       cfg.unigramsOnly = o.Get("unigramsOnly").ToBoolean().Value();
       cfg.batchTokens = getU64(o, "batchTokens", 0);
@@ -277,17 +278,20 @@ class Accumulator : public Napi::ObjectWrap<Accumulator> {
     return env.Undefined();
   }
   Napi::Value Kernel(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), acc_->kernelName()); }
-  // register(name): hands the counts to reduceRegistered; this object is then empty.
+  // register(name): adds the counts to those registered under `name` (reduced by
+  // reduceRegistered); this object is then empty. Returns how many runs it spilled.
   Napi::Value Register(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "register(name)");
     std::string name = info[0].As<Napi::String>().Utf8Value();
-    std::lock_guard<std::mutex> lock(gRegistryMutex);
-    if (gRegistry.count(name) != 0) throwUsage(env, "an accumulator is already registered as " + name);
-    gRegistry[name] = acc_;
+    const uint64_t spills = acc_->spills();
+    {
+      std::lock_guard<std::mutex> lock(gRegistryMutex);
+      gRegistry[name].push_back(acc_);
+    }
     acc_ = std::make_shared<bimix::Accumulator>(bimix::AccumulatorConfig());
     acc_->init();
-    return env.Undefined();
+    return Napi::Number::New(env, static_cast<double>(spills));
   }
 
  private:
@@ -369,67 +373,44 @@ Napi::Value MergePartials(const Napi::CallbackInfo& info) {
 
 Napi::Value ReductionToJs(Napi::Env env, const bimix::Reduction& red, bool dense);
 
-// reduceRegistered(names, { dense? }): merges registered accumulators in memory and reduces them.
+// reduceRegistered(name, { threads?, dense? }): merges the accumulators registered under
+// `name` (in memory on `threads` threads, through files if one spilled) and reduces them.
 Napi::Value ReduceRegistered(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<std::string> names = StringList(env, info[0], "names");
-  bool dense = info.Length() >= 2 && info[1].IsObject() && info[1].As<Napi::Object>().Get("dense").ToBoolean().Value();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "reduceRegistered(name, options)");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  Napi::Object o = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
+  const bool dense = o.Get("dense").ToBoolean().Value();
+  const uint32_t threads = getU32(o, "threads", 1);
   std::vector<std::shared_ptr<bimix::Accumulator>> held;
   {
     std::lock_guard<std::mutex> lock(gRegistryMutex);
-    for (const std::string& n : names) {
-      auto it = gRegistry.find(n);
-      if (it == gRegistry.end()) continue;
-      held.push_back(it->second);
-      gRegistry.erase(it);
-    }
+    auto it = gRegistry.find(name);
+    if (it == gRegistry.end()) throwUsage(env, "no counts are registered as " + name);
+    held.swap(it->second);
+    gRegistry.erase(it);
   }
-  if (held.size() != names.size()) throwUsage(env, "some accumulators to reduce were never registered");
   std::vector<bimix::Accumulator*> raw;
   for (auto& h : held) raw.push_back(h.get());
   bimix::Reduction red;
-  Status s = noMemory(env, [&] { return bimix::Accumulator::reduceAll(raw, red); });
+  Status s = noMemory(env, [&] { return bimix::Accumulator::reduceAll(raw, threads, red); });
   if (!s.ok()) throwStatus(env, s);
   return ReductionToJs(env, red, dense);
 }
 
-// reduceRegisteredRange(names, lo, hi, unigrams): folds partitions [lo, hi) of registered
-// accumulators (which stay registered); null when they cannot be merged in memory
-// (then call reduceRegistered). Ranges may run concurrently on different threads.
-Napi::Value ReduceRegisteredRange(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::vector<std::string> names = StringList(env, info[0], "names");
-  uint64_t lo = toIndex(env, info[1], "lo");
-  uint64_t hi = toIndex(env, info[2], "hi");
-  bool unigrams = info.Length() >= 4 && info[3].ToBoolean().Value();
-  std::vector<std::shared_ptr<bimix::Accumulator>> held;
-  {
-    std::lock_guard<std::mutex> lock(gRegistryMutex);
-    for (const std::string& n : names) {
-      auto it = gRegistry.find(n);
-      if (it == gRegistry.end()) throwUsage(env, "accumulator " + n + " was never registered");
-      held.push_back(it->second);
-    }
-  }
-  std::vector<bimix::Accumulator*> raw;
-  for (auto& h : held) raw.push_back(h.get());
-  if (!bimix::Accumulator::canReduceInMemory(raw)) return env.Null();
-  bimix::Reduction red;
-  Status s = noMemory(env, [&] { return bimix::Accumulator::reduceRange(raw, static_cast<uint32_t>(lo), static_cast<uint32_t>(hi), unigrams, red); });
-  if (s.ok() && unigrams) s = bimix::finishReduction(red, "", true, false);
-  if (!s.ok()) throwStatus(env, s);
-  Napi::Value out = ReductionToJs(env, red, false);
-  out.As<Napi::Object>().Set("unigramTotal", static_cast<double>(red.unigramTotal));
-  out.As<Napi::Object>().Set("leftTotal", static_cast<double>(red.leftTotal));
-  return out;
-}
-
-// discardRegistered(names): frees registered accumulators (after a failure).
+// discardRegistered(name): frees the accumulators registered under `name` (after a failure).
 Napi::Value DiscardRegistered(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<std::string> names = StringList(env, info[0], "names");
-  std::lock_guard<std::mutex> lock(gRegistryMutex);
-  for (const std::string& n : names) gRegistry.erase(n);
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "discardRegistered(name)");
+  std::vector<std::shared_ptr<bimix::Accumulator>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(gRegistryMutex);
+    auto it = gRegistry.find(info[0].As<Napi::String>().Utf8Value());
+    if (it != gRegistry.end()) {
+      dropped.swap(it->second);
+      gRegistry.erase(it);
+    }
+  }
   return env.Undefined();
 }
 
@@ -638,8 +619,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Accumulator", Accumulator::Init(env));
   exports.Set("mergePartials", Napi::Function::New(env, MergePartials));
   exports.Set("reduceRegistered", Napi::Function::New(env, ReduceRegistered));
-  exports.Set("reduceRegisteredRange", Napi::Function::New(env, ReduceRegisteredRange));
-  exports.Set("partitionCount", Napi::Number::New(env, bimix::kPartitions));
   exports.Set("discardRegistered", Napi::Function::New(env, DiscardRegistered));
   exports.Set("reduceGrouped", Napi::Function::New(env, ReduceGrouped));
   exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));

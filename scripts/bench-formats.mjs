@@ -129,7 +129,7 @@ async function timeParquet(file) {
     const t0 = process.cpuUsage();
     const r = await runCountTask({ kind: 'count', sources: [spec], chunks: Float64Array.from([0, 0, entry.tokens]), config, out: path.join(dir, 'pq.bimixps'), meta: '{}', register: `bench-${k}` });
     best = Math.min(best, cpuSeconds(t0));
-    addon.discardRegistered([`bench-${k}`]);
+    addon.discardRegistered(`bench-${k}`);
     counted = r.tokens;
     note(`parquet: ${(best * 1e3).toFixed(0)} ms`);
   }

@@ -25,6 +25,7 @@ function runPart(spec, begin, end, name) {
     memoryBytes: spec.memoryBytes / spec.threads,
     spillDir: spec.spillDir,
     simd: 'auto',
+    layout: name,
     vocab: 0,
     unigramsOnly: spec.mode === 'unigram',
   });
@@ -46,7 +47,7 @@ if (!isMainThread) {
   for (let t = 0; t < spec.threads; t++) {
     const begin = t * per;
     const end = Math.min(n, begin + per);
-    const name = `bench-${process.pid}-${t}`;
+    const name = `bench-${process.pid}`;
     if (spec.threads === 1) parts.push(Promise.resolve(runPart(spec, begin, end, name)));
     else
       parts.push(
@@ -61,7 +62,7 @@ if (!isMainThread) {
   let check;
   if (spec.mode === 'stream') check = results.reduce((s, x) => s + BigInt(x), 0n).toString();
   else {
-    const r = a.reduceRegistered(results);
+    const r = a.reduceRegistered(results[0], { threads: spec.threads });
     check = `${r.tokens}/${r.bigramDistinct}/${r.unigramDistinct}`;
   }
   const seconds = (performance.now() - t0) / 1000;

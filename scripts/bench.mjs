@@ -18,16 +18,19 @@ const value = (name, def) => {
 const runs = Number(value('--runs', '3'));
 const threadList = value('--threads', '1,2').split(',').map(Number);
 const quick = flag('--quick');
-const size = quick ? 50_000_000 : 400_000_000;
+// --tokens N: corpus size (default 400M; --quick 50M).
+const size = Number(value('--tokens', quick ? '50000000' : '400000000'));
 const { writeZipfMarkov, BENCH_SPECS } = await import(path.join(root, 'dist', 'corpus', 'zipf-markov.js'));
 
 const corpusDir = path.join(root, 'bench', 'corpora');
 mkdirSync(corpusDir, { recursive: true });
-function corpus(kind, tokens) {
-  const file = path.join(corpusDir, `${kind}-${tokens / 1e6}M.bin`);
+// `frequencyOrdered`: the same corpus with ids relabelled so that id 0 is the most
+// frequent (as in BPE vocabularies); identical counts, different id order.
+function corpus(kind, tokens, frequencyOrdered = false) {
+  const file = path.join(corpusDir, `${kind}${frequencyOrdered ? '-freq' : ''}-${tokens / 1e6}M.bin`);
   if (!existsSync(file)) {
     process.stderr.write(`bench: generating ${file} ...\n`);
-    writeZipfMarkov(file, BENCH_SPECS[kind], tokens);
+    writeZipfMarkov(file, { ...BENCH_SPECS[kind], frequencyOrdered }, tokens);
   }
   return { file, dtype: kind, eos: BENCH_SPECS[kind].eos, tokens };
 }
@@ -120,7 +123,12 @@ for (const kind of kinds) {
     add(name, 'full analysis, kernel', t, measure(`${name} kernel x${t}`, kernel('full', c, t)));
     add(name, 'full analysis, bimix analyze', t, measure(`${name} analyze x${t}`, endToEnd(c, t)));
   }
-  if (kind === 'u16') add(name, 'bimix analyze --memory 512MB', 1, measure(`${name} analyze 512MB`, endToEnd(c, 1, '512MB')));
+  if (kind === 'u16') {
+    add(name, 'bimix analyze --memory 512MB', 1, measure(`${name} analyze 512MB`, endToEnd(c, 1, '512MB')));
+    // Ids ordered by frequency instead of scattered: partitions must stay balanced.
+    const f = corpus(kind, size, true);
+    for (const t of threadList) add(name, 'bimix analyze, frequency-ordered ids', t, measure(`${name} analyze freq-ordered x${t}`, endToEnd(f, t)));
+  }
 }
 if (flag('--large')) {
   const c = corpus('u16', 4_000_000_000);
@@ -144,5 +152,23 @@ let md = `Measured ${result.date.slice(0, 10)} on ${cpu} (${result.cores} cores)
 md += '| corpus | method | threads | M tokens/s | M tokens/s per thread | CPU s | peak RSS MB | vs streaming | vs numpy |\n|---|---|---|---|---|---|---|---|---|\n';
 for (const r of rows) {
   md += `| ${r.corpus} | ${r.method} | ${r.threads} | ${f(r.tokensPerSecond / 1e6, 1)} | ${f(r.tokensPerSecond / 1e6 / r.threads, 1)} | ${f(r.cpuSeconds, 1)} | ${f(r.peakRssMB, 0)} | ${f(r.vsStreaming, 3)} | ${f(r.vsNumpy, 2)} |\n`;
+}
+// Same-run ratios the targets are stated in.
+const row = (corpusName, method, t) => rows.find((r) => r.corpus === corpusName && r.method === method && r.threads === t);
+md += '\n';
+for (const kind of kinds) {
+  const name = `${kind} ${size / 1e6}M`;
+  const one = row(name, 'full analysis, bimix analyze', 1);
+  for (const t of threadList.filter((x) => x > 1)) {
+    const many = row(name, 'full analysis, bimix analyze', t);
+    if (one && many) md += `- ${name}: ${t} threads / 1 thread (bimix analyze) = ${f(many.tokensPerSecond / one.tokensPerSecond)}x speed, ${f(many.peakRssMB / one.peakRssMB)}x peak RSS\n`;
+  }
+  for (const t of threadList) {
+    const scattered = row(name, 'full analysis, bimix analyze', t);
+    const freq = row(name, 'bimix analyze, frequency-ordered ids', t);
+    if (scattered && freq) md += `- ${name}: frequency-ordered / scattered ids, ${t} thread(s) = ${f(freq.tokensPerSecond / scattered.tokensPerSecond, 3)}\n`;
+    // The two corpora differ only in their ids' labels: their counts must agree.
+    if (scattered && freq && scattered.check !== freq.check) md += `- WARNING: ${name} frequency-ordered counts ${freq.check} differ from scattered ${scattered.check}\n`;
+  }
 }
 process.stdout.write(md);

@@ -1,12 +1,15 @@
 #include "accumulator.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
+#include <system_error>
+#include <thread>
 
 #include "../common/fault_guard.h"
 #include "../formats/parts.h"
@@ -17,7 +20,7 @@ namespace bimix {
 
 namespace {
 
-// BIMIX_PROFILE=1 prints where addNarrow's time went (for the benchmark notes).
+// BIMIX_PROFILE=1 prints where addNarrow's CPU time went (for the benchmark notes).
 // (narrow tokens only; each worker thread prints its own totals when it ends).
 struct PassClock {
   double ns[3] = {0, 0, 0};
@@ -28,17 +31,18 @@ struct PassClock {
   }
 };
 thread_local PassClock gClock;
+// The thread's CPU time: the passes' shares stay meaningful on a busy machine.
 inline double nowNs() {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::steady_clock::now().time_since_epoch())
-                                 .count());
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
 constexpr size_t kBlock = 4096;  // keys packed per step before scattering
 // Tokens between two polls of the cancel flag in the counting passes (~1 ms of work).
 constexpr uint64_t kPollTokens = 1 << 18;
-constexpr uint32_t kLeftShift = 16 - kPartitionBits;  // narrow partition = left >> kLeftShift
-constexpr uint32_t kNarrowShift = 16 + kLeftShift;
+// Batches at least this long size their partitions from the unigram counts' difference.
+constexpr uint64_t kDeltaMinTokens = 1 << 18;
 std::atomic<uint64_t> gSpillCounter{0};
 
 // Calls f(s, u, ds, de) for each part [s, u) of [bs, be) that lies in one
@@ -62,7 +66,38 @@ void forEachSegment(const TokenSource& src, uint64_t bs, uint64_t be, F&& f) {
 
 uint64_t canonicalNarrow(uint64_t k) { return ((k >> 16) << 32) | (k & 0xFFFF); }
 
+std::mutex gLayoutMutex;
+std::map<std::string, std::weak_ptr<const PartitionLayout>> gLayouts;
+
 }  // namespace
+
+std::shared_ptr<const PartitionLayout> PartitionLayout::fromCounts(const uint64_t* counts) {
+  auto layout = std::make_shared<PartitionLayout>();
+  layout->partOf.resize(65536);
+  uint64_t total = 0;
+  for (uint32_t id = 0; id < 65536; ++id) total += counts[id];
+  uint64_t cum = 0;
+  for (uint32_t id = 0; id < 65536; ++id) {
+    // Each id goes to the partition its share of the counts starts in; ids never
+    // seen share their neighbours' partitions. No counts: equal id ranges.
+    const uint64_t p = total == 0 ? id >> (16 - kPartitionBits)
+                                  : static_cast<uint64_t>((static_cast<unsigned __int128>(cum) * kPartitions) / total);
+    layout->partOf[id] = static_cast<uint16_t>(std::min<uint64_t>(p, kPartitions - 1));
+    cum += counts[id];
+  }
+  return layout;
+}
+
+std::shared_ptr<const PartitionLayout> PartitionLayout::shared(const std::string& key, const uint64_t* counts) {
+  std::lock_guard<std::mutex> lock(gLayoutMutex);
+  for (auto it = gLayouts.begin(); it != gLayouts.end();) it = it->second.expired() ? gLayouts.erase(it) : std::next(it);
+  auto it = gLayouts.find(key);
+  if (it != gLayouts.end())
+    if (auto held = it->second.lock()) return held;
+  auto made = fromCounts(counts);
+  gLayouts[key] = made;
+  return made;
+}
 
 Accumulator::Accumulator(AccumulatorConfig cfg) : cfg_(std::move(cfg)) {}
 
@@ -213,7 +248,7 @@ template <typename T>
 void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st) {
   if (sep < 0 || static_cast<int64_t>(static_cast<T>(sep)) != sep) {
     if (s == ds) st.documents += 1;
-    if (u == de) docFinal_[t[de - 1]] += 1;
+    if (u == de) docFinal_.add(t[de - 1]);
     return;
   }
   const T sv = static_cast<T>(sep);
@@ -232,27 +267,28 @@ void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uin
   for (size_t k = 0; k < found; ++k) {
     uint64_t j = s + seps_[k];
     if (j + 1 < u && t[j + 1] != sv) st.documents += 1;
-    if (j > s && t[j - 1] != sv) docFinal_[t[j - 1]] += 1;
+    if (j > s && t[j - 1] != sv) docFinal_.add(t[j - 1]);
   }
   // The last token of the segment is document-final if the document ends here or
   // a separator follows (the separator itself belongs to the next chunk).
-  if (t[u - 1] != sv && (u == de || t[u] == sv)) docFinal_[t[u - 1]] += 1;
+  if (t[u - 1] != sv && (u == de || t[u] == sv)) docFinal_.add(t[u - 1]);
 }
 
 template <typename T>
 Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(1));
+  BIMIX_TRY(ensureMode(TableMode::Narrow));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
-  if (unigrams_.size() < 65536) unigrams_.resize(65536, 0);
-  if (docFinal_.size() < 65536) docFinal_.resize(65536, 0);
+  unigrams_.plan(65536, 0);
+  docFinal_.plan(65536, 0);
   if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 4))
     return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
   uint32_t* buf = reinterpret_cast<uint32_t*>(scatter_.data());
-  uint64_t* uni = unigrams_.data();
+  uint64_t* uni = unigrams_.dense();
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
+  std::vector<uint64_t> before;
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
     if (cfg_.cancel.requested()) return interruptedStatus();
     const uint64_t be = std::min(end, bs + batchTokens_);
@@ -264,12 +300,29 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
         for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
       }
     } else {
-      uint32_t ph[kPartitions] = {0};
-      for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
-        if (cfg_.cancel.requested()) return interruptedStatus();
-        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
-          uni[t[i]] += 1;
-          ph[t[i] >> kLeftShift] += 1;
+      uint64_t ph[kPartitions] = {0};
+      if (layout_ == nullptr || be - bs >= kDeltaMinTokens) {
+        // Partition sizes from the batch's unigram counts (the difference of the
+        // counts before and after it): one increment per token instead of two.
+        before.assign(uni, uni + 65536);
+        for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+          if (cfg_.cancel.requested()) return interruptedStatus();
+          for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
+        }
+        for (uint32_t id = 0; id < 65536; ++id) before[id] = uni[id] - before[id];
+        if (layout_ == nullptr)
+          layout_ = cfg_.layoutKey.empty() ? PartitionLayout::fromCounts(before.data())
+                                           : PartitionLayout::shared(cfg_.layoutKey, before.data());
+        const uint16_t* partOf = layout_->partOf.data();
+        for (uint32_t id = 0; id < 65536; ++id) ph[partOf[id]] += before[id];
+      } else {
+        const uint16_t* partOf = layout_->partOf.data();
+        for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
+          if (cfg_.cancel.requested()) return interruptedStatus();
+          for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
+            uni[t[i]] += 1;
+            ph[partOf[t[i]]] += 1;
+          }
         }
       }
       start[0] = 0;
@@ -282,6 +335,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
     gClock.ns[0] += tHist - t0;
     bool stopped = false;
     CancelPoll poll(cfg_.cancel, kPollTokens / kBlock);
+    const uint16_t* partOf = layout_ != nullptr ? layout_->partOf.data() : nullptr;
     forEachSegment(src, bs, be, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
       if (stopped) return;
       countDocs<T>(t, s, u, ds, de, sep, st);
@@ -298,7 +352,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
         st.bigrams += k;
         for (size_t j = 0; j < k; ++j) {
           uint32_t key = block[j];
-          buf[cursor[key >> kNarrowShift]++] = key;
+          buf[cursor[partOf[key >> 16]]++] = key;
         }
       }
     });
@@ -336,12 +390,13 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const uint32_t planShift = topBits > kPartitionBits ? topBits - kPartitionBits : 1;
   const uint32_t rightBits = 64 - static_cast<uint32_t>(__builtin_clzll(top - 1 > 0 ? top - 1 : 1));
   const bool compactFits = planShift + rightBits <= 32 && (static_cast<uint64_t>(mx) >> rightBits) == 0;
-  const bool compact = compactFits && mode_ != 2;
-  BIMIX_TRY(ensureMode(compact ? 4 : 2));
+  const bool compact = compactFits && mode_ != TableMode::Wide;
+  BIMIX_TRY(ensureMode(compact ? TableMode::Compact : TableMode::Wide));
   compactRightBits_ = rightBits;
-  uint64_t need = std::max<uint64_t>(static_cast<uint64_t>(mx) + 2, cfg_.vocab);
-  if (unigrams_.size() < need) unigrams_.resize(need, 0);
-  if (docFinal_.size() < need) docFinal_.resize(need, 0);
+  // Per-id counts: dense up to the largest id when that is cheap (or --vocab says
+  // so), otherwise dense for small ids and a map for the rest (see id_counts.h).
+  const bool allDense = unigrams_.plan(static_cast<uint64_t>(mx) + 1, cfg_.vocab);
+  docFinal_.plan(static_cast<uint64_t>(mx) + 1, cfg_.vocab);
   if (wideShift_ == 0) {
     // From the vocabulary alone (not the data), so every accumulator of a run has
     // the same partitions and their tables merge in memory; larger ids share the
@@ -358,7 +413,14 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
   uint32_t* buf32 = reinterpret_cast<uint32_t*>(scatter_.data());
-  uint64_t* uni = unigrams_.data();
+  uint64_t* uni = unigrams_.dense();
+  IdCounts& unigrams = unigrams_;
+  auto countIds = [&](uint64_t i0, uint64_t i1) {
+    if (allDense)
+      for (uint64_t i = i0; i < i1; ++i) uni[t[i]] += 1;
+    else
+      for (uint64_t i = i0; i < i1; ++i) unigrams.add(t[i]);
+  };
   std::vector<uint64_t> start(kPartitions + 1), cursor(kPartitions);
   for (uint64_t bs = begin; bs < end; bs += batchTokens_) {
     if (cfg_.cancel.requested()) return interruptedStatus();
@@ -367,15 +429,21 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     if (cfg_.unigramsOnly) {
       for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
         if (cfg_.cancel.requested()) return interruptedStatus();
-        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) uni[t[i]] += 1;
+        countIds(i0, std::min(be, i0 + kPollTokens));
       }
     } else {
       uint32_t ph[kPartitions] = {0};
       for (uint64_t i0 = bs; i0 < be; i0 += kPollTokens) {
         if (cfg_.cancel.requested()) return interruptedStatus();
-        for (uint64_t i = i0, i1 = std::min(be, i0 + kPollTokens); i < i1; ++i) {
-          uni[t[i]] += 1;
-          ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+        const uint64_t i1 = std::min(be, i0 + kPollTokens);
+        if (allDense) {
+          for (uint64_t i = i0; i < i1; ++i) {
+            uni[t[i]] += 1;
+            ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
+          }
+        } else {
+          countIds(i0, i1);
+          for (uint64_t i = i0; i < i1; ++i) ph[std::min<uint32_t>(t[i] >> shift, kPartitions - 1)] += 1;
         }
       }
       start[0] = 0;
@@ -415,7 +483,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     });
     if (stopped) return interruptedStatus();
     uint64_t sepsHere = st.separators - sepsBefore;
-    if (sep >= 0 && static_cast<uint64_t>(sep) < unigrams_.size()) uni[sep] -= sepsHere;
+    if (sep >= 0) unigrams_.subtract(static_cast<uint64_t>(sep), sepsHere);
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
     for (uint32_t p = 0; p < kPartitions; ++p) {
@@ -429,13 +497,13 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   return Status::Ok();
 }
 
-Status Accumulator::ensureMode(int want) {
-  if (cfg_.groups > 0) want = 3;
+Status Accumulator::ensureMode(TableMode want) {
+  if (cfg_.groups > 0) want = TableMode::Grouped;
   if (mode_ == want) return Status::Ok();
-  if (mode_ != 0) BIMIX_TRY(spill());
+  if (mode_ != TableMode::None) BIMIX_TRY(spill());
   narrow_.clear();
   wide_.clear();
-  if (want == 2 || want == 3) wide_.resize(kPartitions);
+  if (want == TableMode::Wide || want == TableMode::Grouped) wide_.resize(kPartitions);
   else narrow_.resize(kPartitions);
   mode_ = want;
   return Status::Ok();
@@ -478,15 +546,15 @@ Status Accumulator::spill() {
 }
 
 Status Accumulator::drainAllInto(PartialWriter& w) {
-  if (mode_ == 1) {
+  if (mode_ == TableMode::Narrow) {
     return drainInto(narrow_, w, cfg_.cancel, [](uint64_t, uint64_t k) { return canonicalNarrow(k); });
-  } else if (mode_ == 4) {
+  } else if (mode_ == TableMode::Compact) {
     const uint32_t shift = wideShift_, rb = compactRightBits_;
     return drainInto(narrow_, w, cfg_.cancel, [shift, rb](uint64_t p, uint64_t k) {
       const uint64_t left = (p << shift) | (k >> rb);
       return (left << 32) | (k & ((1ULL << rb) - 1));
     });
-  } else if (mode_ == 2 || mode_ == 3) {
+  } else if (mode_ == TableMode::Wide || mode_ == TableMode::Grouped) {
     return drainInto(wide_, w, cfg_.cancel, [](uint64_t, uint64_t k) { return k; });
   }
   return Status::Ok();
@@ -504,8 +572,8 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
   if (spillPaths_.empty()) {
     PartialWriter w;
     BIMIX_TRY(w.open(path, meta));
-    BIMIX_TRY(w.writeUnigrams(unigrams_));
-    BIMIX_TRY(w.writeDocFinal(docFinal_));
+    BIMIX_TRY(w.writeUnigrams(unigrams_.dense(), unigrams_.denseSize(), unigrams_.sortedSparse()));
+    BIMIX_TRY(w.writeDocFinal(docFinal_.dense(), docFinal_.denseSize(), docFinal_.sortedSparse()));
     Status drained = drainAllInto(w);
     if (!drained.ok()) {
       w.abandon();
@@ -519,8 +587,8 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
                        std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
     PartialWriter w;
     BIMIX_TRY(w.open(rest, "{\"spill\":true}"));
-    BIMIX_TRY(w.writeUnigrams(unigrams_));
-    BIMIX_TRY(w.writeDocFinal(docFinal_));
+    BIMIX_TRY(w.writeUnigrams(unigrams_.dense(), unigrams_.denseSize(), unigrams_.sortedSparse()));
+    BIMIX_TRY(w.writeDocFinal(docFinal_.dense(), docFinal_.denseSize(), docFinal_.sortedSparse()));
     BIMIX_TRY(w.finish(tokens_, documents_, separators_, flags));
     spillPaths_.push_back(rest);
     BIMIX_TRY(mergePartials(spillPaths_, path, meta, nullptr, cfg_.cancel));
@@ -534,7 +602,7 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
 void Accumulator::reset() {
   narrow_.clear();
   wide_.clear();
-  mode_ = 0;
+  mode_ = TableMode::None;
   wideShift_ = 0;
   compactRightBits_ = 0;
   unigrams_.clear();
@@ -601,7 +669,7 @@ Status Accumulator::flushPending() {
 // scalar path: the sample is a small fraction of the corpus by design.
 template <typename T>
 Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats& st) {
-  BIMIX_TRY(ensureMode(3));
+  BIMIX_TRY(ensureMode(TableMode::Grouped));
   const T* t = reinterpret_cast<const T*>(src.tokenBytes());
   const int64_t sep = src.separator;
   const bool useSep = sep >= 0 && static_cast<int64_t>(static_cast<T>(sep)) == sep;
@@ -682,95 +750,129 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
 namespace bimix {
 
 bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
-  int mode = 0;
+  TableMode mode = TableMode::None;
+  const Accumulator* first = nullptr;
   for (Accumulator* a : accs) {
     if (!a->spillPaths_.empty() || a->cfg_.groups > 0 || !a->pending_.empty()) return false;
     if (a->cfg_.unigramsOnly != accs.front()->cfg_.unigramsOnly) return false;
-    if (a->mode_ == 0) continue;
-    if (mode != 0 && (a->mode_ != mode || ((mode == 2 || mode == 4) && a->wideShift_ != accs.front()->wideShift_) ||
-                      (mode == 4 && a->compactRightBits_ != accs.front()->compactRightBits_)))
-      return false;
+    if (a->mode_ == TableMode::None) continue;
+    if (first != nullptr) {
+      if (a->mode_ != mode) return false;
+      if ((mode == TableMode::Wide || mode == TableMode::Compact) && a->wideShift_ != first->wideShift_) return false;
+      if (mode == TableMode::Compact && a->compactRightBits_ != first->compactRightBits_) return false;
+      if (mode == TableMode::Narrow && a->layout_ != first->layout_ &&
+          (a->layout_ == nullptr || first->layout_ == nullptr || a->layout_->partOf != first->layout_->partOf))
+        return false;
+    }
     mode = a->mode_;
+    first = a;
   }
   return true;
 }
 
-Status Accumulator::reduceRange(const std::vector<Accumulator*>& accs, uint32_t lo, uint32_t hi, bool unigrams,
-                                Reduction& red) {
-  red = Reduction();
-  if (accs.empty()) return Status::Ok();
-  red.unigramsOnly = accs.front()->cfg_.unigramsOnly;
-  if (unigrams) {
-    for (Accumulator* a : accs) {
-      red.tokens += a->tokens_;
-      red.documents += a->documents_;
-      red.separators += a->separators_;
-      if (red.unigrams.size() < a->unigrams_.size()) red.unigrams.resize(a->unigrams_.size(), 0);
-      if (red.docFinal.size() < a->docFinal_.size()) red.docFinal.resize(a->docFinal_.size(), 0);
-      for (size_t i = 0; i < a->unigrams_.size(); ++i) red.unigrams[i] += a->unigrams_[i];
-      for (size_t i = 0; i < a->docFinal_.size(); ++i) red.docFinal[i] += a->docFinal_[i];
+void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, uint32_t p, Reduction& red) {
+  auto fold = [&](auto member) {
+    // Fold every accumulator's partition p into the largest one.
+    size_t best = 0;
+    bool any = false;
+    for (size_t i = 0; i < accs.size(); ++i) {
+      auto& v = accs[i]->*member;
+      if (v.empty()) continue;
+      if (!any || v[p].size() > (accs[best]->*member)[p].size()) best = i;
+      any = true;
     }
-  }
-  int mode = 0;
-  for (Accumulator* a : accs) mode = a->mode_ != 0 ? a->mode_ : mode;
-  // Partitions are disjoint key ranges: each range of them is folded on its own, so
-  // several threads can reduce one set of accumulators at once.
-  const CancelToken cancel = accs.front()->cfg_.cancel;
-  bool stopped = false;
-  auto reduceTables = [&](auto member) {
-    for (uint32_t p = lo; p < hi && p < kPartitions; ++p) {
-      if (cancel.requested()) {
-        stopped = true;
-        return;
-      }
-      // Fold every accumulator's partition p into the largest one.
-      size_t best = 0;
-      bool any = false;
-      for (size_t i = 0; i < accs.size(); ++i) {
-        auto& v = accs[i]->*member;
-        if (v.empty()) continue;
-        if (!any || v[p].size() > (accs[best]->*member)[p].size()) best = i;
-        any = true;
-      }
-      if (!any) return;
-      auto& target = (accs[best]->*member)[p];
-      for (size_t i = 0; i < accs.size(); ++i) {
-        auto& v = accs[i]->*member;
-        if (i == best || v.empty()) continue;
-        v[p].forEach([&](auto key, uint64_t count) { target.add(key, count); });
-        v[p].clear();
-      }
-      target.forEach([&](auto, uint64_t count) {
-        red.bigramTotal += count;
-        red.bigramDistinct += 1;
-        red.bigramHist.add(count);
-      });
-      target.clear();
+    if (!any) return;
+    auto& target = (accs[best]->*member)[p];
+    for (size_t i = 0; i < accs.size(); ++i) {
+      auto& v = accs[i]->*member;
+      if (i == best || v.empty()) continue;
+      v[p].forEach([&](auto key, uint64_t count) { target.add(key, count); });
+      v[p].clear();
     }
+    target.forEach([&](auto, uint64_t count) {
+      red.bigramTotal += count;
+      red.bigramDistinct += 1;
+      red.bigramHist.add(count);
+    });
+    target.clear();
   };
-  if (mode == 1 || mode == 4) reduceTables(&Accumulator::narrow_);
-  else if (mode == 2) reduceTables(&Accumulator::wide_);
-  return stopped ? interruptedStatus() : Status::Ok();
+  if (mode == TableMode::Narrow || mode == TableMode::Compact) fold(&Accumulator::narrow_);
+  else if (mode == TableMode::Wide) fold(&Accumulator::wide_);
 }
 
-Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, Reduction& red) {
+Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red) {
   red = Reduction();
   if (accs.empty()) return Status::Ok();
+  const CancelToken cancel = accs.front()->cfg_.cancel;
   for (Accumulator* a : accs) BIMIX_TRY(a->flushPending());
   if (!canReduceInMemory(accs)) {
+    const std::string dir = accs.front()->cfg_.spillDir;
+    if (dir.empty()) return Status::Error(ec::E_USAGE, "", -1, "counts that spilled need a spill folder to be merged");
     std::vector<std::string> paths;
     Status s;
     for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
-      std::string dir = accs[i]->cfg_.spillDir.empty() ? "/tmp" : accs[i]->cfg_.spillDir;
       std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
       s = accs[i]->writePartial(p, "{}");
       if (s.ok()) paths.push_back(p);
     }
-    if (s.ok()) s = mergePartials(paths, "", "{}", &red, accs.front()->cfg_.cancel);
+    if (s.ok()) s = mergePartials(paths, "", "{}", &red, cancel);
     for (const std::string& p : paths) ::unlink(p.c_str());
     return s;
   }
-  BIMIX_TRY(reduceRange(accs, 0, kPartitions, true, red));
+  red.unigramsOnly = accs.front()->cfg_.unigramsOnly;
+  for (Accumulator* a : accs) {
+    red.tokens += a->tokens_;
+    red.documents += a->documents_;
+    red.separators += a->separators_;
+    a->unigrams_.addTo(red.unigrams);
+    a->docFinal_.addTo(red.docFinal);
+  }
+  TableMode mode = TableMode::None;
+  for (Accumulator* a : accs) mode = a->mode_ != TableMode::None ? a->mode_ : mode;
+  // Partitions are disjoint key ranges: threads claim them one at a time and each
+  // sums its own statistics; sums of counts and of counts of counts do not depend
+  // on which thread folded which partition.
+  const uint32_t n = std::max<uint32_t>(1, std::min<uint32_t>(threads, kPartitions));
+  std::vector<Reduction> parts(n);
+  std::vector<Status> failed(n);
+  std::atomic<uint32_t> next{0};
+  std::atomic<bool> stop{false};
+  auto work = [&](uint32_t w) {
+    try {
+      for (;;) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        if (cancel.requested()) {
+          failed[w] = interruptedStatus();
+          stop.store(true);
+          return;
+        }
+        const uint32_t p = next.fetch_add(1);
+        if (p >= kPartitions) return;
+        reducePartition(accs, mode, p, parts[w]);
+      }
+    } catch (const std::bad_alloc&) {
+      failed[w] = Status::Error(ec::E_NOMEM, "", -1, "out of memory (an allocation failed); lower --memory or --threads");
+      stop.store(true);
+    }
+  };
+  if (mode != TableMode::None) {
+    std::vector<std::thread> pool;
+    for (uint32_t w = 1; w < n; ++w) {
+      try {
+        pool.emplace_back(work, w);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: those started (and this one) do the rest
+      }
+    }
+    work(0);
+    for (std::thread& t : pool) t.join();
+    for (const Status& s : failed) BIMIX_TRY(s);
+  }
+  for (const Reduction& r : parts) {
+    red.bigramTotal += r.bigramTotal;
+    red.bigramDistinct += r.bigramDistinct;
+    red.bigramHist.addAll(r.bigramHist);
+  }
   BIMIX_TRY(finishReduction(red, "", true));
   for (Accumulator* a : accs) a->reset();
   return Status::Ok();

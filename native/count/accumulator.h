@@ -3,7 +3,9 @@
 // a spill folder; writePartial() merges everything into one partial-state file.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,16 +14,23 @@
 #include "../common/status.h"
 #include "../formats/source.h"
 #include "bigram_tables.h"
+#include "id_counts.h"
 #include "kernels.h"
 #include "../state/partial_file.h"
 #include "../state/merge.h"
 
 namespace bimix {
 
+constexpr uint32_t kPartitionBits = 10;  // 1024 partitions (4096 measured no faster)
+constexpr uint32_t kPartitions = 1u << kPartitionBits;
+
 struct AccumulatorConfig {
   uint64_t memoryBytes = 1ULL << 30;  // tables + scatter buffer
   std::string spillDir;               // where spill runs go (required if the budget can be exceeded)
   std::string simd = "auto";
+  // Accumulators with the same key (the counts of one domain) share one partition
+  // layout, which their tables need to be merged in memory. Empty: a layout of its own.
+  std::string layoutKey;
   uint64_t vocab = 0;  // 0: no --vocab check (ids still limited to 2^24)
   bool unigramsOnly = false;
   uint64_t batchTokens = 0;  // 0: chosen from the budget
@@ -46,6 +55,27 @@ struct ChunkStats {
   uint64_t bigrams = 0;     // bigrams counted
 };
 
+// What the partition tables hold.
+enum class TableMode : uint8_t {
+  None,     // nothing counted yet
+  Narrow,   // 8/16-bit tokens: 32-bit keys left << 16 | right in narrow_
+  Wide,     // 32-bit tokens: 64-bit keys left << 32 | right in wide_
+  Grouped,  // sampled mode: grouped 64-bit keys (partial_file.h) in wide_
+  Compact,  // 32-bit tokens of a small vocabulary: 32-bit in-partition keys in narrow_
+};
+
+// Which partition the keys of each left token (8/16-bit tokens) go to: contiguous,
+// ascending id ranges cut from a unigram histogram so that partitions receive
+// similar numbers of keys whatever the order of ids (frequent ids first, as in BPE
+// vocabularies, or scattered). Any layout gives the same counts; only speed differs.
+struct PartitionLayout {
+  std::vector<uint16_t> partOf;  // 65536 entries, non-decreasing, < kPartitions
+  // Cuts ranges holding about equal shares of `counts` (65536 entries).
+  static std::shared_ptr<const PartitionLayout> fromCounts(const uint64_t* counts);
+  // The layout shared under `key`, made from `counts` by the first caller.
+  static std::shared_ptr<const PartitionLayout> shared(const std::string& key, const uint64_t* counts);
+};
+
 class Accumulator {
  public:
   explicit Accumulator(AccumulatorConfig cfg);
@@ -58,23 +88,20 @@ class Accumulator {
   // Writes all counts (merging spills) as one partial-state file; resets the accumulator.
   Status writePartial(const std::string& path, const std::string& meta);
 
-  // Merges several accumulators' counts in memory, partition by partition, and
-  // reduces them (no sorting, no files). Falls back to partial-state files (in
-  // `spillDir` of the first) when any of them spilled or their layouts differ.
-  // The accumulators are consumed.
-  static Status reduceAll(const std::vector<Accumulator*>& accs, Reduction& red);
-  // True when the accumulators' tables can be merged in memory (no spills, same layout).
-  static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
-  // Folds partitions [lo, hi) of all accumulators and reduces them (plus the unigram
-  // counts when `unigrams`); disjoint ranges may run on different threads at once.
-  // The caller checks totals (finishReduction) once all ranges are combined.
-  static Status reduceRange(const std::vector<Accumulator*>& accs, uint32_t lo, uint32_t hi, bool unigrams, Reduction& red);
+  // Merges several accumulators' counts and reduces them, checking the totals.
+  // In memory, partition by partition on `threads` threads (no sorting, no files),
+  // when none spilled and their layouts agree; otherwise through partial-state
+  // files in the first one's spill folder. The result does not depend on `threads`.
+  // The accumulators are consumed. Polls the first one's cancel token.
+  static Status reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red);
   // Drops all counts.
   void reset();
 
   uint64_t tokens() const { return tokens_; }
   uint64_t documents() const { return documents_; }
   uint64_t spills() const { return spillPaths_.size(); }
+  // Bytes held by the per-token-id counts (unigrams and document-final tokens).
+  uint64_t idCountBytes() const { return unigrams_.bytes() + docFinal_.bytes(); }
   const char* kernelName() const { return kernels_ != nullptr ? kernels_->name : "none"; }
 
  private:
@@ -89,8 +116,11 @@ class Accumulator {
   template <typename T>
   void countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st);
   Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
-  // 1 narrow (8/16-bit tokens), 2 wide (64-bit keys), 3 sampled (grouped keys), 4 wide with compact 32-bit keys.
-  Status ensureMode(int want);
+  // Switches the tables to `want` (spilling what the previous mode holds).
+  Status ensureMode(TableMode want);
+  static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
+  // Folds partition p of all accumulators into one table and adds its counts to `red`.
+  static void reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, uint32_t p, Reduction& red);
   Status drainAllInto(PartialWriter& w);
   Status spill();
   uint32_t flags() const;
@@ -99,13 +129,14 @@ class Accumulator {
 
   AccumulatorConfig cfg_;
   const Kernels* kernels_ = nullptr;
-  int mode_ = 0;  // 0 none yet; see ensureMode
+  TableMode mode_ = TableMode::None;
+  std::shared_ptr<const PartitionLayout> layout_;  // narrow keys; set by the first batch
   uint32_t compactRightBits_ = 0;
   std::vector<PartitionTable<uint32_t>> narrow_;
   std::vector<PartitionTable<uint64_t>> wide_;
   uint32_t wideShift_ = 0;
-  std::vector<uint64_t> unigrams_;
-  std::vector<uint64_t> docFinal_;
+  IdCounts unigrams_;
+  IdCounts docFinal_;
   HugeBuffer scatter_;  // scatter buffer (keys grouped by partition)
   std::vector<uint8_t> block_;    // small packing block
   std::vector<uint32_t> seps_;
@@ -123,7 +154,5 @@ uint64_t pathHash(const std::string& path);
 // The file name without its folder: samples do not change when a corpus moves.
 std::string baseName(const std::string& path);
 
-constexpr uint32_t kPartitionBits = 10;  // 1024 partitions (4096 measured no faster)
-constexpr uint32_t kPartitions = 1u << kPartitionBits;
 
 }  // namespace bimix

@@ -46,6 +46,12 @@ class CountHistogram {
       sparse_[count] += times;
     }
   }
+  // Adds every (count, multiplicity) of `other`.
+  void addAll(const CountHistogram& other) {
+    for (uint64_t c = 1; c < other.dense_.size(); ++c)
+      if (other.dense_[c] != 0) add(c, other.dense_[c]);
+    for (const auto& kv : other.sparse_) add(kv.first, kv.second);
+  }
   // (count, multiplicity) pairs, ascending by count.
   std::vector<std::pair<uint64_t, uint64_t>> pairs() const;
 

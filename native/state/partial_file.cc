@@ -77,28 +77,38 @@ void PartialWriter::flushBuffer() {
   buf_.clear();
 }
 
-Status PartialWriter::writeDense(const std::vector<uint64_t>& dense, uint64_t& entries, uint64_t& bytes) {
+Status PartialWriter::writeDense(const uint64_t* dense, size_t n, const std::vector<std::pair<uint64_t, uint64_t>>& above,
+                                 uint64_t& entries, uint64_t& bytes) {
   uint64_t before = written_ + buf_.size();
   uint64_t last = 0;
   entries = 0;
-  for (uint64_t id = 0; id < dense.size(); ++id) {
-    if (dense[id] == 0) continue;
+  auto put = [&](uint64_t id, uint64_t count) {
     putVarint(id - last);
-    putVarint(dense[id]);
+    putVarint(count);
     last = id;
     ++entries;
     if (buf_.size() >= kFlushBytes) flushBuffer();
+  };
+  for (uint64_t id = 0; id < n; ++id)
+    if (dense[id] != 0) put(id, dense[id]);
+  for (const auto& kv : above) {
+    if (kv.first < n || (entries > 0 && kv.first <= last)) {
+      failed_ = true;
+      error_ = "id counts out of order";
+      return Status::Error(ec::E_STATE, path_, -1, error_);
+    }
+    if (kv.second != 0) put(kv.first, kv.second);
   }
   bytes = written_ + buf_.size() - before;
   return Status::Ok();
 }
 
-Status PartialWriter::writeUnigrams(const std::vector<uint64_t>& dense) {
-  return writeDense(dense, counts_.unigramEntries, unigramBytes_);
+Status PartialWriter::writeUnigrams(const uint64_t* dense, size_t n, const std::vector<std::pair<uint64_t, uint64_t>>& above) {
+  return writeDense(dense, n, above, counts_.unigramEntries, unigramBytes_);
 }
 
-Status PartialWriter::writeDocFinal(const std::vector<uint64_t>& dense) {
-  Status s = writeDense(dense, counts_.docFinalEntries, docFinalBytes_);
+Status PartialWriter::writeDocFinal(const uint64_t* dense, size_t n, const std::vector<std::pair<uint64_t, uint64_t>>& above) {
+  Status s = writeDense(dense, n, above, counts_.docFinalEntries, docFinalBytes_);
   bigramBytes_ = written_ + buf_.size();  // start of the bigram section, fixed up in finish()
   return s;
 }

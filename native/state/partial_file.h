@@ -16,6 +16,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../common/mapped_file.h"
@@ -52,8 +53,11 @@ class PartialWriter {
   ~PartialWriter();
   Status open(const std::string& path, const std::string& meta);
   // Sparse (id, count) pairs, ascending ids, zero counts skipped.
-  Status writeUnigrams(const std::vector<uint64_t>& dense);
-  Status writeDocFinal(const std::vector<uint64_t>& dense);
+  Status writeUnigrams(const std::vector<uint64_t>& dense) { return writeUnigrams(dense.data(), dense.size(), {}); }
+  Status writeDocFinal(const std::vector<uint64_t>& dense) { return writeDocFinal(dense.data(), dense.size(), {}); }
+  // Counts of ids [0, n) from `dense`, then of the ids in `above` (ascending, all >= n).
+  Status writeUnigrams(const uint64_t* dense, size_t n, const std::vector<std::pair<uint64_t, uint64_t>>& above);
+  Status writeDocFinal(const uint64_t* dense, size_t n, const std::vector<std::pair<uint64_t, uint64_t>>& above);
   // Bigram keys must arrive strictly ascending.
   void addBigram(uint64_t key, uint64_t count) {
     if (__builtin_expect(counts_.bigramDistinct > 0 && key <= lastKey_, 0)) {
@@ -72,7 +76,8 @@ class PartialWriter {
 
  private:
   static constexpr size_t kFlushBytes = 1 << 20;
-  Status writeDense(const std::vector<uint64_t>& dense, uint64_t& entries, uint64_t& bytes);
+  Status writeDense(const uint64_t* dense, size_t n, const std::vector<std::pair<uint64_t, uint64_t>>& above,
+                    uint64_t& entries, uint64_t& bytes);
   void putVarint(uint64_t v) {
     while (v >= 0x80) {
       buf_.push_back(static_cast<uint8_t>(v | 0x80));

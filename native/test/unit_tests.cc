@@ -634,6 +634,7 @@ void compareWithBrute(const std::vector<std::vector<uint32_t>>& files, const std
     cfg.spillDir = dir;
     cfg.simd = simd;
     cfg.batchTokens = batch;
+    cfg.layoutKey = "again";
     again.push_back(std::make_unique<bimix::Accumulator>(cfg));
     CHECK(again.back()->init().ok());
     raw.push_back(again.back().get());
@@ -642,7 +643,7 @@ void compareWithBrute(const std::vector<std::vector<uint32_t>>& files, const std
   for (auto& s : srcs)
     for (uint64_t b = 0; b < s->tokens; b += chunk) CHECK(again[k++ % nAcc]->addChunk(*s, b, std::min(s->tokens, b + chunk)).ok());
   bimix::Reduction mem;
-  CHECK(bimix::Accumulator::reduceAll(raw, mem).ok());
+  CHECK(bimix::Accumulator::reduceAll(raw, static_cast<uint32_t>(1 + nAcc % 3), mem).ok());
   CHECK_EQ(mem.tokens, red.tokens);
   CHECK_EQ(mem.documents, red.documents);
   CHECK_EQ(mem.bigramTotal, red.bigramTotal);
@@ -671,6 +672,9 @@ TEST(accumulator_vs_brute_force) {
         for (size_t i = 0; i < n; ++i) {
           uint32_t v = static_cast<uint32_t>(rng.below(alpha));
           if (rng.below(20) == 0) v = d == bimix::DType::U8 ? 255 : d == bimix::DType::I16 ? 32767 : d == bimix::DType::U16 ? 65535 : 100000;
+          // Ids far above the dense part of the per-id counts (kept in its map); one
+          // trial only, since reductions are dense up to the largest id.
+          if (d == bimix::DType::U32 && trial == 3 && rng.below(25) == 0) v = 4190000 + static_cast<uint32_t>(rng.below(4));
           files[f].push_back(v);
         }
         if (sep >= 0 && trial % 2 == 1) files[f][0] = static_cast<uint32_t>(sep);  // separator at the start
@@ -703,6 +707,105 @@ TEST(accumulator_spills_exactly) {
     // Multi-batch chunks: spills happen in the middle of a chunk.
     compareWithBrute(files, ends, bimix::DType::U32, 5, 300000, 2, simd, 4096, 8ULL << 20, true);
   }
+}
+
+// A tiny shard with an id near 2^24 keeps small per-id counts, counts exactly, and
+// reduces to the same numbers on any number of threads and through files.
+TEST(accumulator_large_ids_small_memory) {
+  const std::string dir = scratch();
+  const std::vector<uint32_t> tok = {5, 16777000, 7, 5, 16777000, 9, 12, 16777000, 5, 3, 16777001, 5};
+  writeFile(dir + "/big.bin", encode(tok, bimix::DType::U32));
+  bimix::SourceSpec spec;
+  spec.path = dir + "/big.bin";
+  spec.format = "raw";
+  spec.dtype = "u32";
+  spec.eos = 3;
+  std::shared_ptr<bimix::TokenSource> src;
+  CHECK(bimix::openSource(spec, src).ok());
+  if (!src) return;
+  std::vector<bimix::Reduction> reds;
+  for (uint32_t threads : {1u, 4u}) {
+    std::vector<std::unique_ptr<bimix::Accumulator>> accs;
+    std::vector<bimix::Accumulator*> raw;
+    for (int k = 0; k < 2; ++k) {
+      bimix::AccumulatorConfig cfg;
+      cfg.memoryBytes = 64 << 20;
+      cfg.spillDir = dir;
+      accs.push_back(std::make_unique<bimix::Accumulator>(cfg));
+      CHECK(accs.back()->init().ok());
+      raw.push_back(accs.back().get());
+    }
+    CHECK(accs[0]->addChunk(*src, 0, 5).ok());
+    CHECK(accs[1]->addChunk(*src, 5, tok.size()).ok());
+    // Dense counts stop at 2^17 ids (1 MB per array) instead of 2^24 (128 MB).
+    for (auto& a : accs) CHECK(a->idCountBytes() <= (2u << 20) + 4096);
+    bimix::Reduction red;
+    CHECK(bimix::Accumulator::reduceAll(raw, threads, red).ok());
+    reds.push_back(std::move(red));
+  }
+  bimix::AccumulatorConfig cfg;
+  cfg.memoryBytes = 64 << 20;
+  cfg.spillDir = dir;
+  bimix::Accumulator one(cfg);
+  CHECK(one.init().ok());
+  CHECK(one.addChunk(*src, 0, tok.size()).ok());
+  CHECK(one.writePartial(dir + "/big.bimixps", "{}").ok());
+  bimix::Reduction viaFile;
+  CHECK(bimix::mergePartials({dir + "/big.bimixps"}, "", "{}", &viaFile).ok());
+  reds.push_back(std::move(viaFile));
+  Brute want = bruteForce({tok}, {{}}, 3);
+  for (const bimix::Reduction& r : reds) {
+    CHECK_EQ(r.tokens, want.tokens);
+    CHECK_EQ(r.bigramDistinct, want.bi.size());
+    CHECK_EQ(r.unigramDistinct, want.uni.size());
+    CHECK_EQ(r.maxId, 16777001);
+    CHECK(r.unigrams.size() > 16777001 && r.unigrams[16777000] == 3 && r.unigrams[16777001] == 1 && r.unigrams[5] == 4);
+    CHECK((r.bigramHist.pairs() == reds[0].bigramHist.pairs()));
+    CHECK((r.leftHist.pairs() == reds[0].leftHist.pairs()));
+    CHECK((r.unigramHist.pairs() == reds[0].unigramHist.pairs()));
+  }
+  ::unlink((dir + "/big.bimixps").c_str());
+  ::unlink((dir + "/big.bin").c_str());
+}
+
+// Partition layouts: ascending contiguous ranges below kPartitions that split a
+// skewed histogram into about equal shares (no partition above its fair share
+// unless one id alone exceeds it).
+TEST(partition_layout_balances_skewed_ids) {
+  std::vector<uint64_t> counts(65536, 0);
+  uint64_t total = 0;
+  for (uint32_t id = 0; id < 50000; ++id) {
+    counts[id] = 100000000 / (id + 1);  // Zipf-like: the lowest ids are the most frequent
+    total += counts[id];
+  }
+  auto layout = bimix::PartitionLayout::fromCounts(counts.data());
+  CHECK_EQ(layout->partOf.size(), size_t{65536});
+  bool ascending = true, inRange = true;
+  for (uint32_t id = 0; id < 65536; ++id) {
+    if (id > 0 && layout->partOf[id] < layout->partOf[id - 1]) ascending = false;
+    if (layout->partOf[id] >= bimix::kPartitions) inRange = false;
+  }
+  CHECK(ascending && inRange);
+  std::vector<uint64_t> load(bimix::kPartitions, 0), heaviest(bimix::kPartitions, 0);
+  for (uint32_t id = 0; id < 65536; ++id) {
+    load[layout->partOf[id]] += counts[id];
+    heaviest[layout->partOf[id]] = std::max(heaviest[layout->partOf[id]], counts[id]);
+  }
+  const uint64_t fair = total / bimix::kPartitions;
+  bool balanced = true;
+  for (uint32_t p = 0; p < bimix::kPartitions; ++p)
+    if (load[p] > 2 * fair + heaviest[p]) balanced = false;
+  CHECK(balanced);
+  // No counts: equal id ranges.
+  std::vector<uint64_t> none(65536, 0);
+  auto even = bimix::PartitionLayout::fromCounts(none.data());
+  CHECK_EQ(even->partOf[0], 0);
+  CHECK_EQ(even->partOf[65535], bimix::kPartitions - 1);
+  CHECK_EQ(even->partOf[64], 1);
+  // One layout per key while it is in use.
+  auto a = bimix::PartitionLayout::shared("layout-test", counts.data());
+  auto b = bimix::PartitionLayout::shared("layout-test", none.data());
+  CHECK(a == b);
 }
 
 TEST(accumulator_errors) {

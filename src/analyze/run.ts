@@ -8,7 +8,6 @@ import { loadAddon, type NativeReduction } from '../engine/native.js';
 import { flattenChunks, type DomainPlan } from './plan.js';
 import type { WorkerPool } from '../exec/pool.js';
 import type { CountResult, CountTask, MergeTask } from '../exec/protocol.js';
-import { combineRanges } from '../exec/combine.js';
 import { fanOut } from '../exec/fan-out.js';
 import { decodeSubsamples, tableOf, type SubsampleTable } from '../stats/subsample.js';
 import { sampleCountConfig, sampleReduceOptions, type SamplePlan } from './sampled.js';
@@ -45,14 +44,15 @@ export async function countDomains(
       });
     const timer = onProgress ? setInterval(tick, 250) : undefined;
     const outs: string[] = [];
-    const names: string[] = [];
-    // Exact counts stay in memory between the count and merge tasks; the sampled
-    // mode's grouped counts go through partial-state files.
+    // Exact counts stay in memory between the count and merge tasks, registered in
+    // the addon under one name per domain; the sampled mode's grouped counts go
+    // through partial-state files.
     const inMemory = !cfg.sample;
+    const registered = inMemory ? `domain-${process.pid}-${++registrySeq}` : undefined;
     try {
-      await fanOut<CountResult>(pool, cancel, cfg.threads, plan.chunks.length, (t, claim) => {
-        const out = path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
-        outs.push(out);
+      const counted = await fanOut<CountResult>(pool, cancel, cfg.threads, plan.chunks.length, (t, claim) => {
+        const out = inMemory ? '' : path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
+        if (!inMemory) outs.push(out);
         const task: CountTask = {
           kind: 'count',
           sources: plan.sources,
@@ -65,6 +65,7 @@ export async function countDomains(
             memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
             spillDir: cfg.tmpDir,
             simd: cfg.simd,
+            ...(registered !== undefined ? { layout: registered } : {}),
             vocab: plan.spec.read.vocab ?? 0,
             unigramsOnly: cfg.unigramsOnly,
             ...(cfg.sample ? sampleCountConfig(cfg.sample) : {}),
@@ -72,14 +73,14 @@ export async function countDomains(
           },
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
-          ...(inMemory ? { register: `${out}#${process.pid}` } : {}),
+          ...(registered !== undefined ? { register: registered } : {}),
           cancel: cancel.slot,
         };
-        if (inMemory) names.push(task.register!);
         return task;
       });
-      if (inMemory) results.push(await reduceInMemory(pool, names, cfg.threads, cancel));
-      else {
+      if (registered !== undefined) {
+        results.push(await reduceInMemory(pool, registered, cfg.threads, counted.some((c) => (c.spills ?? 0) > 0), cancel));
+      } else {
         debugPhase(cfg.sample ? 'bootstrap' : 'merge');
         const merge: MergeTask = {
           kind: 'merge',
@@ -94,33 +95,24 @@ export async function countDomains(
       tick();
     } finally {
       if (timer) clearInterval(timer);
-      if (names.length > 0) loadAddon().discardRegistered(names);
+      if (registered !== undefined) loadAddon().discardRegistered(registered);
       for (const o of outs) rmSync(o, { force: true });
     }
   }
   return results;
 }
 
+/** Makes the names domains' counts are registered under unique within the process. */
+let registrySeq = 0;
+
 /**
- * Reduces the registered accumulators of a domain: the partitions are split among the
- * workers (each folds its key ranges), or, when the tables cannot be merged in memory
- * (a worker spilled), one task merges through partial-state files.
+ * Reduces the counts registered under a domain's name with one native call, on
+ * `threads` native threads (through partial-state files when a worker spilled).
  */
-async function reduceInMemory(pool: WorkerPool, names: string[], threads: number, cancel: RunCancel): Promise<NativeReduction> {
-  debugPhase('reduce');
-  const parts = loadAddon().partitionCount;
-  const n = Math.max(1, Math.min(threads, parts));
-  const ranges = Array.from({ length: n }, (_, i) => ({ lo: Math.floor((i * parts) / n), hi: Math.floor(((i + 1) * parts) / n), unigrams: i === 0 }));
-  const got = await cancel.settle(
-    ranges.map((range) =>
-      pool.run<(NativeReduction & { unigramTotal: number; leftTotal: number }) | null>({ kind: 'merge', inputs: [], registered: names, range, reduce: true, cancel: cancel.slot }),
-    ),
-  );
-  if (got.some((g) => g === null)) {
-    debugPhase('spill-merge');
-    return (await cancel.settle([pool.run<NativeReduction>({ kind: 'merge', inputs: [], registered: names, reduce: true, cancel: cancel.slot })]))[0]!;
-  }
-  return combineRanges(got as (NativeReduction & { unigramTotal: number; leftTotal: number })[]);
+async function reduceInMemory(pool: WorkerPool, name: string, threads: number, spilled: boolean, cancel: RunCancel): Promise<NativeReduction> {
+  debugPhase(spilled ? 'spill-merge' : 'reduce');
+  const task: MergeTask = { kind: 'merge', inputs: [], registered: name, threads, reduce: true, cancel: cancel.slot };
+  return (await cancel.settle([pool.run<NativeReduction>(task)]))[0]!;
 }
 
 /** What counting a domain yields: an exact reduction, or (sampled mode) the histograms of its subsamples. */

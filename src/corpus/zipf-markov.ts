@@ -56,6 +56,12 @@ export interface ZipfMarkovSpec {
   meanDocLength: number;
   seed: number;
   dtype: 'u16' | 'u32';
+  /**
+   * Ids ordered by frequency (id 0 the most frequent, as BPE vocabularies roughly are)
+   * instead of a random permutation: the scattered corpus with every id replaced by
+   * its frequency rank, so every count statistic is the same.
+   */
+  frequencyOrdered?: boolean;
 }
 
 /** The benchmark's u16 (GPT-2 vocabulary) and u32 (Llama-3 vocabulary) corpora. */
@@ -80,6 +86,10 @@ export function writeZipfMarkov(file: string, spec: ZipfMarkovSpec, tokens: numb
   const byRank = new Alias(Float64Array.from({ length: spec.preferred }, (_, r) => 1 / (r + 1)));
   const pref = new Uint32Array(ids * spec.preferred);
   for (let i = 0; i < pref.length; i++) pref[i] = perm[zipf.sample(rng)]!;
+  // The written id of each chain id: itself, or its Zipf rank.
+  const label = new Uint32Array(spec.vocab);
+  for (let i = 0; i < spec.vocab; i++) label[i] = i;
+  if (spec.frequencyOrdered) for (let r = 0; r < ids; r++) label[perm[r]!] = r;
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   const block = 1 << 22;
@@ -95,7 +105,7 @@ export function writeZipfMarkov(file: string, spec: ZipfMarkovSpec, tokens: numb
         x = perm[zipf.sample(rng)]!;
         continue;
       }
-      buf[i] = x;
+      buf[i] = label[x]!;
       x = rng.next() < spec.preferredProbability ? pref[x * spec.preferred + byRank.sample(rng)]! : perm[zipf.sample(rng)]!;
     }
     writeSync(fd, new Uint8Array(buf.buffer, 0, n * buf.BYTES_PER_ELEMENT));

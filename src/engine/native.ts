@@ -53,6 +53,8 @@ export interface NativeAccumulatorConfig {
   memoryBytes: number;
   spillDir: string;
   simd: string;
+  /** Accumulators given the same name (one domain's) share a partition layout, so their tables merge in memory. */
+  layout?: string;
   vocab: number;
   unigramsOnly: boolean;
   batchTokens?: number;
@@ -77,8 +79,11 @@ export interface NativeChunkStats {
 export interface NativeAccumulator {
   add(source: NativeSource, begin: number, end: number): NativeChunkStats;
   writePartial(path: string, meta: string): void;
-  /** Hands the counts to {@link NativeAddon.reduceRegistered} under `name`; the object is then empty. */
-  register(name: string): void;
+  /**
+   * Adds the counts to those registered under `name` (reduced by {@link NativeAddon.reduceRegistered});
+   * the object is then empty. Returns how many runs it spilled to files.
+   */
+  register(name: string): number;
   readonly kernel: string;
 }
 
@@ -125,16 +130,14 @@ export interface NativeAddon {
     options: { out?: string; meta?: string; reduce?: boolean; dense?: boolean; cancel?: number },
   ): NativeReduction | null;
   readPartialInfo(path: string): NativePartialInfo;
-  /** Merges registered accumulators in memory (files only if one spilled) and reduces them. */
-  reduceRegistered(names: string[], options?: { dense?: boolean }): NativeReduction;
-  discardRegistered(names: string[]): void;
   /**
-   * Folds partitions [lo, hi) of registered accumulators (they stay registered); with
-   * `unigrams` also the unigram counts. Null when they cannot be merged in memory.
+   * Merges the accumulators registered under `name` and reduces them: in memory on
+   * `threads` native threads, or through files in their spill folder when one spilled.
+   * The counts are consumed; the result does not depend on `threads`.
    */
-  reduceRegisteredRange(names: string[], lo: number, hi: number, unigrams: boolean): (NativeReduction & { unigramTotal: number; leftTotal: number }) | null;
-  /** Number of key partitions of the counting tables. */
-  readonly partitionCount: number;
+  reduceRegistered(name: string, options?: { threads?: number; dense?: boolean }): NativeReduction;
+  /** Frees the accumulators registered under `name` (after a failure). */
+  discardRegistered(name: string): void;
   /** Histograms of nested subsamples, whole and leaving out each group (decode with stats/subsample.ts). */
   reduceGrouped(inputs: string[], options: { groups: number; levels: number; jackknifeFrom: number; cancel?: number }): Float64Array;
   dumpBigrams(path: string): { keys: BigUint64Array; counts: Float64Array };

@@ -164,7 +164,7 @@ export async function runCountTask(task: CountTask): Promise<CountResult> {
   throwIfCancelled(task.cancel);
   if (task.register) {
     const name = task.register;
-    acc.register(name);
+    result.spills = acc.register(name);
   } else acc.writePartial(task.out, task.meta);
   return result;
 }
@@ -173,11 +173,9 @@ export async function runCountTask(task: CountTask): Promise<CountResult> {
 export function runMergeTask(task: MergeTask): MergeResult {
   const addon = loadAddon();
   throwIfCancelled(task.cancel);
-  if (task.registered) {
-    const names = task.registered;
-    const range = task.range;
-    if (range) return addon.reduceRegisteredRange(names, range.lo, range.hi, range.unigrams);
-    return addon.reduceRegistered(names);
+  if (task.registered !== undefined) {
+    const name = task.registered;
+    return addon.reduceRegistered(name, { threads: task.threads ?? 1 });
   }
   if (task.grouped) {
     const g = task.grouped;

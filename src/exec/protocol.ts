@@ -33,7 +33,7 @@ export interface CountTask {
   /** Partial-state file to write; ignored when `register` is set. */
   out: string;
   meta: string;
-  /** Keep the counts in process memory under this name for a `registered` merge (no files). */
+  /** Keep the counts in process memory under this name (the domain's) for a `registered` merge (no files). */
   register?: string;
   /** The run's cancel slot (exec/cancel.ts), checked before each chunk; also `config.cancel`. */
   cancel?: number;
@@ -46,6 +46,8 @@ export interface CountResult {
   documents: number;
   bigrams: number;
   kernel: string;
+  /** With `register`: how many runs the task's counts spilled to files. */
+  spills?: number;
 }
 
 /** Merge partial-state files; optionally write the merged file and/or reduce to entropy inputs. */
@@ -55,10 +57,10 @@ export interface MergeTask {
   out?: string;
   meta?: string;
   reduce: boolean;
-  /** Reduce accumulators registered in this process under these names (instead of `inputs`). */
-  registered?: string[];
-  /** With `registered`: only partitions [lo, hi), and the unigram counts when `unigrams`. */
-  range?: { lo: number; hi: number; unigrams: boolean };
+  /** Reduce the accumulators registered in this process under this name (instead of `inputs`). */
+  registered?: string;
+  /** With `registered`: native threads folding the partitions. */
+  threads?: number;
   /** Sampled mode: reduce grouped partials to the histograms of nested, leave-one-group-out subsamples instead. */
   grouped?: { groups: number; levels: number; jackknifeFrom: number };
   /** The run's cancel slot; registered accumulators carry theirs from counting. */
