@@ -1,21 +1,13 @@
 /** The metrics `bimix check` compares, and how each is read from a domain of a report or baseline. */
 import { optionError } from '../errors.js';
-import type { Interval } from '../report.js';
+import type { z } from 'zod';
+import type { domainMetricsSchema } from '../schemas/baseline.js';
 
 /**
  * The per-domain numbers a baseline keeps (a subset of a report's domain entry). Null means
  * not measured (bigram measures of a --unigrams-only analysis): compared with nothing.
  */
-export interface DomainMetrics {
-  tokens: number;
-  documents: number;
-  unigrams: { distinct: number };
-  bigrams: { total: number | null; distinct: number | null };
-  entropy: { shannon: number; joint: number | null; conditional: number | null; vne?: number };
-  millerMadow: { shannon: number; joint: number | null; conditional: number | null };
-  /** Sampled mode: intervals of the whole-corpus values (see report.ts). */
-  intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval; tokens?: Interval; documents?: Interval };
-}
+export type DomainMetrics = z.infer<typeof domainMetricsSchema>;
 
 /** A metric `check` can compare (`mm.*` are the Miller-Madow entropies). */
 export type MetricName =

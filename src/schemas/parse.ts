@@ -99,3 +99,15 @@ export function checkSchemaRef(doc: unknown, kind: SchemaKind, ctx: ParseContext
   const what = other !== undefined ? ` (this is ${KIND_WORDS[other]}, not ${KIND_WORDS[kind]})` : '';
   throw new BimixError(ctx.code ?? 'E_SCHEMA', `$.$schema: expected ${JSON.stringify(schemaId(kind))} or no $schema, got ${showValue(ref)}${what}`, ctx.file !== undefined ? { file: ctx.file } : {});
 }
+
+/**
+ * Checks the schema tag of a document expected to be of `tag`: a plain object whose "schema" is `tag`.
+ * `hint` explains a tag that is another bimix document (e.g. a baseline where a report is expected).
+ */
+export function expectTag(doc: unknown, tag: string, file: string | undefined, hint: (found: string) => string = () => ''): Record<string, unknown> {
+  const loc = file !== undefined ? { file } : {};
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new BimixError('E_SCHEMA', `expected a JSON object with "schema" ${tag}`, loc);
+  const o = doc as Record<string, unknown>;
+  if (o.schema !== tag) throw new BimixError('E_SCHEMA', `expected schema ${tag}, found ${JSON.stringify(o.schema ?? null)}${typeof o.schema === 'string' ? hint(o.schema) : ''}`, loc);
+  return o;
+}
