@@ -41,38 +41,40 @@ function valueAt(doc: unknown, keys: readonly Key[]): unknown {
 }
 
 /** One issue as a sentence: the path, what was expected, what was given. */
-export function describeIssue(doc: unknown, issue: z.core.$ZodIssue): string {
+export function describeIssue(doc: unknown, issue: z.core.$ZodIssue, at: readonly Key[] = []): string {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const where = jsonPath([...issue.path, key]);
+    const where = jsonPath([...at, ...issue.path, key]);
     // Objects say "unknown key (...)"; maps with a fixed key set say what a key must be.
     return issue.message.startsWith('unknown key') ? `${where}: ${issue.message}` : `${where}: expected ${issue.message}, got ${JSON.stringify(key)}`;
   }
   if (issue.code === 'invalid_key') {
     const key = issue.path[issue.path.length - 1];
-    return `${jsonPath(issue.path)}: expected ${issue.issues[0]?.message ?? issue.message}, got ${JSON.stringify(String(key))}`;
+    return `${jsonPath([...at, ...issue.path])}: expected ${issue.issues[0]?.message ?? issue.message}, got ${JSON.stringify(String(key))}`;
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // Report the alternative of the right type that got furthest into the value; when the
     // value has the type of none of them, the union's own words say what it may be.
     const matched = issue.errors.map((e) => e[0]!).filter((e) => e && (e.path.length > 0 || e.code !== 'invalid_type'));
     const deepest = matched.sort((a, b) => b.path.length - a.path.length)[0];
-    if (deepest) return describeIssue(doc, { ...deepest, path: [...issue.path, ...deepest.path] } as z.core.$ZodIssue);
+    if (deepest) return describeIssue(doc, { ...deepest, path: [...issue.path, ...deepest.path] } as z.core.$ZodIssue, at);
   }
-  return `${jsonPath(issue.path)}: expected ${issue.message}, got ${showValue(valueAt(doc, issue.path))}`;
+  return `${jsonPath([...at, ...issue.path])}: expected ${issue.message}, got ${showValue(valueAt(doc, issue.path))}`;
 }
 
 /** Where a document came from and which error code its problems carry. */
 export interface ParseContext {
   file?: string;
   code?: ErrorCode;
+  /** Where `doc` sits in its file, when it is part of one (`["proportions"]`). */
+  at?: readonly Key[];
 }
 
 /** Parses `doc` with `schema`; the first problem becomes a BimixError (E_SCHEMA unless told) naming the file and the JSON path. */
 export function parseWith<S extends z.ZodType>(schema: S, doc: unknown, ctx: ParseContext = {}): z.output<S> {
   const r = schema.safeParse(doc);
   if (r.success) return r.data;
-  throw new BimixError(ctx.code ?? 'E_SCHEMA', describeIssue(doc, r.error.issues[0]!), ctx.file !== undefined ? { file: ctx.file } : {});
+  throw new BimixError(ctx.code ?? 'E_SCHEMA', describeIssue(doc, r.error.issues[0]!, ctx.at), ctx.file !== undefined ? { file: ctx.file } : {});
 }
 
 /** What a document of another kind is, for the hint when it is given in the wrong place. */

@@ -10,6 +10,7 @@ import { validateAnalyzeOptions, type AnalyzeOptions } from '../../analyze.js';
 import { flattenChunks, planDomains, type DomainPlan } from '../../corpus/plan.js';
 import { loadAddon, native } from '../../engine/native.js';
 import { BimixError, optionError } from '../../errors.js';
+import { withSchemaRef } from '../../schemas/ids.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { TOOL } from '../../version.js';
 import { WorkerPool } from '../pool.js';
@@ -274,7 +275,7 @@ async function countLocked(
     partials,
     finishedAt: new Date().toISOString(),
   };
-  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(manifestPath, `${JSON.stringify(withSchemaRef('manifest', manifest), null, 2)}\n`);
   if (partials.length === 0) o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: no chunks assigned (more tasks than chunks)`);
   o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: finished -> ${manifestPath}`);
   return { skipped: false, manifestPath, manifest };
