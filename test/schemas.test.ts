@@ -37,6 +37,8 @@ function expectValid(kind: SchemaKind, doc: unknown): void {
   const v = validators.get(kind)!;
   expect(v(doc), JSON.stringify(v.errors?.slice(0, 3))).toBe(true);
   expect(SCHEMAS[kind].safeParse(doc).success).toBe(true);
+  // The schema files describe exactly what is written: one key more is refused.
+  expect(v({ ...(doc as object), unexpected: 1 })).toBe(false);
 }
 
 const read = (f: string) => JSON.parse(readFileSync(path.join(tmp, f), 'utf8')) as Record<string, unknown>;
@@ -106,7 +108,7 @@ describe('every JSON file bimix writes validates against its schema', () => {
     expectValid('mixture', read('mix.json'));
   });
 
-  it('fit --out of every law, and the mixture read back by predict', () => {
+  it('fit --out of every law, and fit --json of one', () => {
     const fit = bimix('fit', '--losses', path.resolve('examples/laws/sweep-transfer.csv'), '--law', 'all', '--out', 'law.json', '--quiet');
     expect(fit.code, fit.err).toBe(0);
     for (const l of ['bimix', 'exp', 'transfer']) expectValid('law', read(`law.${l}.json`));
@@ -134,6 +136,9 @@ describe('$schema on read', () => {
     const { $schema: _b, ...base } = JSON.parse(readFileSync(path.join(tmp, 'base.json'), 'utf8'));
     expect(parseBaseline(base).domains).toHaveLength(2);
     expect(mixtureFromJson({ web: 0.5, code: 0.5 })).toEqual({ web: 0.5, code: 0.5 });
+    const mix = JSON.parse(readFileSync(path.join(tmp, 'mix.json'), 'utf8'));
+    expect(mixtureFromJson(mix, 'mix.json')).toEqual(mix.proportions);
+    expect(errorOf(() => mixtureFromJson({ proportions: { web: 'x' } }, 'm.json')).message).toBe('m.json: $.proportions.web: expected a number, got "x"');
   });
 
   it("another kind's $schema, or a foreign one, is refused by name", () => {
