@@ -1,6 +1,6 @@
 /** The result of `bimix check --reporter json` (schema tag "bimix.check/1"), also read by `bimix report`. */
 import { z } from 'zod';
-import { METRIC_NAMES, type MetricName } from '../check/metrics.js';
+import { METRIC_NAMES } from './names.js';
 import { baseSchema } from './analysis.js';
 import { DIRECTIONS } from './policy.js';
 import { bool, num, obj, oneOf, schemaRef, tool } from './fields.js';
@@ -8,7 +8,7 @@ import { bool, num, obj, oneOf, schemaRef, tool } from './fields.js';
 /** Schema tag of check results. */
 export const CHECK_SCHEMA = 'bimix.check/1';
 
-const metricName = oneOf(METRIC_NAMES as readonly MetricName[] as readonly [MetricName, ...MetricName[]]);
+const metricName = oneOf(METRIC_NAMES);
 
 /**
  * pass: within tolerance; fail: a regression; missing: the domain (or metric) is absent on one

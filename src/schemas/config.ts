@@ -3,7 +3,7 @@
  * hand, so unknown keys are refused (a misspelt "dtpye" would otherwise be read as the default).
  */
 import { z } from 'zod';
-import { FORMATS, type FormatName } from '../corpus/types.js';
+import { FORMATS } from './names.js';
 import { int, oneOf, schemaRef, str, strict } from './fields.js';
 
 /** Domain names: letters, digits, _ . - (they become file names and table rows). */
@@ -18,7 +18,7 @@ const name = z.string({ error: 'a name' }).regex(/^[^\u0000-\u001f/]+$/, { error
 
 /** How to read a domain's tokens (also the top-level defaults of a config). */
 export const readOptionsShape = {
-  format: oneOf(FORMATS as readonly FormatName[] as readonly [FormatName, ...FormatName[]], FORMATS.join('|')).optional(),
+  format: oneOf(FORMATS, FORMATS.join('|')).optional(),
   /** Token width where the format does not say. */
   dtype: oneOf(['u8', 'u16', 'u32'], 'u8|u16|u32').optional(),
   /** Separator token id. */

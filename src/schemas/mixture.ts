@@ -1,6 +1,6 @@
 /** Mixtures: the document `bimix mix --out` writes, and the mixture files predict and optimize read. */
 import { z } from 'zod';
-import { PROXIES, type Proxy } from '../stats/mixture.js';
+import { PROXIES } from './names.js';
 import { map, num, obj, oneOf, schemaRef } from './fields.js';
 
 /** Domain -> proportion. */
@@ -9,7 +9,7 @@ export const proportionsSchema = map(num());
 /** An entropy-driven mixture (the `mixture` of a report, the output of `bimix mix`). */
 export const mixtureSchema = obj({
   $schema: schemaRef('mixture'),
-  proxy: oneOf(PROXIES as readonly Proxy[] as readonly [Proxy, ...Proxy[]]),
+  proxy: oneOf(PROXIES),
   temperature: num(0),
   proportions: proportionsSchema,
   bounds: obj({ min: map(num()).optional(), max: map(num()).optional() }).optional(),

@@ -1,6 +1,6 @@
 /** Check policies (`bimix check --policy`, schema tag "bimix.policy/1", optional): written by hand, so unknown keys are refused. */
 import { z } from 'zod';
-import { METRIC_NAMES, type MetricName } from '../check/metrics.js';
+import { METRIC_NAMES } from './names.js';
 import { bool, num, oneOf, schemaRef, strict } from './fields.js';
 
 /** Schema tag of policy files (optional in the file). */
@@ -10,7 +10,7 @@ export const POLICY_SCHEMA = 'bimix.policy/1';
 export const DIRECTIONS = ['both', 'decrease', 'increase'] as const;
 
 const metricWords = `a metric name (${METRIC_NAMES.join(', ')})`;
-const metricName = oneOf(METRIC_NAMES as readonly MetricName[] as readonly [MetricName, ...MetricName[]], metricWords);
+const metricName = oneOf(METRIC_NAMES, metricWords);
 
 const toleranceShape = {
   /** Allowed relative change: |change| <= atol + rtol * |baseline|. */
