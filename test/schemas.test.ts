@@ -165,6 +165,8 @@ describe('law files: strict per-law parameters, every problem named by its JSON 
     ['a non-number share weight', (l) => (l.domains[0].params.t.web = 'x'), '$.domains[0].params.t.web: expected a finite number, got "x"'],
     ['a domain not in domainOrder', (l) => (l.domainOrder = l.domainOrder.slice(1)), '$.domains[0].name: expected one of domainOrder'],
     ['no domains', (l) => (l.domains = []), '$.domains: expected a non-empty list, got an array'],
+    ['a note that is not text', (l) => (l.domains[0].notes = [1]), '$.domains[0].notes[0]: expected a string, got 1'],
+    ['fit scores that are not an object', (l) => (l.domains[0].fit = []), '$.domains[0].fit: expected an object, got an array'],
   ];
   it.each(cases)('%s', (_name, mutate, message) => {
     const l = law();

@@ -40,17 +40,33 @@ function valueAt(doc: unknown, keys: readonly Key[]): unknown {
   return v;
 }
 
+const TYPE_WORDS: Record<string, string> = { string: 'a string', number: 'a finite number', int: 'a whole number', boolean: 'true or false', array: 'an array', object: 'an object', tuple: 'an array', record: 'an object' };
+
+/**
+ * What an issue expected, in words. The schemas give their own words (lowercase, such as
+ * "a number >= 0"); zod's defaults (capitalised, "Invalid input: ...") are replaced by plain ones.
+ */
+function expectedWords(issue: z.core.$ZodIssue): string {
+  if (!/^[A-Z]/.test(issue.message)) return issue.message;
+  if (issue.code === 'invalid_type') return TYPE_WORDS[issue.expected] ?? `a value of type ${issue.expected}`;
+  if (issue.code === 'too_small') return issue.origin === 'array' ? `at least ${issue.minimum} item(s)` : issue.origin === 'string' ? 'a non-empty string' : `a value >= ${issue.minimum}`;
+  if (issue.code === 'too_big') return issue.origin === 'array' ? `at most ${issue.maximum} item(s)` : `a value <= ${issue.maximum}`;
+  if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message;
+}
+
 /** One issue as a sentence: the path, what was expected, what was given. */
 export function describeIssue(doc: unknown, issue: z.core.$ZodIssue, at: readonly Key[] = []): string {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     const where = jsonPath([...at, ...issue.path, key]);
     // Objects say "unknown key (...)"; maps with a fixed key set say what a key must be.
+    if (/^[A-Z]/.test(issue.message)) return `${where}: unknown key`;
     return issue.message.startsWith('unknown key') ? `${where}: ${issue.message}` : `${where}: expected ${issue.message}, got ${JSON.stringify(key)}`;
   }
   if (issue.code === 'invalid_key') {
     const key = issue.path[issue.path.length - 1];
-    return `${jsonPath([...at, ...issue.path])}: expected ${issue.issues[0]?.message ?? issue.message}, got ${JSON.stringify(String(key))}`;
+    return `${jsonPath([...at, ...issue.path])}: expected ${issue.issues[0] ? expectedWords(issue.issues[0]) : 'a valid key'}, got ${JSON.stringify(String(key))}`;
   }
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     // Report the alternative of the right type that got furthest into the value; when the
@@ -59,7 +75,7 @@ export function describeIssue(doc: unknown, issue: z.core.$ZodIssue, at: readonl
     const deepest = matched.sort((a, b) => b.path.length - a.path.length)[0];
     if (deepest) return describeIssue(doc, { ...deepest, path: [...issue.path, ...deepest.path] } as z.core.$ZodIssue, at);
   }
-  return `${jsonPath([...at, ...issue.path])}: expected ${issue.message}, got ${showValue(valueAt(doc, issue.path))}`;
+  return `${jsonPath([...at, ...issue.path])}: expected ${expectedWords(issue)}, got ${showValue(valueAt(doc, issue.path))}`;
 }
 
 /** Where a document came from and which error code its problems carry. */
