@@ -9,9 +9,9 @@
  *   task-00003.d000.bimixps       task 3's partial of domain 0
  */
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import type { DomainSpec, FileEntry } from '../../corpus/types.js';
 import { BimixError } from '../../errors.js';
 import { READ_LIMITS, readTextFile } from '../../util/read-file.js';
