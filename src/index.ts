@@ -22,3 +22,4 @@ export * from './growth/index.js';
 export { readConfigFile as loadConfig, parseDomainArgs, validateReadOptions } from './corpus/config.js';
 export { vneFromVectors, readEmbeddingsNpy } from './stats/vne.js';
 export * from './check/index.js';
+export { SCHEMAS, SCHEMA_KINDS, jsonSchemaOf, schemaId, type SchemaKind } from './schemas/index.js';

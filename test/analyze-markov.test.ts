@@ -111,7 +111,7 @@ describe('CLI: demo and mix', () => {
     const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8'));
     const m = await cli(['mix', '--from', 'report.json', '--json']);
     expect(m.code, m.stderr).toBe(0);
-    expect(JSON.parse(m.stdout)).toEqual(report.mixture);
+    expect(JSON.parse(m.stdout)).toEqual({ $schema: 'https://bimix.dev/schemas/mixture-v1.json', ...report.mixture });
     // A different temperature changes it; temperature 1 again restores it.
     const hot = await cli(['mix', '--from', 'report.json', '--json', '--temperature', '4']);
     const hotMix = JSON.parse(hot.stdout);

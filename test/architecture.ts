@@ -12,6 +12,7 @@ import path from 'node:path';
  */
 export const LAYERS: { name: string; rooms: string[] }[] = [
   { name: 'base', rooms: ['errors.ts', 'error-codes.ts', 'version.ts', 'util/'] },
+  { name: 'schemas', rooms: ['schemas/'] },
   { name: 'engine', rooms: ['engine/'] },
   { name: 'corpus', rooms: ['corpus/'] },
   { name: 'stats', rooms: ['stats/', 'report.ts', 'report-warnings.ts'] },

@@ -39,9 +39,10 @@ describe('check reporters', () => {
     expect(lines.at(-1)).toBe('bimix check: 7 regressions (20 checks: 3 pass, 3 fail, 12 missing, 2 skipped)');
   });
 
-  it('json: the result, round-tripped', () => {
+  it('json: the result, round-tripped, with $schema first', () => {
     const doc = JSON.parse(renderCheck(res, 'json'));
-    expect(doc).toEqual(JSON.parse(JSON.stringify(res)));
+    expect(doc).toEqual({ $schema: 'https://bimix.dev/schemas/check-v1.json', ...JSON.parse(JSON.stringify(res)) });
+    expect(Object.keys(doc)[0]).toBe('$schema');
     expect(doc.schema).toBe('bimix.check/1');
   });
 

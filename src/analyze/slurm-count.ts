@@ -10,6 +10,7 @@ import { validateAnalyzeOptions, type AnalyzeOptions } from './options.js';
 import { flattenChunks, planDomains, type DomainPlan } from './plan.js';
 import { loadAddon } from '../engine/native.js';
 import { BimixError, optionError } from '../errors.js';
+import { withSchemaRef } from '../schemas/ids.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { TOOL } from '../version.js';
 import { WorkerPool } from '../exec/pool.js';
@@ -270,7 +271,7 @@ async function countLocked(
     partials,
     finishedAt: new Date().toISOString(),
   };
-  await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(manifestPath, `${JSON.stringify(withSchemaRef('manifest', manifest), null, 2)}\n`);
   if (partials.length === 0) o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: no chunks assigned (more tasks than chunks)`);
   o.onLog?.(`task ${o.taskIndex}/${o.taskCount}: finished -> ${manifestPath}`);
   return { skipped: false, manifestPath, manifest };

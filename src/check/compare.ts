@@ -1,5 +1,7 @@
 /** Compares every domain and metric of a current analysis with a baseline. */
+import type { z } from 'zod';
 import type { AnalysisReport, DomainReport } from '../report.js';
+import { CHECK_SCHEMA, type VERDICTS, type checkRowSchema, type checkSchema, type checkSummarySchema, type fileChangesSchema } from '../schemas/check.js';
 import { makeBaseline, type Baseline, type BaselineDomain } from './baseline.js';
 import { allowedChange, judgePoint } from './judge.js';
 import { comparableBaseline } from './like-with-like.js';
@@ -7,64 +9,22 @@ import { DEFAULT_METRICS, METRICS, type DomainMetrics, type MetricName } from '.
 import { missingAllowed, policyMetrics, resolveTolerance, type Policy, type Tolerance } from './policy.js';
 import type { FileRecord } from './report-input.js';
 
-/** Schema tag of `bimix check --reporter json` output. */
-export const CHECK_SCHEMA = 'bimix.check/1';
+export { CHECK_SCHEMA };
 
-/**
- * pass: within tolerance; fail: a regression; missing: the domain (or metric) is absent on one
- * side (a regression unless the policy allows it); skip: not comparable (e.g. bigrams of a unigrams-only side).
- */
-export type Verdict = 'pass' | 'fail' | 'missing' | 'skip';
+/** pass: within tolerance; fail: a regression; missing: absent on one side; skip: not comparable (see schemas/check.ts). */
+export type Verdict = (typeof VERDICTS)[number];
 
 /** One domain × metric comparison. Entropies are in the baseline's unit. */
-export interface CheckRow {
-  domain: string;
-  metric: MetricName;
-  baseline: number | null;
-  current: number | null;
-  /** current - baseline. */
-  change: number | null;
-  /** change / |baseline| (null when either side is absent or the baseline is 0). */
-  relChange: number | null;
-  tolerance: Tolerance & { allowed: number | null };
-  verdict: Verdict;
-  /** True when this row fails the check (exit code 1). */
-  regression: boolean;
-  reason: string;
-}
+export type CheckRow = z.infer<typeof checkRowSchema>;
 
 /** Files of a domain that differ from the baseline's record (informational; never fails). */
-export interface FileChanges {
-  domain: string;
-  added: string[];
-  removed: string[];
-  changed: { path: string; bytes: [number, number]; mtimeMs: [number, number] }[];
-}
+export type FileChanges = z.infer<typeof fileChangesSchema>;
 
 /** Row counts by verdict; `regressions` decides the exit code. */
-export interface CheckSummary {
-  checks: number;
-  pass: number;
-  fail: number;
-  missing: number;
-  skip: number;
-  regressions: number;
-}
+export type CheckSummary = z.infer<typeof checkSummarySchema>;
 
-/** The outcome of `bimix check` (schema "bimix.check/1"). */
-export interface CheckResult {
-  schema: typeof CHECK_SCHEMA;
-  ok: boolean;
-  base: 'e' | '2';
-  metrics: MetricName[];
-  /** The current report is sampled: it was compared with the baseline's statistics of the same sample. */
-  sampled: boolean;
-  baseline: { file?: string; tool: { name: string; version: string }; createdAt?: string };
-  current: { file?: string; tool: { name: string; version: string }; sample?: { fraction: number; seed: number } };
-  summary: CheckSummary;
-  rows: CheckRow[];
-  files: FileChanges[];
-}
+/** The outcome of `bimix check` (schema tag "bimix.check/1"; see schemas/check.ts). */
+export type CheckResult = z.infer<typeof checkSchema>;
 
 /** Options of {@link compareReports}. */
 export interface CompareOptions {

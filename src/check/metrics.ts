@@ -1,36 +1,16 @@
 /** The metrics `bimix check` compares, and how each is read from a domain of a report or baseline. */
 import { optionError } from '../errors.js';
-import type { Interval } from '../report.js';
+import type { z } from 'zod';
+import type { domainMetricsSchema } from '../schemas/baseline.js';
+import { METRIC_NAMES, type MetricName } from '../schemas/names.js';
 
 /**
  * The per-domain numbers a baseline keeps (a subset of a report's domain entry). Null means
  * not measured (bigram measures of a --unigrams-only analysis): compared with nothing.
  */
-export interface DomainMetrics {
-  tokens: number;
-  documents: number;
-  unigrams: { distinct: number };
-  bigrams: { total: number | null; distinct: number | null };
-  entropy: { shannon: number; joint: number | null; conditional: number | null; vne?: number };
-  millerMadow: { shannon: number; joint: number | null; conditional: number | null };
-  /** Sampled mode: intervals of the whole-corpus values (see report.ts). */
-  intervals?: { level: number; replicates: number; shannon: Interval; joint: Interval; conditional: Interval; tokens?: Interval; documents?: Interval };
-}
+export type DomainMetrics = z.infer<typeof domainMetricsSchema>;
 
-/** A metric `check` can compare (`mm.*` are the Miller-Madow entropies). */
-export type MetricName =
-  | 'conditional'
-  | 'shannon'
-  | 'joint'
-  | 'vne'
-  | 'tokens'
-  | 'documents'
-  | 'unigrams'
-  | 'bigrams'
-  | 'bigramTotal'
-  | 'mm.shannon'
-  | 'mm.joint'
-  | 'mm.conditional';
+export { METRIC_NAMES, type MetricName };
 
 interface MetricDef {
   /** Entropies are in the report's unit and convert between nats and bits; counts do not. */
@@ -56,9 +36,6 @@ export const METRICS: Readonly<Record<MetricName, MetricDef>> = {
   'mm.joint': { kind: 'entropy', bigram: true, get: (d) => d.millerMadow.joint },
   'mm.conditional': { kind: 'entropy', bigram: true, get: (d) => d.millerMadow.conditional },
 };
-
-/** All metric names. */
-export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 /**
  * Metrics checked when neither `--metrics` nor the policy chooses: the three entropies and

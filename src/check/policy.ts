@@ -2,17 +2,16 @@
  * Check policies: which metrics to compare, how far each may move per metric and per
  * domain, in which direction a move counts as a regression, and which domains may be missing.
  */
+import type { z } from 'zod';
+import { DIRECTIONS, POLICY_SCHEMA, policySchema, type domainPolicySchema, type toleranceSpecSchema } from '../schemas/policy.js';
+import { checkSchemaRef, parseWith } from '../schemas/parse.js';
 import { readJsonFile } from '../util/json-file.js';
-import { child, expectArray, expectBoolean, expectKeys, expectNumber, expectObject, jsonError, type JsonWhere } from './json-path.js';
-import { isMetricName, METRIC_NAMES, type MetricName } from './metrics.js';
+import { isMetricName, type MetricName } from './metrics.js';
 
-/** Schema tag of policy files (optional in the file). */
-export const POLICY_SCHEMA = 'bimix.policy/1';
+export { DIRECTIONS, POLICY_SCHEMA };
 
 /** Which move is a regression: any ("both"), only a fall ("decrease"), only a rise ("increase"). */
-export type Direction = 'both' | 'decrease' | 'increase';
-/** Every direction, in documentation order. */
-export const DIRECTIONS: readonly Direction[] = ['both', 'decrease', 'increase'];
+export type Direction = (typeof DIRECTIONS)[number];
 
 /** A fully resolved tolerance: allowed |change| is atol + rtol * |baseline|. */
 export interface Tolerance {
@@ -22,96 +21,22 @@ export interface Tolerance {
 }
 
 /** A partial tolerance as written in a policy layer. */
-export interface ToleranceSpec {
-  rtol?: number;
-  atol?: number;
-  direction?: Direction;
-}
+export type ToleranceSpec = z.infer<typeof toleranceSpecSchema>;
 
 /** Per-domain settings: a tolerance for all its metrics, per-metric ones, and whether it may be missing. */
-export interface DomainPolicy extends ToleranceSpec {
-  allowMissing?: boolean;
-  metrics?: Partial<Record<MetricName, ToleranceSpec>>;
-}
+export type DomainPolicy = z.infer<typeof domainPolicySchema>;
 
-/** A parsed policy file (schema "bimix.policy/1"; the "schema" key is optional). */
-export interface Policy {
-  schema?: typeof POLICY_SCHEMA;
-  /** Metrics to compare (default: the built-in set plus every metric the policy names). */
-  check?: MetricName[];
-  default?: ToleranceSpec;
-  metrics?: Partial<Record<MetricName, ToleranceSpec>>;
-  domains?: Record<string, DomainPolicy>;
-  allowMissing?: boolean;
-}
+/** A parsed policy file (schema tag "bimix.policy/1", optional; see schemas/policy.ts). */
+export type Policy = z.infer<typeof policySchema>;
 
 /** The tolerance used where nothing else is said: 1% either way. */
 export const BUILTIN_TOLERANCE: Tolerance = { rtol: 0.01, atol: 0, direction: 'both' };
 
-const TOLERANCE_KEYS = ['rtol', 'atol', 'direction'] as const;
-
-function parseTolerance(v: unknown, where: JsonWhere, extraKeys: readonly string[] = []): ToleranceSpec {
-  const o = expectObject(v, where);
-  expectKeys(o, [...TOLERANCE_KEYS, ...extraKeys], where);
-  const out: ToleranceSpec = {};
-  if (o.rtol !== undefined) out.rtol = expectNumber(o.rtol, child(where, 'rtol'), { min: 0 });
-  if (o.atol !== undefined) out.atol = expectNumber(o.atol, child(where, 'atol'), { min: 0 });
-  if (o.direction !== undefined) {
-    if (typeof o.direction !== 'string' || !DIRECTIONS.includes(o.direction as Direction)) {
-      throw jsonError('E_SCHEMA', child(where, 'direction'), `one of ${DIRECTIONS.map((d) => JSON.stringify(d)).join(', ')}`, o.direction);
-    }
-    out.direction = o.direction as Direction;
-  }
-  return out;
-}
-
-function parseMetricMap(v: unknown, where: JsonWhere): Partial<Record<MetricName, ToleranceSpec>> {
-  const o = expectObject(v, where);
-  const out: Partial<Record<MetricName, ToleranceSpec>> = {};
-  for (const [k, t] of Object.entries(o)) {
-    if (!isMetricName(k)) throw jsonError('E_SCHEMA', child(where, k), `a metric name (${METRIC_NAMES.join(', ')})`, k);
-    out[k] = parseTolerance(t, child(where, k));
-  }
-  return out;
-}
-
 /** Validates a policy document; every error names the file and the JSON path. */
 export function parsePolicy(doc: unknown, file?: string): Policy {
-  const root: JsonWhere = file !== undefined ? { file, path: '$' } : { path: '$' };
-  const o = expectObject(doc, root);
-  expectKeys(o, ['schema', 'check', 'default', 'metrics', 'domains', 'allowMissing', 'description'], root);
-  const policy: Policy = {};
-  if (o.schema !== undefined) {
-    if (o.schema !== POLICY_SCHEMA) throw jsonError('E_SCHEMA', child(root, 'schema'), JSON.stringify(POLICY_SCHEMA), o.schema);
-    policy.schema = POLICY_SCHEMA;
-  }
-  if (o.check !== undefined) {
-    const w = child(root, 'check');
-    const list = expectArray(o.check, w);
-    if (list.length === 0) throw jsonError('E_SCHEMA', w, 'at least one metric name', list);
-    policy.check = list.map((m, i) => {
-      if (typeof m !== 'string' || !isMetricName(m)) throw jsonError('E_SCHEMA', child(w, i), `a metric name (${METRIC_NAMES.join(', ')})`, m);
-      if (list.indexOf(m) !== i) throw jsonError('E_SCHEMA', child(w, i), 'each metric once', m);
-      return m;
-    });
-  }
-  if (o.default !== undefined) policy.default = parseTolerance(o.default, child(root, 'default'));
-  if (o.metrics !== undefined) policy.metrics = parseMetricMap(o.metrics, child(root, 'metrics'));
-  if (o.allowMissing !== undefined) policy.allowMissing = expectBoolean(o.allowMissing, child(root, 'allowMissing'));
-  if (o.domains !== undefined) {
-    const w = child(root, 'domains');
-    const domains = expectObject(o.domains, w);
-    policy.domains = {};
-    for (const [name, dv] of Object.entries(domains)) {
-      const dw = child(w, name);
-      const d = expectObject(dv, dw);
-      const dp: DomainPolicy = parseTolerance(d, dw, ['allowMissing', 'metrics']);
-      if (d.allowMissing !== undefined) dp.allowMissing = expectBoolean(d.allowMissing, child(dw, 'allowMissing'));
-      if (d.metrics !== undefined) dp.metrics = parseMetricMap(d.metrics, child(dw, 'metrics'));
-      policy.domains[name] = dp;
-    }
-  }
-  return policy;
+  const ctx = file !== undefined ? { file } : {};
+  checkSchemaRef(doc, 'policy', ctx);
+  return parseWith(policySchema, doc, ctx);
 }
 
 /** Reads and validates a policy file. */

@@ -1,3 +1,4 @@
+import { withSchemaRef } from '../schemas/ids.js';
 import { Option, type Command } from 'commander';
 import { analyze } from '../analyze/index.js';
 import type { RegisterCommand } from './commands.js';
@@ -93,8 +94,8 @@ export const register: RegisterCommand = (program) => {
         outputs: { ...(flags.out !== undefined ? { '--out': flags.out } : {}), ...(flags.html !== undefined ? { '--html': flags.html } : {}) },
       });
       printWarnings(report);
-      if (flags.out !== undefined) await writeJson(flags.out, report);
+      if (flags.out !== undefined) await writeJson(flags.out, withSchemaRef('analysis', report));
       if (flags.html) await writeHtml(flags.html, { analyses: [{ file: flags.out ?? 'bimix analyze', doc: report }] }, flags.quiet || flags.json);
-      printResult(flags.json ?? false, report, () => renderReport(report));
+      printResult(flags.json ?? false, withSchemaRef('analysis', report), () => renderReport(report));
     });
 };

@@ -53,6 +53,9 @@ export const register: RegisterCommand = (program) => {
       const tmp = tmpDirFromFlags(flags.tmpDir);
       const corpus = await corpusFromFlags(flags);
       const r = await countTask({ ...corpus, ...tmp, taskIndex, taskCount, partialDir, signal: runSignal(), onLog: (l) => log(flags.quiet, l), onNote: (l) => log(false, l) });
-      if (flags.json) process.stdout.write(`${JSON.stringify({ skipped: r.skipped, manifest: r.manifestPath, ...r.manifest }, null, 2)}\n`);
+      if (flags.json) {
+        const { $schema: _ref, ...manifest } = r.manifest;
+        process.stdout.write(`${JSON.stringify({ skipped: r.skipped, manifest: r.manifestPath, ...manifest }, null, 2)}\n`);
+      }
     });
 };

@@ -1,3 +1,4 @@
+import { withSchemaRef } from '../schemas/ids.js';
 import { analyze } from '../analyze/index.js';
 import { readConfigFile } from '../corpus/config.js';
 import { ensureSampleCorpus, defaultSampleDir } from '../corpus/sample.js';
@@ -19,7 +20,7 @@ export const register: RegisterCommand = (program) => {
       const sample = ensureSampleCorpus(path.resolve(f.dir));
       const cfg = await readConfigFile(sample.config, { format: 'auto' });
       const report = await analyze({ domains: cfg.domains, baseDir: cfg.baseDir });
-      printResult(f.json ?? false, report, () => {
+      printResult(f.json ?? false, withSchemaRef('analysis', report), () => {
         let out = renderReport(report);
         out += '\nEach domain is a Markov chain whose true H(X\'|X) is known:\n';
         const rows = [['domain', 'format', 'true H(X\'|X)', 'measured', 'Miller-Madow']];

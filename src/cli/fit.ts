@@ -1,3 +1,4 @@
+import { withSchemaRef } from '../schemas/ids.js';
 import { Option } from 'commander';
 import { optionError } from '../errors.js';
 import { poolJobRunner } from '../laws/law-pool.js';
@@ -106,7 +107,7 @@ export const register: RegisterCommand = (program) => {
       }
       notes(opts, [report]);
       if (opts.html) await writeHtml(opts.html, { laws: [{ file: opts.out ?? 'bimix fit', doc: report }], lossData: data }, opts.quiet || opts.json);
-      printResult(!!opts.json, report, () => lawText(report));
+      printResult(!!opts.json, withSchemaRef('law', report), () => lawText(report));
     });
 };
 

@@ -1,3 +1,4 @@
+import { withSchemaRef } from '../schemas/ids.js';
 import { mergePartialDir } from '../analyze/slurm-merge.js';
 import { BimixError } from '../errors.js';
 import { checkOutputPath, requirePath } from '../util/out-path.js';
@@ -30,7 +31,7 @@ export const register: RegisterCommand = (program) => {
       checkOutputPath('--out', flags.out);
       const report = await mergePartialDir({ partialDir: flags.partialDir, ...mixtureFlags(flags), signal: runSignal() });
       if (!flags.quiet) printWarnings(report);
-      if (flags.out !== undefined) await writeJson(flags.out, report);
-      printResult(flags.json ?? false, report, () => renderReport(report));
+      if (flags.out !== undefined) await writeJson(flags.out, withSchemaRef('analysis', report));
+      printResult(flags.json ?? false, withSchemaRef('analysis', report), () => renderReport(report));
     });
 };

@@ -1,9 +1,9 @@
+import { withSchemaRef } from '../schemas/ids.js';
 import { proxyEntropies } from '../analyze/index.js';
-import { ANALYSIS_SCHEMA, type AnalysisReport } from '../report.js';
+import { readReport } from '../check/report-input.js';
 import { mixtureFromEntropies, PROXIES, type Proxy } from '../stats/mixture.js';
 import { optionError } from '../errors.js';
 import { checkOutputPath, refuseOutputAmongInputs, requirePath } from '../util/out-path.js';
-import { readSchemaFile } from '../util/json-file.js';
 import type { RegisterCommand } from './commands.js';
 import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
 import { printResult, writeJson } from './output.js';
@@ -29,7 +29,7 @@ export const register: RegisterCommand = (program) => {
       checkOutputPath('--out', f.out);
       refuseOutputAmongInputs('--out', f.out, [f.from]);
       const emit = f.emit !== undefined ? parseEmitFormat(f.emit) : undefined;
-      const report = (await readSchemaFile(f.from, [ANALYSIS_SCHEMA])) as unknown as AnalysisReport;
+      const report = await readReport(f.from);
       const proxy = (f.proxy ?? (report.unigramsOnly ? 'shannon' : 'conditional')) as Proxy;
       const mixture = mixtureFromEntropies(proxyEntropies(report, proxy), {
         proxy,
@@ -37,11 +37,11 @@ export const register: RegisterCommand = (program) => {
         ...(f.min ? { min: Object.fromEntries(parseNumberMap('--min', f.min)) } : {}),
         ...(f.max ? { max: Object.fromEntries(parseNumberMap('--max', f.max)) } : {}),
       });
-      if (f.out !== undefined) await writeJson(f.out, mixture);
+      if (f.out !== undefined) await writeJson(f.out, withSchemaRef('mixture', mixture));
       if (emit !== undefined) {
         process.stdout.write(emitMixture(emit, mixture.proportions, report.domains, f.from));
         return;
       }
-      printResult(f.json ?? false, mixture, () => mixtureLines(mixture.proportions));
+      printResult(f.json ?? false, withSchemaRef('mixture', mixture), () => mixtureLines(mixture.proportions));
     });
 };

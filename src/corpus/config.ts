@@ -1,4 +1,6 @@
-import { BimixError, optionError } from '../errors.js';
+import { optionError } from '../errors.js';
+import { configSchema, DOMAIN_NAME_RE } from '../schemas/config.js';
+import { checkSchemaRef, parseWith } from '../schemas/parse.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { DomainSpec, FormatName, ReadOptions } from './types.js';
 import { FORMATS } from './types.js';
@@ -48,7 +50,7 @@ function wholeNumber(name: string, raw: unknown, min: number, max: number): numb
   return v;
 }
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const NAME_RE = DOMAIN_NAME_RE;
 
 /** Parses repeated `--domain NAME=GLOB` values (a name may repeat to add globs). */
 export function parseDomainArgs(values: string[], read: ReadOptions): DomainSpec[] {
@@ -68,36 +70,26 @@ export function parseDomainArgs(values: string[], read: ReadOptions): DomainSpec
 
 /**
  * Reads a config file: `{ "domains": { "web": "data/web/*.bin", "code": { "globs": [...], "format": "megatron", "eos": 0 } },
- * "format"?, "dtype"?, "eos"?, "vocab"? }`. Relative globs resolve against the config's folder.
+ * "format"?, "dtype"?, "eos"?, "vocab"? }` (schema in schemas/config.ts; unknown keys are refused).
+ * Relative globs resolve against the config's folder.
  */
 export async function readConfigFile(file: string, read: ReadOptions): Promise<{ domains: DomainSpec[]; read: ReadOptions; baseDir: string }> {
   const doc = await readJsonFile(file);
-  const fail = (msg: string): never => {
-    throw new BimixError('E_CONFIG', msg, { file });
-  };
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) fail('expected a JSON object with "domains"');
-  const o = doc as Record<string, unknown>;
-  const globalRead = validateReadOptions(o as RawReadOptions, read, `${file}: `);
-  const domains = o.domains;
-  if (domains === null || typeof domains !== 'object' || Array.isArray(domains)) fail('"domains" must map names to globs');
+  const ctx = { file, code: 'E_CONFIG' as const };
+  checkSchemaRef(doc, 'config', ctx);
+  const cfg = parseWith(configSchema, doc, ctx);
+  const { domains, $schema: _ref, ...globalRaw } = cfg;
+  const globalRead = validateReadOptions(globalRaw, read, `${file}: `);
   const out: DomainSpec[] = [];
-  for (const [name, value] of Object.entries(domains as Record<string, unknown>)) {
-    if (!NAME_RE.test(name)) fail(`domain name ${JSON.stringify(name)} must be letters, digits, _ . -`);
-    let globs: unknown;
-    let readOpts = globalRead;
-    if (typeof value === 'string' || Array.isArray(value)) globs = value;
-    else if (value !== null && typeof value === 'object') {
-      const v = value as Record<string, unknown>;
-      globs = v.globs ?? v.glob ?? v.files;
-      readOpts = validateReadOptions(v as RawReadOptions, globalRead, `${file}: domains.${name}.`);
-    } else fail(`domains.${name} must be a glob, a list of globs or an object with "globs"`);
-    const list = typeof globs === 'string' ? [globs] : globs;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((g) => typeof g === 'string' && g !== '')) {
-      fail(`domains.${name} needs at least one glob`);
+  for (const [name, value] of Object.entries(domains)) {
+    if (typeof value === 'string' || Array.isArray(value)) {
+      out.push({ name, globs: typeof value === 'string' ? [value] : value, read: globalRead });
+      continue;
     }
-    out.push({ name, globs: list as string[], read: readOpts });
+    const { globs, glob, files, ...raw } = value;
+    const list = globs ?? glob ?? files!;
+    out.push({ name, globs: typeof list === 'string' ? [list] : list, read: validateReadOptions(raw, globalRead, `${file}: domains.${name}.`) });
   }
-  if (out.length === 0) fail('"domains" is empty');
   const path = await import('node:path');
   return { domains: out, read: globalRead, baseDir: path.dirname(path.resolve(file)) };
 }

@@ -1,8 +1,9 @@
 /** Shared shapes of the corpus layer: what a domain is and how its files are read. */
 
+import { FORMATS, type FormatName } from '../schemas/names.js';
+
 /** Formats bimix reads. */
-export type FormatName = 'auto' | 'megatron' | 'llmc' | 'raw' | 'npy' | 'datatrove' | 'arrow' | 'parquet';
-export const FORMATS: readonly FormatName[] = ['auto', 'megatron', 'llmc', 'raw', 'npy', 'datatrove', 'arrow', 'parquet'];
+export { FORMATS, type FormatName };
 
 /** Per-domain (or global) reading options. */
 export interface ReadOptions {

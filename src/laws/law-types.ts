@@ -1,76 +1,36 @@
 /** Types shared by the three laws, their fits and the law file. */
-import type { FitScores } from './metrics.js';
+import type { z } from 'zod';
+import type {
+  bimixParamsSchema,
+  expParamsSchema,
+  holdoutScoresSchema,
+  lawDomainSchema,
+  lawReportSchema,
+  transferParamsSchema,
+} from '../schemas/law.js';
 
-/** The laws bimix can fit. */
-export type LawName = 'bimix' | 'exp' | 'transfer';
+export type { LawName } from '../schemas/law.js';
 
 /** BiMix parameters: identifiable alpha, beta, b, c, and A, B, C under the normalisation A = 1. */
-export interface BimixParams {
-  alpha: number;
-  beta: number;
-  b: number;
-  c: number;
-  A: number;
-  B: number;
-  C: number;
-}
+export type BimixParams = z.infer<typeof bimixParamsSchema>;
 
 /** Exponential law c + k exp(sum_j t_j r_j) at a fixed step; t is centred (sum_j t_j = 0). */
-export interface ExpParams {
-  c: number;
-  k: number;
-  t: Record<string, number>;
-  step: number;
-}
+export type ExpParams = z.infer<typeof expParamsSchema>;
 
 /** Transfer law: BiMix on the effective share r_i + sum_j tau_j r_j. */
-export interface TransferParams extends BimixParams {
-  tau: Record<string, number>;
-}
+export type TransferParams = z.infer<typeof transferParamsSchema>;
 
 /** Any law's per-domain parameters. */
 export type LawParams = BimixParams | ExpParams | TransferParams;
 
 /** Holdout scores of one domain. */
-export interface HoldoutScores {
-  protocol: string;
-  r2Log: number | null;
-  mre: number | null;
-  rmse: number | null;
-  /** Held-out points that were predicted. */
-  points: number;
-  /** Held-out points that could not be predicted (e.g. the training part was too small). */
-  unscored: number;
-}
+export type HoldoutScores = z.infer<typeof holdoutScoresSchema>;
 
 /** One domain's entry in a law report / law file. */
-export interface DomainReport {
-  name: string;
-  params: LawParams;
-  points: number;
-  excluded: number;
-  rss: number;
-  fit: FitScores;
-  holdout?: HoldoutScores;
-  undetermined?: string[];
-  notes?: string[];
-}
+export type DomainReport = z.infer<typeof lawDomainSchema>;
 
-/** A fitted law: the content of a `bimix.law/1` file and of `bimix fit --json`. */
-export interface LawReport {
-  schema: 'bimix.law/1';
-  law: LawName;
-  normalisation: string;
-  /** Every domain of the mixtures, in the order mixture vectors use. */
-  domainOrder: string[];
-  stepUnit: string;
-  runs: number;
-  domains: DomainReport[];
-  /** Pooled holdout over all domains, when a holdout was requested. */
-  holdout?: { protocol: string; r2Log: number | null; mre: number | null; rmse: number | null; points: number };
-  options?: Record<string, unknown>;
-  warnings: string[];
-}
+/** A fitted law: the content of a `bimix.law/1` file and of `bimix fit --json` (see schemas/law.ts). */
+export type LawReport = z.infer<typeof lawReportSchema>;
 
 /** A fitted domain before scoring. */
 export interface DomainFit {

@@ -1,5 +1,7 @@
 /** Mixtures given by users (option strings or JSON files), validated against a law's domains. */
 import { BimixError } from '../errors.js';
+import { mixtureInputSchema } from '../schemas/mixture.js';
+import { checkSchemaRef, parseWith } from '../schemas/parse.js';
 import { readJsonFile } from '../util/json-file.js';
 import { MIXTURE_SUM_TOLERANCE } from './data.js';
 
@@ -8,25 +10,26 @@ export async function readMixtureFile(file: string): Promise<Record<string, numb
   return mixtureFromJson(await readJsonFile(file), file);
 }
 
-/** Extracts a name -> share map from a parsed mixture document. */
+/**
+ * Extracts a name -> share map from a parsed mixture document (schemas/mixture.ts): the map itself, or
+ * the map under "proportions" or "mixture" (the outputs of mix and optimize). "schema" and "$schema" are not domains.
+ */
 export function mixtureFromJson(doc: unknown, file?: string): Record<string, number> {
-  let obj = doc as Record<string, unknown> | null;
-  if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
-    for (const key of ['proportions', 'mixture']) {
-      const inner = obj[key];
-      if (inner && typeof inner === 'object' && !Array.isArray(inner)) obj = inner as Record<string, unknown>;
+  const ctx = file !== undefined ? { file } : {};
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(doc)) throw new BimixError('E_SCHEMA', 'a mixture must be a JSON object mapping domain names to proportions', ctx);
+  checkSchemaRef(doc, 'mixture', ctx);
+  let obj = doc;
+  const path: string[] = [];
+  for (const key of ['proportions', 'mixture']) {
+    const inner = obj[key];
+    if (isObject(inner)) {
+      obj = inner;
+      path.push(key);
     }
   }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new BimixError('E_SCHEMA', 'a mixture must be a JSON object mapping domain names to proportions', file ? { file } : {});
-  }
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === 'schema') continue;
-    if (typeof v !== 'number') throw new BimixError('E_SCHEMA', `mixture entry "${k}" must be a number, got ${JSON.stringify(v)}`, file ? { file } : {});
-    out[k] = v;
-  }
-  return out;
+  const { schema: _tag, $schema: _ref, ...shares } = obj;
+  return parseWith(mixtureInputSchema, shares, { ...ctx, at: path });
 }
 
 /** Orders a mixture by `domains`, filling absent domains with 0; checks names, range and sum. */

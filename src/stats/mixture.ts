@@ -3,10 +3,10 @@
  * optional per-domain bounds applied exactly.
  */
 import { BimixError, optionError } from '../errors.js';
+import { PROXIES, type Proxy } from '../schemas/names.js';
 
 /** Which entropy drives the mixture. */
-export type Proxy = 'conditional' | 'shannon' | 'joint' | 'vne';
-export const PROXIES: readonly Proxy[] = ['conditional', 'shannon', 'joint', 'vne'];
+export { PROXIES, type Proxy };
 
 export interface MixtureOptions {
   proxy?: Proxy;

@@ -11,14 +11,16 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import type { DomainSpec, FileEntry } from '../../corpus/types.js';
 import { BimixError } from '../../errors.js';
 import { READ_LIMITS, readTextFile } from '../../util/read-file.js';
-import type { ChunkRange } from './assign.js';
+import { MANIFEST_SCHEMA, manifestSchema, type partialEntrySchema } from '../../schemas/manifest.js';
+import { checkSchemaRef, parseWith } from '../../schemas/parse.js';
 
-export const MANIFEST_SCHEMA = 'bimix.partials/1';
+export { MANIFEST_SCHEMA };
 
-/** What must be equal for partials to merge into one report. */
+/** What must be equal for partials to merge into one report (the read options as validated, typed as the corpus code uses them). */
 export interface PartialConfig {
   chunkBytes: number;
   unigramsOnly: boolean;
@@ -27,32 +29,10 @@ export interface PartialConfig {
 }
 
 /** One partial-state file of a task. */
-export interface PartialEntry {
-  domain: string;
-  domainIndex: number;
-  /** File name inside the partial folder. */
-  file: string;
-  bytes: number;
-  /** Global chunk range [first, end) this partial counts. */
-  chunks: ChunkRange;
-  tokens: number;
-  documents: number;
-  bigramTotal: number;
-}
+export type PartialEntry = z.infer<typeof partialEntrySchema>;
 
-/** The manifest of one finished task. */
-export interface TaskManifest {
-  schema: typeof MANIFEST_SCHEMA;
-  tool: { name: string; version: string };
-  partialFormatVersion: number;
-  fingerprint: string;
-  task: { index: number; count: number };
-  config: PartialConfig;
-  /** Global chunk ranges this task covers, and the size of the global list. */
-  chunks: { total: number; ranges: ChunkRange[] };
-  partials: PartialEntry[];
-  finishedAt: string;
-}
+/** The manifest of one finished task (see schemas/manifest.ts). */
+export type TaskManifest = Omit<z.infer<typeof manifestSchema>, 'config'> & { config: PartialConfig };
 
 /** The `meta` string stored inside each partial file, checked on merge. */
 export function partialMeta(fingerprint: string, taskIndex: number, domainIndex: number): string {
@@ -89,7 +69,7 @@ export function listManifests(dir: string): string[] {
   return names.filter((n) => MANIFEST_RE.test(n)).sort();
 }
 
-/** Reads and shape-checks a manifest; every problem is an E_STATE naming the file. */
+/** Reads and checks a manifest against schemas/manifest.ts; every problem is an E_STATE naming the file (and the JSON path). */
 export function readManifest(file: string): TaskManifest {
   let doc: unknown;
   const text = readTextFile(file, { maxBytes: READ_LIMITS.json, what: 'JSON' });
@@ -98,20 +78,14 @@ export function readManifest(file: string): TaskManifest {
   } catch (e) {
     throw new BimixError('E_STATE', `not a readable manifest: ${(e as Error).message}`, { file });
   }
-  const m = doc as Partial<TaskManifest> | null;
-  if (!m || typeof m !== 'object' || m.schema !== MANIFEST_SCHEMA) {
+  const m = doc as { schema?: unknown } | null;
+  if (!m || typeof m !== 'object' || Array.isArray(m) || m.schema !== MANIFEST_SCHEMA) {
     throw new BimixError('E_STATE', `not a bimix partial manifest (expected schema ${MANIFEST_SCHEMA})`, { file });
   }
-  const ok =
-    typeof m.fingerprint === 'string' &&
-    typeof m.partialFormatVersion === 'number' &&
-    m.task && Number.isInteger(m.task.index) && Number.isInteger(m.task.count) &&
-    m.config && Array.isArray(m.config.domains) &&
-    m.chunks && Array.isArray(m.chunks.ranges) &&
-    Array.isArray(m.partials) &&
-    m.tool && typeof m.tool.version === 'string';
-  if (!ok) throw new BimixError('E_STATE', 'manifest is missing fields (fingerprint, task, config, chunks, partials)', { file });
-  return m as TaskManifest;
+  const ctx = { file, code: 'E_STATE' as const };
+  checkSchemaRef(doc, 'manifest', ctx);
+  parseWith(manifestSchema, doc, ctx);
+  return doc as TaskManifest;
 }
 
 /** Says in a few words how configuration `b` differs from `a` (for error messages). */
