@@ -25,11 +25,11 @@ export function validateLaw(doc: Record<string, unknown>, file?: string): LawRep
   };
   if (doc.schema !== LAW_SCHEMA) bad(`schema must be "${LAW_SCHEMA}", found ${JSON.stringify(doc.schema ?? null)}`);
   const law = doc.law as LawName;
-  if (!['bimix', 'exp', 'transfer'].includes(law)) bad(`"law" must be bimix, exp or transfer, found ${JSON.stringify(doc.law ?? null)}`);
+  if (!['bimix', 'exp', 'transfer', 'regression'].includes(law)) bad(`"law" must be bimix, exp, transfer or regression, found ${JSON.stringify(doc.law ?? null)}`);
   const order = doc.domainOrder;
   if (!Array.isArray(order) || order.length === 0 || !order.every((d) => typeof d === 'string')) bad('"domainOrder" must be a list of domain names');
   if (!Array.isArray(doc.domains) || doc.domains.length === 0) bad('"domains" must be a non-empty list');
-  const need: Record<LawName, string[]> = { bimix: ['alpha', 'beta', 'b', 'c'], exp: ['c', 'k', 'step'], transfer: ['alpha', 'beta', 'b', 'c'] };
+  const need: Record<LawName, string[]> = { bimix: ['alpha', 'beta', 'b', 'c'], exp: ['c', 'k', 'step'], transfer: ['alpha', 'beta', 'b', 'c'], regression: ['trees', 'step'] };
   for (const [i, d] of (doc.domains as unknown[]).entries()) {
     const dom = d as Record<string, unknown> | null;
     if (!dom || typeof dom.name !== 'string') bad(`domains[${i}] has no name`);
@@ -37,6 +37,11 @@ export function validateLaw(doc: Record<string, unknown>, file?: string): LawRep
     if (!params || typeof params !== 'object') bad(`domain "${dom!.name}" has no params`);
     for (const k of need[law]) {
       if (typeof params![k] !== 'number' || !Number.isFinite(params![k])) bad(`domain "${dom!.name}": params.${k} must be a finite number`);
+    }
+    if (law === 'regression') {
+      if (typeof params!.model !== 'string' || params!.model === '' || typeof params!.encoding !== 'string') bad(`domain "${dom!.name}": params.model and params.encoding must be strings`);
+      const f = params!.features;
+      if (!Array.isArray(f) || f.length !== (order as string[]).length || f.some((x, j) => x !== (order as string[])[j])) bad(`domain "${dom!.name}": params.features must equal domainOrder`);
     }
     const map = law === 'exp' ? params!.t : law === 'transfer' ? params!.tau : {};
     if (!map || typeof map !== 'object' || Object.values(map).some((v) => typeof v !== 'number')) bad(`domain "${dom!.name}": params.${law === 'exp' ? 't' : 'tau'} must map domains to numbers`);

@@ -1,8 +1,8 @@
-/** Types shared by the three laws, their fits and the law file. */
+/** Types shared by the laws, their fits and the law file. */
 import type { FitScores } from './metrics.js';
 
 /** The laws bimix can fit. */
-export type LawName = 'bimix' | 'exp' | 'transfer';
+export type LawName = 'bimix' | 'exp' | 'transfer' | 'regression';
 
 /** BiMix parameters: identifiable alpha, beta, b, c, and A, B, C under the normalisation A = 1. */
 export interface BimixParams {
@@ -28,8 +28,24 @@ export interface TransferParams extends BimixParams {
   tau: Record<string, number>;
 }
 
+/** Regression law: one XGBoost model of the loss over the whole mixture (RegMix's method). */
+export interface RegressionParams {
+  /** How `model` is stored: XGBoost's JSON model text, raw DEFLATE, base64. */
+  encoding: string;
+  /** The model ("" in a holdout fold's fit, which keeps only its predictions). */
+  model: string;
+  /** The model's feature columns: the law's domain order. */
+  features: string[];
+  /** Boosting rounds (trees). */
+  trees: number;
+  /** The base score (mean training loss) as given to XGBoost. */
+  baseScore: string;
+  /** The (largest) step the final-step losses were taken at; the trees do not depend on steps. */
+  step: number;
+}
+
 /** Any law's per-domain parameters. */
-export type LawParams = BimixParams | ExpParams | TransferParams;
+export type LawParams = BimixParams | ExpParams | TransferParams | RegressionParams;
 
 /** Holdout scores of one domain. */
 export interface HoldoutScores {
@@ -80,6 +96,11 @@ export interface DomainFit {
   rss: number;
   undetermined: string[];
   notes: string[];
+  /**
+   * Laws that predict inside the fit job (see LawImpl.fitAndPredict): predictions of the law's
+   * scored observations, in-sample for a fit on all data, the held-out ones for a fold.
+   */
+  predicted?: number[];
 }
 
 /** Options every law's fitter accepts. */

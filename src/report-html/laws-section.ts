@@ -4,7 +4,7 @@
  * of laws, and the optimizer's result.
  */
 import type { LossData } from '../laws/data.js';
-import type { BimixParams, ExpParams, LawReport, TransferParams } from '../laws/law-types.js';
+import type { BimixParams, ExpParams, LawReport, RegressionParams, TransferParams } from '../laws/law-types.js';
 import type { OptimizeResult } from '../laws/optimize.js';
 import { predictDomain } from '../laws/registry.js';
 import { escapeHtml } from './escape.js';
@@ -114,6 +114,7 @@ function lawBlocks(l: Sourced<LawReport>, data: LossData | undefined, steps: { v
 
 function paramHeads(law: LawReport): string[] {
   if (law.law === 'exp') return ['c', 'k', 't (own)'];
+  if (law.law === 'regression') return ['trees', 'base score'];
   return law.law === 'transfer' ? ['alpha', 'beta', 'b', 'c', 'largest tau'] : ['alpha', 'beta', 'b', 'c'];
 }
 
@@ -121,6 +122,10 @@ function paramCells(law: LawReport, name: string, params: unknown): string[] {
   if (law.law === 'exp') {
     const p = params as ExpParams;
     return [num(p.c), num(p.k), num(p.t?.[name])];
+  }
+  if (law.law === 'regression') {
+    const p = params as RegressionParams;
+    return [num(p.trees), num(Number(p.baseScore))];
   }
   const p = params as BimixParams;
   const cells = [num(p.alpha), num(p.beta), num(p.b), num(p.c)];
