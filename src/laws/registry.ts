@@ -73,7 +73,7 @@ export function predictDomain(law: LawName, params: LawParams, name: string, ord
   }
 }
 
-/** {@link predictDomain} for many mixtures (one step each) at once: one model load for trees. */
+/** {@link predictDomain} for many mixtures (one step each) at once: one model load for trees (on `threads` threads; the values do not depend on it). */
 export function predictDomainRows(
   law: LawName,
   params: LawParams,
@@ -81,7 +81,8 @@ export function predictDomainRows(
   order: readonly string[],
   mixtures: readonly (readonly number[])[],
   steps: readonly number[],
+  threads = 1,
 ): number[] {
-  if (law === 'regression') return predictRegressionRows(params as RegressionParams, order, mixtures);
+  if (law === 'regression') return predictRegressionRows(params as RegressionParams, order, mixtures, threads);
   return mixtures.map((r, i) => predictDomain(law, params, name, order, r, steps[i]!));
 }

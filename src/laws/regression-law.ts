@@ -17,6 +17,9 @@ import type { LossData, Observation } from './data.js';
 import { finalStepObservations } from './exp-law.js';
 import type { DomainFit, RegressionParams } from './law-types.js';
 
+/** min_child_weight: with squared error every row weighs 1, so a leaf needs this many rows. */
+const MIN_ROWS_PER_LEAF = 20;
+
 /** XGBoost parameters, in the order they are set (RegMix's LightGBM settings mapped to XGBoost). */
 export const REGRESSION_SETTINGS: readonly (readonly [string, string])[] = [
   ['objective', 'reg:squarederror'],
@@ -25,7 +28,7 @@ export const REGRESSION_SETTINGS: readonly (readonly [string, string])[] = [
   ['max_leaves', '31'],
   ['max_depth', '0'],
   ['eta', '0.01'],
-  ['min_child_weight', '20'],
+  ['min_child_weight', String(MIN_ROWS_PER_LEAF)],
   ['reg_lambda', '0.0'],
   ['max_bin', '255'],
   // One thread per model: the fits run in parallel on the worker pool instead. (On the
@@ -50,8 +53,10 @@ export function requireXgboost(): NativeAddon {
   if (!info.loaded) {
     throw new BimixError(
       'E_NO_XGBOOST',
-      `${info.error}. The regression law needs XGBoost's shared library (1.7 or later): install it ` +
-        '(Debian/Ubuntu: apt-get install libxgboost0) or set BIMIX_XGBOOST_LIB to its path',
+      `${info.error}. The regression law needs XGBoost's shared library (1.7 or later): ` +
+        (process.env.BIMIX_XGBOOST_LIB
+          ? 'BIMIX_XGBOOST_LIB names the only file tried; point it at libxgboost or unset it'
+          : 'install it (Debian/Ubuntu: apt-get install libxgboost0) or set BIMIX_XGBOOST_LIB to its path'),
     );
   }
   addon = a;
@@ -140,6 +145,9 @@ export function fitRegressionDomain(
     step: Math.max(...steps),
   };
   const notes = [`fitted at each run's final step (${steps.join(', ')}); ${all.length - mine.length} earlier point(s) not used`];
+  if (mine.length < 2 * MIN_ROWS_PER_LEAF) {
+    notes.push(`${mine.length} point(s): with at least ${MIN_ROWS_PER_LEAF} rows per leaf the trees cannot split, so the law predicts the mean loss for every mixture`);
+  }
   return { params: lawParams, points: mine.length, excluded: 0, rss, undetermined: [], notes, predicted };
 }
 
