@@ -53,7 +53,10 @@ export const LAWS: Record<LawName, LawImpl> = {
     normalisation: 'none: gradient-boosted trees over the whole mixture (RegMix), stored as XGBoost JSON models',
     usesSteps: false,
     check: () => void requireXgboost(),
-    fitDomain: (data, d, obs) => fitRegressionDomain(data, d, obs),
+    fitDomain: (data, d, obs) => {
+      const { predicted: _unused, ...fit } = fitRegressionDomain(data, d, obs);
+      return fit;
+    },
     fitAndPredict: (data, d, obs, at, keepModel) => fitRegressionDomain(data, d, obs, at, keepModel),
     used: (_data, d, obs) => finalStepObservations(obs.filter((o) => o.domainIndex === d)),
   },
