@@ -22,13 +22,15 @@
         "native/count/embed.cc",
         "native/state/partial_file.cc",
         "native/state/merge.cc",
-        "native/state/grouped.cc"
+        "native/state/grouped.cc",
+        "native/regress/xgboost.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-fexceptions", "-std=c++17", "-O3"]
+      "cflags_cc": ["-fexceptions", "-std=c++17", "-O3"],
+      "conditions": [["OS=='linux'", { "libraries": ["-ldl"] }]]
     }
   ]
 }

@@ -18,6 +18,7 @@
 #include "count/embed.h"
 #include "count/kernels.h"
 #include "formats/source.h"
+#include "regress/xgboost.h"
 #include "state/grouped.h"
 #include "state/merge.h"
 #include "state/partial_file.h"
@@ -600,6 +601,81 @@ Napi::Value DetectFormat(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, format);
 }
 
+// ---- XGBoost (regression law) ----------------------------------------------
+
+const float* float32Data(Napi::Env env, const Napi::Value& v, uint64_t need, const char* what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throwUsage(env, std::string(what) + " must be a Float32Array");
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() != need) throwUsage(env, std::string(what) + " has " + std::to_string(a.ElementLength()) + " values, expected " + std::to_string(need));
+  return a.Data();
+}
+
+Napi::Float32Array floatsToJs(Napi::Env env, const std::vector<float>& v) {
+  Napi::Float32Array a = Napi::Float32Array::New(env, v.size());
+  std::copy(v.begin(), v.end(), a.Data());
+  return a;
+}
+
+// xgboostInfo() -> { loaded, path, error, version }: loads the library on first call.
+Napi::Value XgboostInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const bimix::xgb::LibraryInfo& lib = bimix::xgb::library();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("loaded", lib.loaded);
+  o.Set("path", lib.path);
+  o.Set("error", lib.error);
+  o.Set("version", lib.loaded ? std::to_string(lib.major) + "." + std::to_string(lib.minor) + "." + std::to_string(lib.patch) : "");
+  return o;
+}
+
+// xgboostTrain(x, rows, cols, y, params, rounds, xPred, predRows) -> { model, predictions }
+// x, y, xPred: Float32Array (row-major); params: [name, value, name, value, ...] set in order.
+Napi::Value XgboostTrain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 8) throwUsage(env, "xgboostTrain(x, rows, cols, y, params, rounds, xPred, predRows)");
+  uint64_t rows = toIndex(env, info[1], "rows");
+  uint64_t cols = toIndex(env, info[2], "cols");
+  const float* x = float32Data(env, info[0], rows * cols, "x");
+  const float* y = float32Data(env, info[3], rows, "y");
+  if (!info[4].IsArray()) throwUsage(env, "params must be an array of strings");
+  Napi::Array p = info[4].As<Napi::Array>();
+  bimix::xgb::TrainSpec spec;
+  for (uint32_t i = 0; i + 1 < p.Length(); i += 2) {
+    if (!p.Get(i).IsString() || !p.Get(i + 1).IsString()) throwUsage(env, "params must be an array of strings");
+    spec.params.emplace_back(p.Get(i).As<Napi::String>().Utf8Value(), p.Get(i + 1).As<Napi::String>().Utf8Value());
+  }
+  uint64_t rounds = toIndex(env, info[5], "rounds");
+  if (rounds > 1000000) throwUsage(env, "rounds must be at most 1000000");
+  spec.rounds = static_cast<int>(rounds);
+  uint64_t predRows = toIndex(env, info[7], "predRows");
+  const float* xPred = float32Data(env, info[6], predRows * cols, "xPred");
+  std::string model;
+  std::vector<float> pred;
+  Status s = noMemory(env, [&] { return bimix::xgb::train(x, rows, cols, y, spec, xPred, predRows, model, pred); });
+  if (!s.ok()) throwStatus(env, s);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("model", Napi::String::New(env, model));
+  o.Set("predictions", floatsToJs(env, pred));
+  return o;
+}
+
+// xgboostPredict(model, x, rows, cols, nthread) -> Float32Array
+Napi::Value XgboostPredict(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5 || !info[0].IsString()) throwUsage(env, "xgboostPredict(model, x, rows, cols, nthread)");
+  std::string model = info[0].As<Napi::String>().Utf8Value();
+  uint64_t rows = toIndex(env, info[2], "rows");
+  uint64_t cols = toIndex(env, info[3], "cols");
+  const float* x = float32Data(env, info[1], rows * cols, "x");
+  uint64_t nthread = toIndex(env, info[4], "nthread");
+  if (nthread > 1024) throwUsage(env, "nthread must be at most 1024");
+  std::vector<float> pred;
+  Status s = noMemory(env, [&] { return bimix::xgb::predict(model.data(), model.size(), x, rows, cols, static_cast<int>(nthread), pred); });
+  if (!s.ok()) throwStatus(env, s);
+  return floatsToJs(env, pred);
+}
+
 Napi::Value KernelInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -636,6 +712,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("removeCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, false); }));
   exports.Set("detectFormat", Napi::Function::New(env, DetectFormat));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  exports.Set("xgboostInfo", Napi::Function::New(env, XgboostInfo));
+  exports.Set("xgboostTrain", Napi::Function::New(env, XgboostTrain));
+  exports.Set("xgboostPredict", Napi::Function::New(env, XgboostPredict));
   return exports;
 }
 

@@ -81,7 +81,7 @@ build_all() {
       echo "fuzz.sh: no target $src" >&2
       exit 2
     fi
-    "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "$src" "${objs[@]}" -o "$BUILD/fuzz_$t"
+    "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "$src" "${objs[@]}" -o "$BUILD/fuzz_$t" -ldl
   done
 }
 for attempt in 1 2 3; do

@@ -20,7 +20,7 @@ for src in "${CORE[@]}" native/test/unit_tests.cc; do
   fi
   objs+=("$obj")
 done
-"$CXX" "${FLAGS[@]}" "${objs[@]}" -o "$OUT/bimix_native_tests" -lpthread
+"$CXX" "${FLAGS[@]}" "${objs[@]}" -o "$OUT/bimix_native_tests" -lpthread -ldl
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   E_BUSY: 'another live bimix process holds the lock (its pid is named)',
   E_CHANGED: 'an input file changed (size, mtime or content) while being read',
   E_NOMEM: 'an allocation failed (not an I/O error)',
+  E_NO_XGBOOST: 'the XGBoost library the regression law needs could not be loaded',
 } as const;
 
 /** Stable error codes; tests and scripts may match on them. */

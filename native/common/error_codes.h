@@ -22,6 +22,7 @@ inline constexpr char E_INTERRUPTED[] = "E_INTERRUPTED";  // stopped by SIGINT, 
 inline constexpr char E_BUSY[]        = "E_BUSY";         // another live bimix process holds the lock (its pid is named)
 inline constexpr char E_CHANGED[]     = "E_CHANGED";      // an input file changed (size, mtime or content) while being read
 inline constexpr char E_NOMEM[]       = "E_NOMEM";        // an allocation failed (not an I/O error)
+inline constexpr char E_NO_XGBOOST[]  = "E_NO_XGBOOST";   // the XGBoost library the regression law needs could not be loaded
 
 }  // namespace ec
 }  // namespace bimix

@@ -3,8 +3,8 @@ import { Option } from 'commander';
 import { optionError } from '../errors.js';
 import { poolJobRunner } from '../laws/law-pool.js';
 import { defaultThreads } from '../exec/pool.js';
-import { DEFAULT_TRANSFER_PENALTY, compareLawsWith, fitLawWith, parseHoldout, readLossData, runJobsHere, writeLawFile } from '../laws/index.js';
-import type { BimixParams, ComparedLaw, ExpParams, JobRunner, LawComparison, LawName, LawReport, TransferParams } from '../laws/index.js';
+import { COMPARED_LAWS, DEFAULT_TRANSFER_PENALTY, compareLawsWith, fitLawWith, parseHoldout, readLossData, runJobsHere, writeLawFile } from '../laws/index.js';
+import type { BimixParams, ComparedLaw, ExpParams, JobRunner, LawComparison, LawName, LawReport, RegressionParams, TransferParams } from '../laws/index.js';
 import { parseInteger, parseNumber } from '../util/parse.js';
 import { debugPhase } from '../util/debug-phase.js';
 import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
@@ -38,27 +38,27 @@ interface FitOpts {
 export const register: RegisterCommand = (program) => {
   program
     .command('fit')
-    .description('fit per-domain mixing laws (BiMix, exponential, transfer) to proxy-run losses and write a law file')
+    .description('fit per-domain mixing laws (BiMix, exponential, transfer, RegMix-style trees) to proxy-run losses and write a law file')
     .option('--from <files...>', 'long-format CSV/JSONL (run, step, domain, proportion, loss), or two wide CSVs: mixtures (run + one share column per domain) then losses (run, [step], one column per evaluated domain)')
     .addOption(new Option('--losses <file>', 'old spelling of --from LOSSES').hideHelp())
     .addOption(new Option('--mixtures <file>', 'old spelling of --from MIXTURES LOSSES').hideHelp())
-    .option('--law <law>', 'bimix, exp, transfer, or all (compare every law by cross-validation)', 'bimix')
+    .option('--law <law>', 'bimix, exp, transfer, regression (boosted trees, needs libxgboost), or all (compare every law by cross-validation)', 'bimix')
     .option('--holdout <protocol>', 'last (extrapolate each run\'s final step) or runs=K (K-fold over runs); --law all defaults to runs=5')
     .option('--step-column <name>', 'name of the step column (e.g. tokens)', 'step')
     .option('--strict-sums', 'refuse mixtures whose proportions do not sum to 1 within 1e-6 (default: renormalise rows within 0.01, with a note)')
     .option('--transfer-penalty <x>', `L2 penalty on transfer coefficients (default ${DEFAULT_TRANSFER_PENALTY})`)
     .option('--threads <n>', 'worker threads for the fits (default: one per core)')
-    .option('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer before .json)')
+    .option('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer/.regression before .json)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no notes or progress on stderr')
     .option('--verbose', 'list every note (default: one line per kind with a count)')
     .option(...HTML_OPTION)
     .action(async (opts: FitOpts) => {
       const law = opts.law;
-      if (!['bimix', 'exp', 'transfer', 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer or all', law);
+      if (![...COMPARED_LAWS, 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer, regression or all', law);
       const input = inputFiles(opts);
       const inputs = [input.losses, ...(input.mixtures !== undefined ? [input.mixtures] : [])];
-      const outs = opts.out === undefined ? [] : law === 'all' ? (['bimix', 'exp', 'transfer'] as const).map((l) => lawPath(opts.out!, l)) : [opts.out];
+      const outs = opts.out === undefined ? [] : law === 'all' ? COMPARED_LAWS.map((l) => lawPath(opts.out!, l)) : [opts.out];
       for (const o of outs) {
         checkOutputPath('--out', o);
         refuseOutputAmongInputs('--out', o, inputs);
@@ -130,7 +130,7 @@ function lawPath(out: string, law: LawName): string {
 function notes(opts: { quiet?: boolean; verbose?: boolean }, laws: ComparedLaw[]): void {
   for (const r of laws) {
     if ('error' in r) {
-      log(opts.quiet, `bimix: ${r.law} law not fitted: ${r.error.code}: ${r.error.message}`);
+      log(opts.quiet, `bimix: warning: ${r.law} law not fitted: ${r.error.code}: ${r.error.message}`);
       continue;
     }
     printNotes(
@@ -172,6 +172,7 @@ function lawText(r: LawReport): string {
 
 function paramHeads(law: LawName): string[] {
   if (law === 'exp') return ['c', 'k', 't(own)'];
+  if (law === 'regression') return ['trees', 'base score'];
   if (law === 'transfer') return ['alpha', 'beta', 'b', 'c', 'max tau'];
   return ['alpha', 'beta', 'b', 'c'];
 }
@@ -181,6 +182,10 @@ function paramCells(r: LawReport, p: LawReport['domains'][number]['params']): st
     const e = p as ExpParams;
     const own = r.domains.find((d) => d.params === p)!.name;
     return [fmt(e.c, 5), fmt(e.k, 5), fmt(e.t[own], 4)];
+  }
+  if (r.law === 'regression') {
+    const g = p as RegressionParams;
+    return [String(g.trees), fmt(Number(g.baseScore), 5)];
   }
   const b = p as BimixParams;
   const cells = [fmt(b.alpha, 5), fmt(b.beta, 5), fmt(b.b, 5), fmt(b.c, 5)];

@@ -1,5 +1,5 @@
-import { optimizeMixture, readMixtureFile } from '../laws/index.js';
-import { collect, parseNumber, parseNumberMap } from '../util/parse.js';
+import { DEFAULT_SAMPLES, optimizeMixture, readMixtureFile } from '../laws/index.js';
+import { collect, parseInteger, parseNumber, parseNumberMap } from '../util/parse.js';
 import type { RegisterCommand } from './commands.js';
 import { lawFileOptions, readLawInput } from './law-input.js';
 import { printNotes } from './notes.js';
@@ -19,6 +19,8 @@ interface OptimizeOpts {
   totalTokens?: string;
   maxEpochs?: string;
   reference?: string;
+  samples?: string;
+  seed?: string;
   json?: boolean;
   quiet?: boolean;
   emit?: string;
@@ -36,6 +38,8 @@ export const register: RegisterCommand = (program) => {
     .option('--total-tokens <T>', 'total training tokens of the target run')
     .option('--max-epochs <E>', 'how many times a domain may be repeated (default 1)')
     .option('--reference <file>', 'reference mixture JSON to report the predicted gain against')
+    .option('--samples <n>', `regression law: mixtures sampled within the bounds and scored; the best is returned (default ${DEFAULT_SAMPLES})`)
+    .option('--seed <n>', 'regression law: seed of the mixture sampler (default 0)')
     .option('--out <file>', 'also write the result as JSON to this file (atomically)')
     .option('--json', 'print the result as JSON')
     .option('--emit <format>', `print the mixture for a trainer: ${EMIT_FORMATS.join('|')}`)
@@ -54,6 +58,8 @@ export const register: RegisterCommand = (program) => {
         totalTokens: opts.totalTokens !== undefined ? parseNumber('--total-tokens', opts.totalTokens, { min: 0, exclusiveMin: true }) : undefined,
         maxEpochs: opts.maxEpochs !== undefined ? parseNumber('--max-epochs', opts.maxEpochs, { min: 0, exclusiveMin: true }) : undefined,
         reference: opts.reference !== undefined ? await readMixtureFile(opts.reference) : undefined,
+        samples: opts.samples !== undefined ? parseInteger('--samples', opts.samples, 1, 100_000_000) : undefined,
+        seed: opts.seed !== undefined ? parseInteger('--seed', opts.seed, 0, 2 ** 32 - 1) : undefined,
       });
       printNotes(
         r.warnings.map((text) => ({ scope: `${r.law} law`, group: `${r.law} law`, text })),

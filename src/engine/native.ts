@@ -164,6 +164,21 @@ export interface NativeAddon {
   detectFormat(path: string): string;
   /** Hands the addon the error class it throws (`new errorClass(code, message, { file, offset })`); the loader calls it once. */
   setErrorClass(errorClass: new (code: never, message: string, where: { file?: string; offset?: number }) => Error): void;
+  /** Loads XGBoost (dlopen, once per process; see native/regress/xgboost.h) and says whether it worked. */
+  xgboostInfo(): { loaded: boolean; path: string; error: string; version: string };
+  /** Trains boosted trees (params set in order as name, value pairs), then predicts `xPred`; E_NO_XGBOOST without the library. */
+  xgboostTrain(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    y: Float32Array,
+    params: string[],
+    rounds: number,
+    xPred: Float32Array,
+    predRows: number,
+  ): { model: string; predictions: Float32Array };
+  /** Predicts rows with a JSON model (kept loaded for the next calls). */
+  xgboostPredict(model: string, x: Float32Array, rows: number, cols: number, nthread: number): Float32Array;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -65,7 +65,7 @@ export function holdoutApplies(law: LawName, spec: HoldoutSpec): boolean {
 
 /** Every job a fit of `laws` (with an optional holdout) needs, the costlier laws first so the pool stays busy. */
 export function planJobs(laws: readonly LawName[], data: LossData, holdout?: HoldoutSpec): FitJob[] {
-  const cost: Record<LawName, number> = { transfer: 0, exp: 1, bimix: 2 };
+  const cost: Record<LawName, number> = { regression: 0, transfer: 1, exp: 2, bimix: 3 };
   const jobs: FitJob[] = [];
   for (const law of [...laws].sort((a, b) => cost[a] - cost[b])) {
     for (const d of data.evaluated) jobs.push({ law, domain: d, fold: -1 });
@@ -85,9 +85,13 @@ export function jobKey(job: FitJob): string {
 
 /** Runs one job in this thread; data errors become outcomes, anything else is thrown. */
 export function runJob(data: LossData, job: FitJob, holdout: HoldoutSpec | undefined, opts: LawFitOptions): FitOutcome {
-  const obs = job.fold < 0 ? data.observations : foldsOf(data, holdout!)[job.fold]!.train;
+  const fold = job.fold < 0 ? undefined : foldsOf(data, holdout!)[job.fold]!;
+  const obs = fold ? fold.train : data.observations;
+  const impl = LAWS[job.law];
   try {
-    return { fit: LAWS[job.law].fitDomain(data, job.domain, obs, opts) };
+    // In-sample points for a fit on all data, the held-out ones for a fold.
+    if (impl.fitAndPredict) return { fit: impl.fitAndPredict(data, job.domain, obs, impl.used(data, job.domain, fold ? fold.test : obs), !fold, opts) };
+    return { fit: impl.fitDomain(data, job.domain, obs, opts) };
   } catch (e) {
     if (!isBimixError(e)) throw e;
     return { error: { code: e.code, message: e.detail, ...(e.column !== undefined ? { column: e.column } : {}) } };

@@ -17,6 +17,7 @@ export interface FitLawOptions extends LawFitOptions {
 /** Fits one law to every evaluated domain, with fit scores and (when asked) holdout scores, in this thread. */
 export function fitLaw(data: LossData, opts: FitLawOptions = {}): LawReport {
   const law = opts.law ?? 'bimix';
+  LAWS[law].check?.();
   const jobs = planJobs([law], data, opts.holdout);
   return assemble(law, data, opts, outcomeMap(jobs, runJobsHere(data, jobs, opts.holdout, opts))).report;
 }
@@ -24,6 +25,7 @@ export function fitLaw(data: LossData, opts: FitLawOptions = {}): LawReport {
 /** {@link fitLaw} with the jobs run by `runner` (e.g. the worker pool); the report is the same. */
 export async function fitLawWith(data: LossData, opts: FitLawOptions, runner: JobRunner): Promise<LawReport> {
   const law = opts.law ?? 'bimix';
+  LAWS[law].check?.();
   const jobs = planJobs([law], data, opts.holdout);
   return assemble(law, data, opts, outcomeMap(jobs, await runner(data, jobs, opts.holdout, opts))).report;
 }
@@ -41,7 +43,7 @@ function assemble(law: LawName, data: LossData, opts: FitLawOptions, outcomes: M
     if ('error' in out) throw new BimixError(out.error.code, out.error.message, out.error.column !== undefined ? { column: out.error.column } : {});
     const fit = out.fit;
     const used = impl.used(data, d, data.observations);
-    const pred = used.map((o) => predictDomain(law, fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step));
+    const pred = fit.predicted ?? used.map((o) => predictDomain(law, fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step));
     const rep: DomainReport = {
       name,
       params: fit.params,
@@ -131,24 +133,47 @@ export interface LawComparison {
 }
 
 /** The laws `--law all` compares. */
-export const COMPARED_LAWS: readonly LawName[] = ['bimix', 'exp', 'transfer'];
+export const COMPARED_LAWS: readonly LawName[] = ['bimix', 'exp', 'transfer', 'regression'];
 
 /** Fits every law with the same holdout protocol so their held-out errors can be compared (in this thread). */
 export function compareLaws(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }): LawComparison {
-  const jobs = planJobs(COMPARED_LAWS, data, opts.holdout);
-  return compareFrom(data, opts, outcomeMap(jobs, runJobsHere(data, jobs, opts.holdout, opts)));
+  const { laws, skipped } = fittable();
+  const jobs = planJobs(laws, data, opts.holdout);
+  return compareFrom(data, opts, outcomeMap(jobs, runJobsHere(data, jobs, opts.holdout, opts)), skipped);
 }
 
 /** {@link compareLaws} with the jobs run by `runner` (e.g. the worker pool); the result is the same. */
 export async function compareLawsWith(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }, runner: JobRunner): Promise<LawComparison> {
-  const jobs = planJobs(COMPARED_LAWS, data, opts.holdout);
-  return compareFrom(data, opts, outcomeMap(jobs, await runner(data, jobs, opts.holdout, opts)));
+  const { laws, skipped } = fittable();
+  const jobs = planJobs(laws, data, opts.holdout);
+  return compareFrom(data, opts, outcomeMap(jobs, await runner(data, jobs, opts.holdout, opts)), skipped);
 }
 
-function compareFrom(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }, outcomes: Map<string, FitOutcome>): LawComparison {
+/** The compared laws that can be fitted here, and the error of each that cannot (e.g. no XGBoost). */
+function fittable(): { laws: LawName[]; skipped: Map<LawName, ComparedLaw> } {
+  const laws: LawName[] = [];
+  const skipped = new Map<LawName, ComparedLaw>();
+  for (const law of COMPARED_LAWS) {
+    try {
+      LAWS[law].check?.();
+      laws.push(law);
+    } catch (e) {
+      if (!isBimixError(e)) throw e;
+      skipped.set(law, { law, error: { code: e.code, message: e.message } });
+    }
+  }
+  return { laws, skipped };
+}
+
+function compareFrom(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }, outcomes: Map<string, FitOutcome>, skipped = new Map<LawName, ComparedLaw>()): LawComparison {
   const results: ComparedLaw[] = [];
   const helds = new Map<LawName, HoldoutPredictions>();
   for (const law of COMPARED_LAWS) {
+    const skip = skipped.get(law);
+    if (skip) {
+      results.push(skip);
+      continue;
+    }
     try {
       const r = assemble(law, data, { ...opts, law }, outcomes);
       results.push(r.report);

@@ -71,8 +71,9 @@ export function holdoutFromOutcomes(law: LawName, data: LossData, spec: HoldoutS
         for (const o of test) predictions.set(index.get(o)!, NaN);
         continue;
       }
-      for (const o of test) {
-        const p = predictDomain(law, out.fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step);
+      const made = out.fit.predicted;
+      for (const [k, o] of test.entries()) {
+        const p = made ? made[k]! : predictDomain(law, out.fit.params, name, data.domains, data.mixtures[o.runIndex]!, o.step);
         predictions.set(index.get(o)!, Number.isFinite(p) ? p : NaN);
       }
     }

@@ -14,7 +14,8 @@ export { r2Log, rmse, mre, scores } from './metrics.js';
 export type { FitScores } from './metrics.js';
 export { predictLoss, lawUsesSteps, resolveSteps } from './predict.js';
 export type { Prediction } from './predict.js';
-export { optimizeMixture, bounds as mixtureBounds } from './optimize.js';
+export { optimizeMixture, bounds as mixtureBounds, sampleMixtures, DEFAULT_SAMPLES } from './optimize.js';
+export { REGRESSION_SETTINGS, REGRESSION_ROUNDS, requireXgboost, xgboostVersion, predictRegressionRows } from './regression-law.js';
 export type { OptimizeOptions, OptimizeResult } from './optimize.js';
 export { readMixtureFile, mixtureFromJson, mixtureVector } from './mixture.js';
 export { readLawFile, writeLawFile, validateLaw, LAW_SCHEMA } from './law-file.js';
@@ -26,7 +27,7 @@ import type { LossData } from './data.js';
 import { compareLaws, fitLaw, type FitLawOptions, type LawComparison } from './fit-laws.js';
 import type { LawReport } from './law-types.js';
 
-/** Fits one law (`law: 'bimix' | 'exp' | 'transfer'`) or, with `law: 'all'`, every law side by side. */
+/** Fits one law (`law: 'bimix' | 'exp' | 'transfer' | 'regression'`) or, with `law: 'all'`, every law side by side. */
 export function fitLaws(data: LossData, opts: Omit<FitLawOptions, 'law'> & { law: 'all' }): LawComparison;
 export function fitLaws(data: LossData, opts?: FitLawOptions): LawReport;
 export function fitLaws(data: LossData, opts: Omit<FitLawOptions, 'law'> & { law?: FitLawOptions['law'] | 'all' } = {}): LawReport | LawComparison {

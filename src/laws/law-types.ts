@@ -1,4 +1,4 @@
-/** Types shared by the three laws, their fits and the law file. */
+/** Types shared by the laws, their fits and the law file. */
 import type { z } from 'zod';
 import type {
   bimixParamsSchema,
@@ -6,6 +6,7 @@ import type {
   holdoutScoresSchema,
   lawDomainSchema,
   lawReportSchema,
+  regressionParamsSchema,
   transferParamsSchema,
 } from '../schemas/law.js';
 
@@ -20,8 +21,11 @@ export type ExpParams = z.infer<typeof expParamsSchema>;
 /** Transfer law: BiMix on the effective share r_i + sum_j tau_j r_j. */
 export type TransferParams = z.infer<typeof transferParamsSchema>;
 
+/** Regression law: one XGBoost model of the loss over the whole mixture (RegMix's method). */
+export type RegressionParams = z.infer<typeof regressionParamsSchema>;
+
 /** Any law's per-domain parameters. */
-export type LawParams = BimixParams | ExpParams | TransferParams;
+export type LawParams = BimixParams | ExpParams | TransferParams | RegressionParams;
 
 /** Holdout scores of one domain. */
 export type HoldoutScores = z.infer<typeof holdoutScoresSchema>;
@@ -40,6 +44,11 @@ export interface DomainFit {
   rss: number;
   undetermined: string[];
   notes: string[];
+  /**
+   * Laws that predict inside the fit job (see LawImpl.fitAndPredict): predictions of the law's
+   * scored observations, in-sample for a fit on all data, the held-out ones for a fold.
+   */
+  predicted?: number[];
 }
 
 /** Options every law's fitter accepts. */

@@ -3,12 +3,14 @@
  * BiMix is separable and each term convex in r_i, so its KKT conditions are solved exactly:
  * r_i = clip((alpha_i K_i(S) w_i / lambda)^(1/(alpha_i+1)), lo_i, hi_i) with lambda found by
  * bisection. The exponential and transfer laws are convex but coupled: projected gradient descent.
+ * The regression law (trees) is piecewise constant: RegMix's approach, the best of many sampled mixtures.
  */
+import { availableParallelism } from 'node:os';
 import { BimixError, optionError } from '../errors.js';
-import type { BimixParams, ExpParams, LawReport, TransferParams } from './law-types.js';
+import type { BimixParams, DomainReport, ExpParams, LawReport, TransferParams } from './law-types.js';
 import { mixtureVector } from './mixture.js';
 import { resolveSteps } from './predict.js';
-import { predictDomain } from './registry.js';
+import { predictDomain, predictDomainRows } from './registry.js';
 import { fixSum, projectCappedSimplex } from './simplex.js';
 
 /** Inputs of {@link optimizeMixture}; maps are keyed by domain name. */
@@ -23,13 +25,22 @@ export interface OptimizeOptions {
   totalTokens?: number;
   maxEpochs?: number;
   reference?: Record<string, number>;
+  /** Regression law: how many mixtures to sample and score (default {@link DEFAULT_SAMPLES}). */
+  samples?: number;
+  /** Regression law: seed of the sampler (default 0). */
+  seed?: number;
 }
+
+/** Mixtures scored by default when optimizing the regression law. */
+export const DEFAULT_SAMPLES = 10_000;
 
 /** The optimal mixture and its predicted losses. */
 export interface OptimizeResult {
   law: LawReport['law'];
   steps: number;
   method: string;
+  /** Regression law: the sample the optimum was chosen from (a sampled optimum, not exact). */
+  sampled?: { samples: number; seed: number };
   proportions: Record<string, number>;
   domains: { name: string; proportion: number; min: number; max: number; weight: number; loss: number }[];
   /** The minimised objective sum_i w_i L_i. */
@@ -68,18 +79,47 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
   const wsum = w.reduce((a, b) => a + b, 0);
   if (!(wsum > 0)) throw optionError('--weights', 'at least one positive weight', 'all zero');
   const { lo, hi } = bounds(order, opts);
+  // Losses already predicted in a batch (the regression law's samples), by mixture then domain.
+  const memo = new Map<readonly number[], Map<string, number>>();
+  const lossAt = (d: DomainReport, r: readonly number[]): number => memo.get(r)?.get(d.name) ?? predictDomain(law.law, d.params, d.name, order, r, steps);
   const obj = (r: readonly number[]): number => {
     let s = 0;
     law.domains.forEach((d) => {
       const wi = w[order.indexOf(d.name)]!;
-      if (wi > 0) s += wi * predictDomain(law.law, d.params, d.name, order, r, steps);
+      if (wi > 0) s += wi * lossAt(d, r);
     });
     return s;
   };
+  const ref = opts.reference ? mixtureVector(order, opts.reference, '--reference') : undefined;
   for (const d of law.domains) if (d.undetermined?.includes('alpha')) warnings.push(`domain "${d.name}": share exponent undetermined; treated as insensitive to its share`);
   let r: number[];
   let method: string;
-  if (law.law === 'bimix') {
+  let sampled: OptimizeResult['sampled'];
+  if (law.law === 'regression') {
+    const samples = opts.samples ?? DEFAULT_SAMPLES;
+    const seed = opts.seed ?? 0;
+    if (!(Number.isInteger(samples) && samples >= 1)) throw optionError('--samples', 'a positive whole number', opts.samples);
+    if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw optionError('--seed', 'a whole number from 0 to 2^32 - 1', opts.seed);
+    const cands = sampleMixtures(lo, hi, samples, seed);
+    const rows = ref ? [...cands, ref] : cands;
+    const threads = Math.max(1, availableParallelism());
+    for (const d of law.domains) {
+      const pred = predictDomainRows(law.law, d.params, d.name, order, rows, [], threads);
+      rows.forEach((row, i) => {
+        if (!memo.has(row)) memo.set(row, new Map());
+        memo.get(row)!.set(d.name, pred[i]!);
+      });
+    }
+    let best = 0;
+    const scores = cands.map(obj);
+    scores.forEach((v, i) => {
+      if (v < scores[best]!) best = i;
+    });
+    r = cands[best]!;
+    for (const row of cands) if (row !== r) memo.delete(row);
+    method = `best of ${samples} sampled mixtures within the bounds (symmetric Dirichlet, concentration log-uniform in [0.1, 5], seed ${seed}): a sampled optimum, not an exact one`;
+    sampled = { samples, seed };
+  } else if (law.law === 'bimix') {
     r = solveBimixKkt(law, order, w, lo, hi, steps);
     method = 'exact KKT (bisection on the multiplier)';
   } else {
@@ -94,21 +134,21 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
       min: lo[i]!,
       max: hi[i]!,
       weight: w[i]!,
-      loss: dom ? predictDomain(law.law, dom.params, name, order, r, steps) : NaN,
+      loss: dom ? lossAt(dom, r) : NaN,
     };
   });
   const result: OptimizeResult = {
     law: law.law,
     steps,
     method,
+    ...(sampled ? { sampled } : {}),
     proportions: Object.fromEntries(order.map((d, i) => [d, r[i]!])),
     domains,
     weightedLoss: obj(r),
     weightedMean: obj(r) / wsum,
     warnings,
   };
-  if (opts.reference) {
-    const ref = mixtureVector(order, opts.reference, '--reference');
+  if (ref) {
     const refLoss = obj(ref);
     const outside = order.filter((_, i) => ref[i]! < lo[i]! || ref[i]! > hi[i]!);
     if (outside.length > 0) {
@@ -120,13 +160,64 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
       weightedMean: Number.isFinite(refLoss) ? refLoss / wsum : null,
       gain: Number.isFinite(refLoss) ? refLoss - result.weightedLoss : null,
       domains: law.domains.map((d) => {
-        const l = predictDomain(law.law, d.params, d.name, order, ref, steps);
+        const l = lossAt(d, ref);
         return { name: d.name, loss: Number.isFinite(l) ? l : null };
       }),
     };
   }
   if (law.law === 'exp' && opts.steps !== undefined) warnings.push(`the exponential law ignores the step count (fitted at ${law.stepUnit} ${(law.domains[0]!.params as ExpParams).step})`);
+  if (law.law === 'regression' && opts.steps !== undefined) warnings.push(`the regression law has no step dimension; --steps ${opts.steps} is ignored`);
   return result;
+}
+
+/**
+ * `n` mixtures within [lo, hi] summing to 1: symmetric Dirichlet draws (a concentration drawn
+ * log-uniformly in [0.1, 5] per sample, so both sparse and even mixtures occur) placed above the
+ * lower bounds, and projected onto the capped simplex when they exceed an upper bound.
+ */
+export function sampleMixtures(lo: readonly number[], hi: readonly number[], n: number, seed: number): number[][] {
+  const rand = mulberry32(seed);
+  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  // Marsaglia and Tsang; shape < 1 through Gamma(shape + 1) * U^(1/shape).
+  const gamma = (shape: number): number => {
+    if (shape < 1) return gamma(shape + 1) * Math.pow(1 - rand(), 1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = 1 - rand();
+      if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    }
+  };
+  const room = 1 - lo.reduce((a, b) => a + b, 0);
+  const out: number[][] = [];
+  for (let k = 0; k < n; k++) {
+    const conc = Math.exp(Math.log(0.1) + rand() * Math.log(50));
+    const g = lo.map(() => gamma(conc));
+    const sum = g.reduce((a, b) => a + b, 0);
+    let r = g.map((x, i) => lo[i]! + (room * (sum > 0 ? x / sum : 1 / g.length)));
+    if (r.some((x, i) => x > hi[i]!)) r = projectCappedSimplex(r, lo, hi);
+    out.push(fixSum(r, lo, hi));
+  }
+  return out;
+}
+
+/** A small seeded generator of uniforms in [0, 1) (mulberry32). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Lower and upper bounds per domain (availability becomes an upper bound); throws E_INFEASIBLE when they admit no mixture. */

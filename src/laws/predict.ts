@@ -1,6 +1,6 @@
 /** Predicting per-domain loss for a mixture and a number of steps from a fitted law. */
 import { BimixError, optionError } from '../errors.js';
-import type { ExpParams, LawReport } from './law-types.js';
+import type { ExpParams, LawReport, RegressionParams } from './law-types.js';
 import { mixtureVector } from './mixture.js';
 import { predictDomain } from './registry.js';
 
@@ -21,9 +21,9 @@ export interface Prediction {
   warnings: string[];
 }
 
-/** Whether a law's predictions depend on the step count (false for exp, and for laws fitted on one step). */
+/** Whether a law's predictions depend on the step count (false for exp and regression, and for laws fitted on one step). */
 export function lawUsesSteps(law: LawReport): boolean {
-  return law.law !== 'exp' && law.domains.some((d) => !(d.undetermined ?? []).includes('beta'));
+  return law.law !== 'exp' && law.law !== 'regression' && law.domains.some((d) => !(d.undetermined ?? []).includes('beta'));
 }
 
 /** The step count to predict at: `steps` when given; when absent, only laws without a step dimension are accepted. */
@@ -33,7 +33,7 @@ export function resolveSteps(law: LawReport, steps: number | undefined): number 
     return steps;
   }
   if (lawUsesSteps(law)) throw optionError('--steps', `a step count (in ${law.stepUnit}): the ${law.law} law depends on it`, undefined);
-  return law.law === 'exp' ? (law.domains[0]!.params as ExpParams).step : 1;
+  return law.law === 'exp' || law.law === 'regression' ? (law.domains[0]!.params as ExpParams | RegressionParams).step : 1;
 }
 
 /** Predicts every domain's loss under `law` for `mixture` (domain -> share; absent = 0) at `steps` (optional when the law has no step dimension). */
@@ -57,6 +57,9 @@ export function predictLoss(law: LawReport, mixture: Record<string, number>, ste
   if (law.law === 'exp' && steps !== undefined) {
     const fitted = (law.domains[0]!.params as ExpParams).step;
     if (fitted !== steps) warnings.push(`the exponential law was fitted at ${law.stepUnit} ${fitted} and does not depend on steps; --steps ${steps} is ignored`);
+  }
+  if (law.law === 'regression' && steps !== undefined) {
+    warnings.push(`the regression law has no step dimension (trees fitted on each run's final loss, ${law.stepUnit} ${(law.domains[0]!.params as RegressionParams).step}); --steps ${steps} is ignored`);
   }
   const over = domains.filter((d) => d.loss !== null && d.weight > 0);
   const wsum = over.reduce((a, d) => a + d.weight, 0);

@@ -4,9 +4,9 @@
  * of laws, and the optimizer's result.
  */
 import type { LossData } from '../laws/data.js';
-import type { BimixParams, ExpParams, LawReport, TransferParams } from '../laws/law-types.js';
+import type { BimixParams, ExpParams, LawReport, RegressionParams, TransferParams } from '../laws/law-types.js';
 import type { OptimizeResult } from '../laws/optimize.js';
-import { predictDomain } from '../laws/registry.js';
+import { predictDomain, predictDomainRows } from '../laws/registry.js';
 import { escapeHtml } from './escape.js';
 import { finite, num, pct } from './format.js';
 import { htmlTable, type Cell } from './html-table.js';
@@ -114,6 +114,7 @@ function lawBlocks(l: Sourced<LawReport>, data: LossData | undefined, steps: { v
 
 function paramHeads(law: LawReport): string[] {
   if (law.law === 'exp') return ['c', 'k', 't (own)'];
+  if (law.law === 'regression') return ['trees', 'base score'];
   return law.law === 'transfer' ? ['alpha', 'beta', 'b', 'c', 'largest tau'] : ['alpha', 'beta', 'b', 'c'];
 }
 
@@ -121,6 +122,10 @@ function paramCells(law: LawReport, name: string, params: unknown): string[] {
   if (law.law === 'exp') {
     const p = params as ExpParams;
     return [num(p.c), num(p.k), num(p.t?.[name])];
+  }
+  if (law.law === 'regression') {
+    const p = params as RegressionParams;
+    return [num(p.trees), num(Number(p.baseScore))];
   }
   const p = params as BimixParams;
   const cells = [num(p.alpha), num(p.beta), num(p.b), num(p.c)];
@@ -198,15 +203,22 @@ function curveBlock(l: Sourced<LawReport>, data: LossData | undefined, steps: { 
 function observedVsPredicted(l: Sourced<LawReport>, data: LossData): Block | null {
   const law = l.doc;
   const values: Record<string, unknown>[] = [];
-  for (const o of data.observations) {
-    const name = data.domains[o.domainIndex]!;
-    const d = law.domains.find((x) => x.name === name);
-    if (!d) continue;
+  const mixOf = (o: LossData['observations'][number]): number[] => {
     const byName: Record<string, number> = {};
     data.domains.forEach((n, j) => (byName[n] = data.mixtures[o.runIndex]![j]!));
-    const mix = law.domainOrder.map((n) => byName[n] ?? 0);
-    const predicted = predictDomain(law.law, d.params, name, law.domainOrder, mix, o.step);
-    if (Number.isFinite(predicted)) values.push({ domain: name, observed: o.loss, predicted, run: data.runs[o.runIndex], step: o.step });
+    return law.domainOrder.map((n) => byName[n] ?? 0);
+  };
+  // One batch per domain (a tree model is loaded once, not once per point).
+  const predictedAt = new Map<LossData['observations'][number], number>();
+  for (const d of law.domains) {
+    const obs = data.observations.filter((o) => data.domains[o.domainIndex] === d.name);
+    const pred = predictDomainRows(law.law, d.params, d.name, law.domainOrder, obs.map(mixOf), obs.map((o) => o.step));
+    obs.forEach((o, i) => predictedAt.set(o, pred[i]!));
+  }
+  for (const o of data.observations) {
+    const name = data.domains[o.domainIndex]!;
+    const predicted = predictedAt.get(o);
+    if (predicted !== undefined && Number.isFinite(predicted)) values.push({ domain: name, observed: o.loss, predicted, run: data.runs[o.runIndex], step: o.step });
   }
   if (values.length === 0) return null;
   const all = values.flatMap((v) => [v.observed as number, v.predicted as number]);

@@ -18,8 +18,24 @@ export const expParamsSchema = strict({ c: num(), k: num(), t: map(num()), step:
 /** Transfer law: BiMix on the effective share r_i + sum_j tau_j r_j. */
 export const transferParamsSchema = strict({ ...bimixParamsSchema.shape, tau: map(num()) });
 
+/** Regression law: one XGBoost model of the loss over the whole mixture (RegMix's method). */
+export const regressionParamsSchema = strict({
+  /** How `model` is stored: XGBoost's JSON model text, raw DEFLATE, base64. */
+  encoding: str(),
+  /** The model. */
+  model: str(),
+  /** The model's feature columns: the law's domain order. */
+  features: z.array(str(), { error: 'a list of domain names' }),
+  /** Boosting rounds (trees). */
+  trees: num(1),
+  /** The base score (mean training loss) as given to XGBoost. */
+  baseScore: str(),
+  /** The (largest) step the final-step losses were taken at; the trees do not depend on steps. */
+  step: num(),
+});
+
 /** The laws bimix can fit, in documentation order. */
-export const LAW_NAMES = ['bimix', 'exp', 'transfer'] as const;
+export const LAW_NAMES = ['bimix', 'exp', 'transfer', 'regression'] as const;
 /** A law's name. */
 export type LawName = (typeof LAW_NAMES)[number];
 
@@ -28,6 +44,7 @@ export const LAW_PARAMS = {
   bimix: bimixParamsSchema,
   exp: expParamsSchema,
   transfer: transferParamsSchema,
+  regression: regressionParamsSchema,
 } as const satisfies Record<LawName, z.ZodType>;
 
 /** Fit scores of one domain (null where undefined, e.g. a single point). */
@@ -77,10 +94,14 @@ function lawDocument<L extends z.ZodType, P extends z.ZodType>(law: L, params: P
   });
 }
 
-/** Every domain named in `domains` is one of `domainOrder`. */
-function domainsInOrder(doc: { domainOrder: string[]; domains: { name: string }[] }, ctx: z.core.$RefinementCtx): void {
+/** Every domain named in `domains` is one of `domainOrder`; a regression model's features are `domainOrder`. */
+function domainsInOrder(doc: { domainOrder: string[]; domains: { name: string; params: object }[] }, ctx: z.core.$RefinementCtx): void {
   doc.domains.forEach((d, i) => {
     if (!doc.domainOrder.includes(d.name)) ctx.addIssue({ code: 'custom', message: `one of domainOrder (${doc.domainOrder.join(', ')})`, path: ['domains', i, 'name'] });
+    const features = (d.params as { features?: unknown }).features;
+    if (Array.isArray(features) && (features.length !== doc.domainOrder.length || features.some((f, j) => f !== doc.domainOrder[j]))) {
+      ctx.addIssue({ code: 'custom', message: `the list domainOrder (${doc.domainOrder.join(', ')})`, path: ['domains', i, 'params', 'features'] });
+    }
   });
 }
 
@@ -94,6 +115,7 @@ export const lawSchema = z
       lawDocument(z.literal('bimix'), LAW_PARAMS.bimix),
       lawDocument(z.literal('exp'), LAW_PARAMS.exp),
       lawDocument(z.literal('transfer'), LAW_PARAMS.transfer),
+      lawDocument(z.literal('regression'), LAW_PARAMS.regression),
     ],
     { error: (iss) => (iss.code === 'invalid_union' ? lawWords : 'an object') },
   )
@@ -101,7 +123,7 @@ export const lawSchema = z
   .meta({ title: 'bimix law file', description: 'Written by bimix fit --out / --json; read by predict, optimize and report.' });
 
 /** Any law's per-domain parameters. */
-export const lawParamsSchema = z.union([bimixParamsSchema, expParamsSchema, transferParamsSchema]);
+export const lawParamsSchema = z.union([bimixParamsSchema, expParamsSchema, transferParamsSchema, regressionParamsSchema]);
 /** One domain's entry in a law file, whatever the law. */
 export const lawDomainSchema = lawDomain(lawParamsSchema);
 /** A law file whatever the law (the type of fitted reports; files are checked with {@link lawSchema}). */
