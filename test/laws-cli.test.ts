@@ -80,9 +80,9 @@ describe.skipIf(!existsSync(MAIN))('bimix fit / predict / optimize / grow', () =
     const r = bimix('fit', '--losses', 'examples/laws/sweep-transfer.csv', '--law', 'all', '--holdout', 'runs=4', '--out', out, '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.laws.map((l: { law: string }) => l.law)).toEqual(['bimix', 'exp', 'transfer']);
+    expect(j.laws.map((l: { law: string }) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'interaction']);
     expect(j.comparison.protocol).toBe('runs=4');
-    for (const l of ['bimix', 'exp', 'transfer']) expect(existsSync(path.join(tmp, `all.${l}.json`))).toBe(true);
+    for (const l of ['bimix', 'exp', 'transfer', 'interaction']) expect(existsSync(path.join(tmp, `all.${l}.json`))).toBe(true);
   });
 
   it('one vocabulary: --from reads every input, old spellings still work, --out writes JSON, --steps only when the law has steps', () => {

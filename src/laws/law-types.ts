@@ -2,7 +2,7 @@
 import type { FitScores } from './metrics.js';
 
 /** The laws bimix can fit. */
-export type LawName = 'bimix' | 'exp' | 'transfer';
+export type LawName = 'bimix' | 'exp' | 'transfer' | 'interaction';
 
 /** BiMix parameters: identifiable alpha, beta, b, c, and A, B, C under the normalisation A = 1. */
 export interface BimixParams {
@@ -28,8 +28,17 @@ export interface TransferParams extends BimixParams {
   tau: Record<string, number>;
 }
 
+/**
+ * Interaction law: the transfer law times exp(sum_k (r . u_k)(r . v_k)), a low-rank pairwise
+ * interaction of the whole mixture (u[k] and v[k] map every domain to a coefficient).
+ */
+export interface InteractionParams extends TransferParams {
+  u: Record<string, number>[];
+  v: Record<string, number>[];
+}
+
 /** Any law's per-domain parameters. */
-export type LawParams = BimixParams | ExpParams | TransferParams;
+export type LawParams = BimixParams | ExpParams | TransferParams | InteractionParams;
 
 /** Holdout scores of one domain. */
 export interface HoldoutScores {
@@ -84,6 +93,6 @@ export interface DomainFit {
 
 /** Options every law's fitter accepts. */
 export interface LawFitOptions {
-  /** L2 penalty on the transfer coefficients (transfer law only). */
+  /** L2 penalty on the transfer coefficients (transfer and interaction laws; the interaction law's u and v too). */
   transferPenalty?: number;
 }
