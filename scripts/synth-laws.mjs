@@ -4,6 +4,8 @@
  * transfer law (tau = 0 gives plain BiMix) with 0.5% multiplicative noise, seeded.
  *
  *   node scripts/synth-laws.mjs examples/laws   # writes the example CSV files
+ *   node scripts/synth-laws.mjs --saturating DIR [SEED]   # DIR/sat-mixtures.csv, DIR/sat-losses.csv (seed 23),
+ *                                              # and prints the ground truth's R^2(log) on the noisy losses
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -83,7 +85,8 @@ export function toLongCsv(sweep) {
   return `run,step,domain,proportion,loss\n${sweep.rows.map((r) => `${r.run},${r.step},${r.domain},${r.proportion},${r.loss}`).join('\n')}\n`;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+if (isMain && process.argv[2] !== '--saturating') {
   const dir = process.argv[2] ?? 'examples/laws';
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'sweep-transfer.csv'), toLongCsv(makeSweep({ transfer: true })));
@@ -181,4 +184,32 @@ export function toWideCsv(sweep) {
   const mix = `run,${sweep.domains.join(',')}\n${sweep.mixtures.map((r, i) => `run${i},${r.map(fmt).join(',')}`).join('\n')}\n`;
   const loss = `run,${sweep.evaluated.join(',')}\n${sweep.losses.map((r, i) => `run${i},${r.map((x) => (x === null ? '' : x.toFixed(4))).join(',')}`).join('\n')}\n`;
   return { mixtures: mix, losses: loss };
+}
+
+if (isMain && process.argv[2] === '--saturating') {
+  const dir = process.argv[3] ?? '.';
+  const sweep = makeSaturatingSweep({ seed: Number(process.argv[4] ?? 23) });
+  const w = toWideCsv(sweep);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'sat-mixtures.csv'), w.mixtures);
+  writeFileSync(path.join(dir, 'sat-losses.csv'), w.losses);
+  // The ceiling: R^2 on log loss of the noise-free truth against the noisy losses, per domain.
+  const r2s = sweep.evaluated.map((d, i) => {
+    const o = [];
+    const t = [];
+    sweep.losses.forEach((row, k) => {
+      if (row[i] !== null) {
+        o.push(Math.log(row[i]));
+        t.push(Math.log(sweep.truth[k][i]));
+      }
+    });
+    const mean = o.reduce((a, b) => a + b, 0) / o.length;
+    const res = o.reduce((a, x, j) => a + (x - t[j]) ** 2, 0);
+    const tot = o.reduce((a, x) => a + (x - mean) ** 2, 0);
+    const r2 = 1 - res / tot;
+    process.stdout.write(`${d.padEnd(18)} R2(log) of the ground truth ${r2.toFixed(4)}\n`);
+    return r2;
+  });
+  process.stdout.write(`mean ${(r2s.reduce((a, b) => a + b, 0) / r2s.length).toFixed(4)}  min ${Math.min(...r2s).toFixed(4)}\n`);
+  process.stderr.write(`wrote ${dir}/sat-mixtures.csv and ${dir}/sat-losses.csv\n`);
 }
