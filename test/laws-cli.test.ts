@@ -72,7 +72,7 @@ describe.skipIf(!existsSync(MAIN))('bimix fit / predict / optimize / grow', () =
     expect(s.err).toMatch(/E_SCHEMA: .*expected schema bimix\.law\/1, found "bimix\.law\/9"/);
     const u = bimix('fit', '--losses', 'examples/laws/sweep-plain.csv', '--law', 'cubic', '--out', path.join(tmp, 'y.json'));
     expect(u.code).toBe(2);
-    expect(u.err).toMatch(/E_USAGE: --law: expected bimix, exp, transfer or all/);
+    expect(u.err).toMatch(/E_USAGE: --law: expected bimix, exp, transfer, interaction or all/);
   });
 
   it('fit --law all --json prints { laws: [...] } and writes one file per law', () => {
