@@ -1,6 +1,6 @@
 // `npm run bench:laws` (also the last section of `npm run bench`): wall time of
 // `bimix fit --law all --holdout runs=5` on the real-shaped sweep of test/fixtures/laws
-// (1000 runs, 17 domains, 13 evaluated), per thread count. Each number is the median of
+// (1000 runs, 17 domains, 13 evaluated; every law of --law all, the interaction law included), per thread count. Each number is the median of
 // --runs runs, each in a fresh process; the load average is printed because the target
 // (<= 30 s on 2 cores) is about a machine that is not shared.
 import { spawnSync } from 'node:child_process';
@@ -41,7 +41,7 @@ for (const t of threadList) {
   walls.set(t, median(rs.map((r) => r.wall)));
   console.log(`${String(t).padStart(7)}  ${median(rs.map((r) => r.wall)).toFixed(2).padStart(6)}  ${median(rs.map((r) => r.cpu)).toFixed(2).padStart(5)}  ${rs.map((r) => r.load.toFixed(1)).join(', ')}`);
 }
-for (const l of last.comparison?.laws ?? []) console.log(`  ${l.law.padEnd(9)} held-out mean R2(log) ${l.r2Log?.toFixed(4)}  MRE ${(100 * l.mre).toFixed(3)}%`);
+for (const l of last.comparison?.laws ?? []) console.log(`  ${l.law.padEnd(11)} held-out mean R2(log) ${l.r2Log?.toFixed(4)}  MRE ${(100 * l.mre).toFixed(3)}%`);
 if (last.recommendation) console.log(`  ${last.recommendation}`);
 if (walls.has(2)) {
   const w = walls.get(2);
