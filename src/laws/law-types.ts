@@ -1,4 +1,4 @@
-/** Types shared by the three laws, their fits and the law file. */
+/** Types shared by the laws, their fits and the law file. */
 import type { FitScores } from './metrics.js';
 
 /** The laws bimix can fit. */
