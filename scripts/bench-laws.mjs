@@ -1,9 +1,10 @@
 // `npm run bench:laws` (also the last section of `npm run bench`): wall time of
 // `bimix fit --law all --holdout runs=5` on the real-shaped sweep of test/fixtures/laws
-// (1000 runs, 17 domains, 13 evaluated), per thread count, then of the regression law alone
+// (1000 runs, 17 domains, 13 evaluated; every law of --law all, the interaction law included),
+// per thread count, then of the regression law alone
 // (`--law regression`, RegMix's boosted trees; needs libxgboost). Each number is the median of
 // --runs runs, each in a fresh process; the load average is printed because the targets
-// (<= 30 s on 2 cores for the parametric laws, <= 60 s with the trees) are about a machine
+// (<= 30 s on 2 cores for the parametric laws, interaction included, <= 60 s with the trees) are about a machine
 // that is not shared. `--laws all,regression` picks the sections.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -47,7 +48,7 @@ for (const law of sections) {
   const trees = law === 'regression' || (last.laws ?? []).some((l) => l.law === 'regression' && !l.error);
   const skipped = (last.laws ?? []).find((l) => l.law === 'regression' && l.error);
   if (skipped) console.log(`  regression law skipped: ${skipped.error.code} (the time is without trees)`);
-  for (const l of last.comparison?.laws ?? []) console.log(`  ${l.law.padEnd(10)} held-out mean R2(log) ${l.r2Log?.toFixed(4)}  MRE ${(100 * l.mre).toFixed(3)}%`);
+  for (const l of last.comparison?.laws ?? []) console.log(`  ${l.law.padEnd(11)} held-out mean R2(log) ${l.r2Log?.toFixed(4)}  MRE ${(100 * l.mre).toFixed(3)}%`);
   if (law === 'regression') console.log(`  regression held-out mean R2(log) ${last.holdout?.r2Log?.toFixed(4)}  MRE ${(100 * last.holdout?.mre).toFixed(3)}%`);
   if (last.recommendation) console.log(`  ${last.recommendation}`);
   const target = trees ? 60 : 30;

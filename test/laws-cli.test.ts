@@ -72,7 +72,7 @@ describe.skipIf(!existsSync(MAIN))('bimix fit / predict / optimize / grow', () =
     expect(s.err).toMatch(/E_SCHEMA: .*expected schema bimix\.law\/1, found "bimix\.law\/9"/);
     const u = bimix('fit', '--losses', 'examples/laws/sweep-plain.csv', '--law', 'cubic', '--out', path.join(tmp, 'y.json'));
     expect(u.code).toBe(2);
-    expect(u.err).toMatch(/E_USAGE: --law: expected bimix, exp, transfer, regression or all/);
+    expect(u.err).toMatch(/E_USAGE: --law: expected bimix, exp, transfer, interaction, regression or all/);
   });
 
   it('fit --law all --json prints { laws: [...] } and writes one file per law', () => {
@@ -80,7 +80,7 @@ describe.skipIf(!existsSync(MAIN))('bimix fit / predict / optimize / grow', () =
     const r = bimix('fit', '--losses', 'examples/laws/sweep-transfer.csv', '--law', 'all', '--holdout', 'runs=4', '--out', out, '--json');
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.laws.map((l: { law: string }) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'regression']);
+    expect(j.laws.map((l: { law: string }) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'interaction', 'regression']);
     expect(j.comparison.protocol).toBe('runs=4');
     // Regression needs libxgboost: without it, it is an error entry and writes no file.
     for (const l of j.laws as { law: string; error?: unknown }[]) expect(existsSync(path.join(tmp, `all.${l.law}.json`)), l.law).toBe(l.error === undefined);

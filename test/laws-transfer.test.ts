@@ -15,7 +15,7 @@ function mreOf(c: LawComparison, law: string): number {
 describe('--law all: does the transfer law earn its parameters?', () => {
   it('on a sweep where domains transfer, it beats BiMix and the exponential law in 5-fold CV over runs', () => {
     const c = compare(true);
-    expect(c.laws.map((l) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'regression']);
+    expect(c.laws.map((l) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'interaction', 'regression']);
     expect(c.comparison!.protocol).toBe('runs=5');
     expect(c.comparison!.points).toBeGreaterThan(40);
     expect(mreOf(c, 'transfer')).toBeLessThan(mreOf(c, 'bimix') / 3);

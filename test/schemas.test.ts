@@ -159,7 +159,7 @@ describe('$schema on read', () => {
 describe('law files: strict per-law parameters, every problem named by its JSON path', () => {
   const law = () => JSON.parse(readFileSync(path.join(tmp, 'law.exp.json'), 'utf8'));
   const cases: [string, (l: any) => void, string][] = [
-    ['unknown law', (l) => (l.law = 'cubic'), '$.law: expected one of "bimix", "exp", "transfer", "regression", got "cubic"'],
+    ['unknown law', (l) => (l.law = 'cubic'), '$.law: expected one of "bimix", "exp", "transfer", "interaction", "regression", got "cubic"'],
     ['a parameter of another law', (l) => (l.domains[0].params.alpha = 1), '$.domains[0].params.alpha: unknown key (expected one of c, k, t, step)'],
     ['a missing parameter', (l) => delete l.domains[1].params.k, '$.domains[1].params.k: expected a finite number, got nothing'],
     ['a non-number share weight', (l) => (l.domains[0].params.t.web = 'x'), '$.domains[0].params.t.web: expected a finite number, got "x"'],

@@ -4,7 +4,7 @@ import { optionError } from '../errors.js';
 import { poolJobRunner } from '../laws/law-pool.js';
 import { defaultThreads } from '../exec/pool.js';
 import { COMPARED_LAWS, DEFAULT_TRANSFER_PENALTY, compareLawsWith, fitLawWith, parseHoldout, readLossData, runJobsHere, writeLawFile } from '../laws/index.js';
-import type { BimixParams, ComparedLaw, ExpParams, JobRunner, LawComparison, LawName, LawReport, RegressionParams, TransferParams } from '../laws/index.js';
+import type { BimixParams, ComparedLaw, ExpParams, InteractionParams, JobRunner, LawComparison, LawName, LawReport, RegressionParams, TransferParams } from '../laws/index.js';
 import { parseInteger, parseNumber } from '../util/parse.js';
 import { debugPhase } from '../util/debug-phase.js';
 import { checkOutputPath, refuseOutputAmongInputs } from '../util/out-path.js';
@@ -38,24 +38,24 @@ interface FitOpts {
 export const register: RegisterCommand = (program) => {
   program
     .command('fit')
-    .description('fit per-domain mixing laws (BiMix, exponential, transfer, RegMix-style trees) to proxy-run losses and write a law file')
+    .description('fit per-domain mixing laws (BiMix, exponential, transfer, interaction, RegMix-style trees) to proxy-run losses and write a law file')
     .option('--from <files...>', 'long-format CSV/JSONL (run, step, domain, proportion, loss), or two wide CSVs: mixtures (run + one share column per domain) then losses (run, [step], one column per evaluated domain)')
     .addOption(new Option('--losses <file>', 'old spelling of --from LOSSES').hideHelp())
     .addOption(new Option('--mixtures <file>', 'old spelling of --from MIXTURES LOSSES').hideHelp())
-    .option('--law <law>', 'bimix, exp, transfer, regression (boosted trees, needs libxgboost), or all (compare every law by cross-validation)', 'bimix')
+    .option('--law <law>', 'bimix, exp, transfer, interaction, regression (boosted trees, needs libxgboost), or all (compare every law by cross-validation)', 'bimix')
     .option('--holdout <protocol>', 'last (extrapolate each run\'s final step) or runs=K (K-fold over runs); --law all defaults to runs=5')
     .option('--step-column <name>', 'name of the step column (e.g. tokens)', 'step')
     .option('--strict-sums', 'refuse mixtures whose proportions do not sum to 1 within 1e-6 (default: renormalise rows within 0.01, with a note)')
-    .option('--transfer-penalty <x>', `L2 penalty on transfer coefficients (default ${DEFAULT_TRANSFER_PENALTY})`)
+    .option('--transfer-penalty <x>', `L2 penalty on transfer coefficients, and on the interaction law's u and v (default ${DEFAULT_TRANSFER_PENALTY})`)
     .option('--threads <n>', 'worker threads for the fits (default: one per core)')
-    .option('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer/.regression before .json)')
+    .option('--out <file>', 'law file to write (with --law all: one file per law, FILE with .bimix/.exp/.transfer/.interaction/.regression before .json)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--quiet', 'no notes or progress on stderr')
     .option('--verbose', 'list every note (default: one line per kind with a count)')
     .option(...HTML_OPTION)
     .action(async (opts: FitOpts) => {
       const law = opts.law;
-      if (![...COMPARED_LAWS, 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer, regression or all', law);
+      if (![...COMPARED_LAWS, 'all'].includes(law)) throw optionError('--law', 'bimix, exp, transfer, interaction, regression or all', law);
       const input = inputFiles(opts);
       const inputs = [input.losses, ...(input.mixtures !== undefined ? [input.mixtures] : [])];
       const outs = opts.out === undefined ? [] : law === 'all' ? COMPARED_LAWS.map((l) => lawPath(opts.out!, l)) : [opts.out];
@@ -174,6 +174,7 @@ function paramHeads(law: LawName): string[] {
   if (law === 'exp') return ['c', 'k', 't(own)'];
   if (law === 'regression') return ['trees', 'base score'];
   if (law === 'transfer') return ['alpha', 'beta', 'b', 'c', 'max tau'];
+  if (law === 'interaction') return ['alpha', 'beta', 'b', 'c', 'max tau', '|u||v|'];
   return ['alpha', 'beta', 'b', 'c'];
 }
 
@@ -192,6 +193,12 @@ function paramCells(r: LawReport, p: LawReport['domains'][number]['params']): st
   if (r.law === 'transfer') {
     const tau = Object.entries((p as TransferParams).tau).sort((x, y) => y[1] - x[1])[0];
     cells.push(tau ? `${fmt(tau[1], 3)} (${tau[0]})` : '-');
+  }
+  if (r.law === 'interaction') {
+    const ip = p as InteractionParams;
+    const tau = Object.entries(ip.tau).sort((x, y) => y[1] - x[1])[0];
+    const norm = (m: Record<string, number>) => Math.sqrt(Object.values(m).reduce((a, x) => a + x * x, 0));
+    cells.push(tau ? `${fmt(tau[1], 3)} (${tau[0]})` : '-', fmt(ip.u.reduce((a, uk, k) => a + norm(uk) * norm(ip.v[k]!), 0), 3));
   }
   return cells;
 }

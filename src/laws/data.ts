@@ -283,7 +283,7 @@ function finish(data: LossData, file: string): LossData {
   const trainingOnly = data.domains.filter((_, j) => !has.has(j));
   if (trainingOnly.length > 0) {
     data.notes.push(
-      `${trainingOnly.length} training-only domain(s) without losses (${trainingOnly.join(', ')}): features of the exp, transfer and regression laws, no law of their own`,
+      `${trainingOnly.length} training-only domain(s) without losses (${trainingOnly.join(', ')}): features of the exp, transfer, interaction and regression laws, no law of their own`,
     );
   }
   data.domains.forEach((d, j) => {

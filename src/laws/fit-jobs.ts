@@ -65,7 +65,7 @@ export function holdoutApplies(law: LawName, spec: HoldoutSpec): boolean {
 
 /** Every job a fit of `laws` (with an optional holdout) needs, the costlier laws first so the pool stays busy. */
 export function planJobs(laws: readonly LawName[], data: LossData, holdout?: HoldoutSpec): FitJob[] {
-  const cost: Record<LawName, number> = { regression: 0, transfer: 1, exp: 2, bimix: 3 };
+  const cost: Record<LawName, number> = { regression: 0, interaction: 1, transfer: 2, exp: 3, bimix: 4 };
   const jobs: FitJob[] = [];
   for (const law of [...laws].sort((a, b) => cost[a] - cost[b])) {
     for (const d of data.evaluated) jobs.push({ law, domain: d, fold: -1 });

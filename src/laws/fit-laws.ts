@@ -69,7 +69,7 @@ function assemble(law: LawName, data: LossData, opts: FitLawOptions, outcomes: M
     domains,
     warnings,
   };
-  if (law === 'transfer') report.options = { transferPenalty: opts.transferPenalty ?? DEFAULT_TRANSFER_PENALTY };
+  if (law === 'transfer' || law === 'interaction') report.options = { transferPenalty: opts.transferPenalty ?? DEFAULT_TRANSFER_PENALTY };
   if (!data.hasSteps) warnings.push('no step column: every observation is treated as one step, so step dependence is undetermined');
   if (!opts.holdout) return { report };
   const held = holdoutFromOutcomes(law, data, opts.holdout, (job) => outcomes.get(jobKey(job)));
@@ -133,7 +133,7 @@ export interface LawComparison {
 }
 
 /** The laws `--law all` compares. */
-export const COMPARED_LAWS: readonly LawName[] = ['bimix', 'exp', 'transfer', 'regression'];
+export const COMPARED_LAWS: readonly LawName[] = ['bimix', 'exp', 'transfer', 'interaction', 'regression'];
 
 /** Fits every law with the same holdout protocol so their held-out errors can be compared (in this thread). */
 export function compareLaws(data: LossData, opts: LawFitOptions & { holdout: HoldoutSpec }): LawComparison {

@@ -6,6 +6,7 @@ import type {
   holdoutScoresSchema,
   lawDomainSchema,
   lawReportSchema,
+  interactionParamsSchema,
   regressionParamsSchema,
   transferParamsSchema,
 } from '../schemas/law.js';
@@ -24,8 +25,14 @@ export type TransferParams = z.infer<typeof transferParamsSchema>;
 /** Regression law: one XGBoost model of the loss over the whole mixture (RegMix's method). */
 export type RegressionParams = z.infer<typeof regressionParamsSchema>;
 
+/**
+ * Interaction law: the transfer law times exp(sum_k (r . u_k)(r . v_k)), a low-rank pairwise
+ * interaction of the whole mixture (u[k] and v[k] map every domain to a coefficient).
+ */
+export type InteractionParams = z.infer<typeof interactionParamsSchema>;
+
 /** Any law's per-domain parameters. */
-export type LawParams = BimixParams | ExpParams | TransferParams | RegressionParams;
+export type LawParams = BimixParams | ExpParams | TransferParams | InteractionParams | RegressionParams;
 
 /** Holdout scores of one domain. */
 export type HoldoutScores = z.infer<typeof holdoutScoresSchema>;
@@ -53,6 +60,6 @@ export interface DomainFit {
 
 /** Options every law's fitter accepts. */
 export interface LawFitOptions {
-  /** L2 penalty on the transfer coefficients (transfer law only). */
+  /** L2 penalty on the transfer coefficients (transfer and interaction laws; the interaction law's u and v too). */
   transferPenalty?: number;
 }

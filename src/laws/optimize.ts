@@ -3,11 +3,14 @@
  * BiMix is separable and each term convex in r_i, so its KKT conditions are solved exactly:
  * r_i = clip((alpha_i K_i(S) w_i / lambda)^(1/(alpha_i+1)), lo_i, hi_i) with lambda found by
  * bisection. The exponential and transfer laws are convex but coupled: projected gradient descent.
+ * The interaction law's factor exp((r . u)(r . v)) makes it non-convex in general: projected gradient
+ * descent from several starts keeps the best local optimum and says when the starts disagreed.
  * The regression law (trees) is piecewise constant: RegMix's approach, the best of many sampled mixtures.
  */
 import { availableParallelism } from 'node:os';
 import { BimixError, optionError } from '../errors.js';
-import type { BimixParams, DomainReport, ExpParams, LawReport, TransferParams } from './law-types.js';
+import { interactionTerm } from './interaction-law.js';
+import type { BimixParams, DomainReport, ExpParams, InteractionParams, LawReport, TransferParams } from './law-types.js';
 import { mixtureVector } from './mixture.js';
 import { resolveSteps } from './predict.js';
 import { predictDomain, predictDomainRows } from './registry.js';
@@ -122,6 +125,17 @@ export function optimizeMixture(law: LawReport, opts: OptimizeOptions): Optimize
   } else if (law.law === 'bimix') {
     r = solveBimixKkt(law, order, w, lo, hi, steps);
     method = 'exact KKT (bisection on the multiplier)';
+  } else if (law.law === 'interaction') {
+    // Starts: the uniform mixture and, per domain, one leaning half of the mass towards it.
+    const m = order.length;
+    const starts = [new Array<number>(m).fill(1 / m), ...order.map((_, j) => order.map((__, i) => (i === j ? 0.5 : 0) + 0.5 / m))];
+    const ends = starts.map((s) => projectedGradient(obj, (x) => gradient(law, order, w, x, steps), lo, hi, s));
+    const vals = ends.map(obj);
+    const best = vals.reduce((b, v, i) => (v < vals[b]! ? i : b), 0);
+    r = ends[best]!;
+    const worse = vals.filter((v) => v > vals[best]! + 1e-9 * Math.abs(vals[best]!)).length;
+    method = `projected gradient descent with backtracking from ${starts.length} starts (objective not convex in general: best local optimum)`;
+    if (worse > 0) warnings.push(`${worse} of ${starts.length} optimizer starts ended at a worse local optimum: the interaction law's objective is not convex here`);
   } else {
     r = projectedGradient(obj, (x) => gradient(law, order, w, x, steps), lo, hi);
     method = 'projected gradient descent with backtracking (objective convex)';
@@ -301,7 +315,7 @@ function fill(r: number[], hi: number[], mayGrow: boolean[]): number[] {
   return out;
 }
 
-/** Gradient of sum_i w_i L_i(r) for the exponential and transfer laws. */
+/** Gradient of sum_i w_i L_i(r) for the exponential, transfer and interaction laws. */
 function gradient(law: LawReport, order: readonly string[], w: number[], r: readonly number[], S: number): number[] {
   const grad = order.map(() => 0);
   for (const d of law.domains) {
@@ -318,6 +332,23 @@ function gradient(law: LawReport, order: readonly string[], w: number[], r: read
       const coef = order.map((n) => (n === d.name ? 1 : (p.tau[n] ?? 0)));
       const e = coef.reduce((a, c, j) => a + c * r[j]!, 0);
       const K = p.b * Math.pow(S, -p.beta) + p.c;
+      if (law.law === 'interaction') {
+        // L = e^-alpha K exp(q), dL/dr_j = L (-alpha c_j / e + sum_k (r.v_k) u_kj + (r.u_k) v_kj).
+        const ip = d.params as InteractionParams;
+        const L = Math.pow(e, -p.alpha) * K * Math.exp(interactionTerm(ip, order, r));
+        coef.forEach((c, j) => (grad[j]! += wi * L * ((-p.alpha * c) / e)));
+        ip.u.forEach((uk, k) => {
+          const vk = ip.v[k]!;
+          let ru = 0;
+          let rv = 0;
+          order.forEach((n, j) => {
+            ru += (uk[n] ?? 0) * r[j]!;
+            rv += (vk[n] ?? 0) * r[j]!;
+          });
+          order.forEach((n, j) => (grad[j]! += wi * L * (rv * (uk[n] ?? 0) + ru * (vk[n] ?? 0))));
+        });
+        continue;
+      }
       const f = -p.alpha * Math.pow(e, -p.alpha - 1) * K;
       coef.forEach((c, j) => (grad[j]! += wi * f * c));
     }
@@ -331,9 +362,10 @@ export function projectedGradient(
   grad: (r: readonly number[]) => number[],
   lo: number[],
   hi: number[],
+  start?: readonly number[],
 ): number[] {
   const m = lo.length;
-  let r = projectCappedSimplex(new Array<number>(m).fill(1 / m), lo, hi);
+  let r = projectCappedSimplex(start ? [...start] : new Array<number>(m).fill(1 / m), lo, hi);
   let fr = f(r);
   let t = 1e-2;
   for (let it = 0; it < 20000; it++) {

@@ -2,7 +2,8 @@
 import { BIMIX_NORMALISATION, fitBimixDomain, predictBimix } from './bimix-law.js';
 import type { LossData, Observation } from './data.js';
 import { finalStepObservations, fitExpDomain, predictExp } from './exp-law.js';
-import type { BimixParams, DomainFit, ExpParams, LawFitOptions, LawName, LawParams, RegressionParams, TransferParams } from './law-types.js';
+import { fitInteractionDomain, predictInteraction } from './interaction-law.js';
+import type { BimixParams, DomainFit, ExpParams, InteractionParams, LawFitOptions, LawName, LawParams, RegressionParams, TransferParams } from './law-types.js';
 import { fitRegressionDomain, predictRegression, predictRegressionRows, requireXgboost } from './regression-law.js';
 import { fitTransferDomain, predictTransfer } from './transfer-law.js';
 
@@ -48,6 +49,13 @@ export const LAWS: Record<LawName, LawImpl> = {
     fitDomain: (data, d, obs, opts) => fitTransferDomain(data, d, obs, opts.transferPenalty),
     used: (_data, d, obs) => obs.filter((o) => o.domainIndex === d),
   },
+  interaction: {
+    name: 'interaction',
+    normalisation: `${BIMIX_NORMALISATION}; effective share e_i = r_i + sum_j tau_ij r_j; interaction factor exp((r . u)(r . v))`,
+    usesSteps: true,
+    fitDomain: (data, d, obs, opts) => fitInteractionDomain(data, d, obs, opts.transferPenalty),
+    used: (_data, d, obs) => obs.filter((o) => o.domainIndex === d),
+  },
   regression: {
     name: 'regression',
     normalisation: 'none: gradient-boosted trees over the whole mixture (RegMix), stored as XGBoost JSON models',
@@ -71,6 +79,8 @@ export function predictDomain(law: LawName, params: LawParams, name: string, ord
       return predictExp(params as ExpParams, order, mixture);
     case 'transfer':
       return predictTransfer(params as TransferParams, name, order, mixture, step);
+    case 'interaction':
+      return predictInteraction(params as InteractionParams, name, order, mixture, step);
     case 'regression':
       return predictRegression(params as RegressionParams, order, mixture);
   }

@@ -115,7 +115,7 @@ function lawBlocks(l: Sourced<LawReport>, data: LossData | undefined, steps: { v
 function paramHeads(law: LawReport): string[] {
   if (law.law === 'exp') return ['c', 'k', 't (own)'];
   if (law.law === 'regression') return ['trees', 'base score'];
-  return law.law === 'transfer' ? ['alpha', 'beta', 'b', 'c', 'largest tau'] : ['alpha', 'beta', 'b', 'c'];
+  return law.law === 'transfer' || law.law === 'interaction' ? ['alpha', 'beta', 'b', 'c', 'largest tau'] : ['alpha', 'beta', 'b', 'c'];
 }
 
 function paramCells(law: LawReport, name: string, params: unknown): string[] {
@@ -129,7 +129,7 @@ function paramCells(law: LawReport, name: string, params: unknown): string[] {
   }
   const p = params as BimixParams;
   const cells = [num(p.alpha), num(p.beta), num(p.b), num(p.c)];
-  if (law.law === 'transfer') {
+  if (law.law === 'transfer' || law.law === 'interaction') {
     const top = Object.entries((params as TransferParams).tau ?? {}).sort((a, b) => b[1] - a[1])[0];
     cells.push(top ? `${num(top[1], 3)} (${top[0]})` : '–');
   }

@@ -18,6 +18,16 @@ export const expParamsSchema = strict({ c: num(), k: num(), t: map(num()), step:
 /** Transfer law: BiMix on the effective share r_i + sum_j tau_j r_j. */
 export const transferParamsSchema = strict({ ...bimixParamsSchema.shape, tau: map(num()) });
 
+/**
+ * Interaction law: the transfer law times exp(sum_k (r . u_k)(r . v_k)), a low-rank pairwise
+ * interaction of the whole mixture (u[k] and v[k] map every domain to a coefficient).
+ */
+export const interactionParamsSchema = strict({
+  ...transferParamsSchema.shape,
+  u: z.array(map(num()), { error: 'a list of maps from domains to numbers' }),
+  v: z.array(map(num()), { error: 'a list of maps from domains to numbers' }),
+}).refine((p) => p.u.length === p.v.length, { error: 'u and v of the same length', path: ['v'] });
+
 /** Regression law: one XGBoost model of the loss over the whole mixture (RegMix's method). */
 export const regressionParamsSchema = strict({
   /** How `model` is stored: XGBoost's JSON model text, raw DEFLATE, base64. */
@@ -35,7 +45,7 @@ export const regressionParamsSchema = strict({
 });
 
 /** The laws bimix can fit, in documentation order. */
-export const LAW_NAMES = ['bimix', 'exp', 'transfer', 'regression'] as const;
+export const LAW_NAMES = ['bimix', 'exp', 'transfer', 'interaction', 'regression'] as const;
 /** A law's name. */
 export type LawName = (typeof LAW_NAMES)[number];
 
@@ -44,6 +54,7 @@ export const LAW_PARAMS = {
   bimix: bimixParamsSchema,
   exp: expParamsSchema,
   transfer: transferParamsSchema,
+  interaction: interactionParamsSchema,
   regression: regressionParamsSchema,
 } as const satisfies Record<LawName, z.ZodType>;
 
@@ -115,6 +126,7 @@ export const lawSchema = z
       lawDocument(z.literal('bimix'), LAW_PARAMS.bimix),
       lawDocument(z.literal('exp'), LAW_PARAMS.exp),
       lawDocument(z.literal('transfer'), LAW_PARAMS.transfer),
+      lawDocument(z.literal('interaction'), LAW_PARAMS.interaction),
       lawDocument(z.literal('regression'), LAW_PARAMS.regression),
     ],
     { error: (iss) => (iss.code === 'invalid_union' ? lawWords : 'an object') },
@@ -123,7 +135,7 @@ export const lawSchema = z
   .meta({ title: 'bimix law file', description: 'Written by bimix fit --out / --json; read by predict, optimize and report.' });
 
 /** Any law's per-domain parameters. */
-export const lawParamsSchema = z.union([bimixParamsSchema, expParamsSchema, transferParamsSchema, regressionParamsSchema]);
+export const lawParamsSchema = z.union([bimixParamsSchema, expParamsSchema, transferParamsSchema, interactionParamsSchema, regressionParamsSchema]);
 /** One domain's entry in a law file, whatever the law. */
 export const lawDomainSchema = lawDomain(lawParamsSchema);
 /** A law file whatever the law (the type of fitted reports; files are checked with {@link lawSchema}). */
