@@ -3,18 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeBaseline, parseBaseline, parseMetricList, parsePolicy, parseReport, readBaseline, readPolicy, policyMetrics, DEFAULT_METRICS } from '../src/check/index.js';
-import { BimixError } from '../src/errors.js';
 import { domain, report } from './check-fixtures.js';
+import { errorOf } from './caught.js';
 
-function errorOf(f: () => unknown): BimixError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BimixError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('policy validation', () => {
   // [policy, exact message]

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BimixError } from '../src/errors.js';
 import { fitLaw, parseLongCsv, parseLongJsonl, parseWide } from '../src/laws/index.js';
+import { errorOf as caught } from './caught.js';
 
 const HEAD = 'run,step,domain,proportion,loss';
 const good = [HEAD, 'r1,100,a,0.5,3.0', 'r1,100,b,0.5,2.5', 'r2,100,a,0.2,3.4', 'r2,100,b,0.8,2.2'];
 
-function caught(fn: () => unknown): BimixError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof BimixError) return e;
-    throw e;
-  }
-  throw new Error('expected a BimixError');
-}
 
 describe('long-format validation', () => {
   const cases: { name: string; lines: string[]; code: string; phrase: RegExp; row?: number; column?: string }[] = [

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS generator shared with the examples
 import { normal, rng } from '../scripts/synth-laws.mjs';
-import { poolJobRunner } from '../src/exec/law-pool.js';
+import { poolJobRunner } from '../src/laws/law-pool.js';
 import {
   fitLaw,
   fitLawWith,
@@ -88,7 +88,10 @@ describe('interaction law', () => {
     expect(validateLaw(doc).law).toBe('interaction');
     const broken = JSON.parse(JSON.stringify(law)) as { domains: { params: Record<string, unknown> }[] };
     delete broken.domains[1]!.params.v;
-    expect(() => validateLaw(broken as unknown as Record<string, unknown>, 'x.json')).toThrow(/params.u and params.v/);
+    expect(() => validateLaw(broken, 'x.json')).toThrow(/^x\.json: \$\.domains\[1\]\.params\.v: expected a list of maps from domains to numbers, got nothing/);
+    const uneven = JSON.parse(JSON.stringify(law)) as { domains: { params: Record<string, unknown> }[] };
+    uneven.domains[0]!.params.v = [];
+    expect(() => validateLaw(uneven, 'x.json')).toThrow(/\$\.domains\[0\]\.params\.v: expected u and v of the same length/);
   });
 
   it('optimize returns a feasible mixture no worse than the uniform one or sampled feasible ones', () => {

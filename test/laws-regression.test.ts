@@ -156,9 +156,9 @@ describe('without the library', () => {
     expect(r.stderr.match(/E_NO_XGBOOST/g)).toHaveLength(1);
     expect(r.stderr).toMatch(/^bimix: warning: regression law not fitted: E_NO_XGBOOST/m);
     const out = JSON.parse(r.stdout) as { laws: ({ law: string; error?: { code: string } } & Partial<LawReport>)[]; recommendation?: string };
-    expect(out.laws.map((l) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'regression']);
-    expect(out.laws[3]!.error!.code).toBe('E_NO_XGBOOST');
-    expect(out.laws.slice(0, 3).every((l) => l.error === undefined)).toBe(true);
+    expect(out.laws.map((l) => l.law)).toEqual(['bimix', 'exp', 'transfer', 'interaction', 'regression']);
+    expect(out.laws[4]!.error!.code).toBe('E_NO_XGBOOST');
+    expect(out.laws.slice(0, 4).every((l) => l.error === undefined)).toBe(true);
     expect(out.recommendation).toMatch(/^recommendation: /);
   });
 });

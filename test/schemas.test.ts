@@ -14,10 +14,10 @@ import { parseBaseline, parsePolicy, parseReport } from '../src/check/index.js';
 import { readConfigFile } from '../src/corpus/config.js';
 import { generateMarkovDocs } from '../src/corpus/markov.js';
 import { writeMegatron, writeRaw } from '../src/corpus/writers.js';
-import { BimixError } from '../src/errors.js';
 import { validateLaw } from '../src/laws/law-file.js';
 import { mixtureFromJson } from '../src/laws/mixture.js';
 import { SCHEMA_KINDS, SCHEMAS, schemaId, type SchemaKind } from '../src/schemas/index.js';
+import { errorOf } from './caught.js';
 
 const MAIN = path.resolve('dist/cli/main.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bimix-schemas-'));
@@ -43,15 +43,6 @@ function expectValid(kind: SchemaKind, doc: unknown): void {
 
 const read = (f: string) => JSON.parse(readFileSync(path.join(tmp, f), 'utf8')) as Record<string, unknown>;
 
-function errorOf(f: () => unknown): BimixError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BimixError) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('schemas/', () => {
   it('is what scripts/gen-schemas.mjs writes from src/schemas (node scripts/gen-schemas.mjs regenerates it)', () => {

@@ -6,12 +6,11 @@
  * the step, so the law extrapolates in steps exactly as the transfer law does. tau, u and v carry
  * an L2 penalty on the relative-residual scale (it also fixes the scale shared by u_k and v_k).
  */
-import { BimixError } from '../errors.js';
 import { bimixParams } from './bimix-law.js';
 import type { LossData, Observation } from './data.js';
 import type { DomainFit, InteractionParams } from './law-types.js';
 import { fitSeparable, type SeparableFit, type SeparableProblem } from './least-squares.js';
-import { DEFAULT_TRANSFER_PENALTY } from './transfer-law.js';
+import { DEFAULT_TRANSFER_PENALTY, shareFitSetup } from './transfer-law.js';
 
 /** Default rank of the interaction. */
 export const DEFAULT_INTERACTION_RANK = 1;
@@ -24,26 +23,8 @@ export function fitInteractionDomain(
   penalty = DEFAULT_TRANSFER_PENALTY,
   rank = DEFAULT_INTERACTION_RANK,
 ): DomainFit {
-  const mine = obs.filter((o) => o.domainIndex === d);
-  const name = data.domains[d]!;
   const m = data.domains.length;
-  const others = data.domains.map((_, j) => j).filter((j) => j !== d);
-  const X = mine.map((o) => data.mixtures[o.runIndex]!);
-  const y = mine.map((o) => o.loss);
-  const n = mine.length;
-  const freeAlpha = new Set(X.map((r) => r.join(','))).size > 1;
-  const freeBeta = new Set(mine.map((o) => o.step)).size > 1;
-  const nParams = (freeAlpha ? 1 : 0) + (freeBeta ? 3 : 1) + 2 * rank * m;
-  if (n < nParams || !X.some((r) => r[d]! > 0)) {
-    throw new BimixError('E_DATA', `domain "${name}": too few points for the interaction law: ${n} point(s) for ${nParams} parameter(s) plus transfer terms`, {
-      column: name,
-    });
-  }
-  const sRef = Math.max(...mine.map((o) => o.step));
-  const logU = Float64Array.from(mine, (o) => Math.log(o.step / sRef));
-  const ybar = y.reduce((a, b) => a + b, 0) / n;
-  const own = Float64Array.from(X, (r) => r[d]!);
-  const Xo = others.map((j) => Float64Array.from(X, (r) => r[j]!));
+  const { mine, name, others, X, y, n, freeAlpha, freeBeta, sRef, logU, ybar, own, Xo } = shareFitSetup(data, d, obs, 'interaction', 2 * rank * m);
   const Xa = data.domains.map((_, j) => Float64Array.from(X, (r) => r[j]!));
   const T = 2 + others.length; // first interaction index
   const eff = new Float64Array(n);

@@ -14,20 +14,44 @@ import { fitSeparable, type SeparableFit, type SeparableProblem } from './least-
 /** Default L2 penalty on tau (objective = sum of squared relative residuals + penalty * sum tau^2). */
 export const DEFAULT_TRANSFER_PENALTY = 0.01;
 
-/** Fits the transfer law for domain `d` on `obs`, zero-share points included. */
-export function fitTransferDomain(data: LossData, d: number, obs: readonly Observation[], penalty = DEFAULT_TRANSFER_PENALTY): DomainFit {
+/** What the transfer and interaction fits of domain `d` start from: its points, columns and scales. */
+export interface ShareFitSetup {
+  mine: Observation[];
+  name: string;
+  others: number[];
+  X: (readonly number[])[];
+  y: number[];
+  n: number;
+  freeAlpha: boolean;
+  freeBeta: boolean;
+  /** The largest step. */
+  sRef: number;
+  /** log(step / sRef) per point. */
+  logU: Float64Array;
+  /** Mean loss (losses are fitted relative to it). */
+  ybar: number;
+  /** The domain's own share per point. */
+  own: Float64Array;
+  /** The other domains' shares, one column per domain of `others`. */
+  Xo: Float64Array[];
+}
+
+/**
+ * Collects domain `d`'s points for a law on the effective share, refusing (E_DATA) when there are
+ * fewer points than the law's `extraParams` plus its alpha and (b, c, beta) parameters.
+ */
+export function shareFitSetup(data: LossData, d: number, obs: readonly Observation[], law: string, extraParams: number): ShareFitSetup {
   const mine = obs.filter((o) => o.domainIndex === d);
   const name = data.domains[d]!;
-  const m = data.domains.length;
   const others = data.domains.map((_, j) => j).filter((j) => j !== d);
   const X = mine.map((o) => data.mixtures[o.runIndex]!);
   const y = mine.map((o) => o.loss);
   const n = mine.length;
   const freeAlpha = new Set(X.map((r) => r.join(','))).size > 1;
   const freeBeta = new Set(mine.map((o) => o.step)).size > 1;
-  const nParams = (freeAlpha ? 1 : 0) + (freeBeta ? 3 : 1);
+  const nParams = (freeAlpha ? 1 : 0) + (freeBeta ? 3 : 1) + extraParams;
   if (n < nParams || !X.some((r) => r[d]! > 0)) {
-    throw new BimixError('E_DATA', `domain "${name}": too few points for the transfer law: ${n} point(s) for ${nParams} parameter(s) plus transfer terms`, {
+    throw new BimixError('E_DATA', `domain "${name}": too few points for the ${law} law: ${n} point(s) for ${nParams} parameter(s) plus transfer terms`, {
       column: name,
     });
   }
@@ -36,6 +60,12 @@ export function fitTransferDomain(data: LossData, d: number, obs: readonly Obser
   const ybar = y.reduce((a, b) => a + b, 0) / n;
   const own = Float64Array.from(X, (r) => r[d]!);
   const Xo = others.map((j) => Float64Array.from(X, (r) => r[j]!));
+  return { mine, name, others, X, y, n, freeAlpha, freeBeta, sRef, logU, ybar, own, Xo };
+}
+
+/** Fits the transfer law for domain `d` on `obs`, zero-share points included. */
+export function fitTransferDomain(data: LossData, d: number, obs: readonly Observation[], penalty = DEFAULT_TRANSFER_PENALTY): DomainFit {
+  const { mine, name, others, X, y, n, freeAlpha, freeBeta, sRef, logU, ybar, own, Xo } = shareFitSetup(data, d, obs, 'transfer', 0);
   const eff = new Float64Array(n);
   // theta = [alpha, beta, tau_1..tau_{m-1}]; alpha (beta) is pinned at 0 when undetermined.
   const effective = (theta: readonly number[]): void => {
