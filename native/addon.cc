@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <new>
 #include <memory>
@@ -601,6 +602,23 @@ Napi::Value DetectFormat(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, format);
 }
 
+// readEmbeddings(path) -> { vectors: Float32Array, rows, dims }: float32 N x d embeddings from a .npy file.
+Napi::Value ReadEmbeddings(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "readEmbeddings(path)");
+  bimix::EmbeddingsNpy e;
+  std::vector<float> values;
+  Status s = noMemory(env, [&] { return bimix::readEmbeddingsNpy(info[0].As<Napi::String>().Utf8Value(), e, values); });
+  if (!s.ok()) throwStatus(env, s);
+  Napi::Float32Array vectors = Napi::Float32Array::New(env, values.size());
+  if (!values.empty()) std::memcpy(vectors.Data(), values.data(), values.size() * sizeof(float));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("vectors", vectors);
+  out.Set("rows", Napi::Number::New(env, static_cast<double>(e.rows)));
+  out.Set("dims", Napi::Number::New(env, static_cast<double>(e.dims)));
+  return out;
+}
+
 // ---- XGBoost (regression law) ----------------------------------------------
 
 const float* float32Data(Napi::Env env, const Napi::Value& v, uint64_t need, const char* what) {
@@ -711,6 +729,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, true); }));
   exports.Set("removeCleanupPath", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return CleanupPath(i, false); }));
   exports.Set("detectFormat", Napi::Function::New(env, DetectFormat));
+  exports.Set("readEmbeddings", Napi::Function::New(env, ReadEmbeddings));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   exports.Set("xgboostInfo", Napi::Function::New(env, XgboostInfo));
   exports.Set("xgboostTrain", Napi::Function::New(env, XgboostTrain));

@@ -1,6 +1,11 @@
-// NumPy .npy files (format versions 1-3): 1-D little-endian u16/u32/i32 arrays in C order.
+// NumPy .npy files (format versions 1-3): 1-D little-endian u16/u32/i32 token arrays in C order, and
+// the float32 N x d embeddings of the VNE proxy (`--embeddings`); one header parser for both.
+#include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
+#include "../common/fault_guard.h"
 #include "bytes.h"
 #include "source.h"
 
@@ -38,7 +43,35 @@ bool dictValue(const std::string& header, const std::string& key, std::string& v
 
 }  // namespace
 
-Status parseNpyHeader(const uint8_t* data, uint64_t size, const std::string& path, NpyHeader& out) {
+// Parses "(a, b, ...)" (a trailing comma allowed, "(n,)" for one dimension) into dims.
+static bool parseShape(const std::string& shape, std::vector<uint64_t>& dims) {
+  dims.clear();
+  if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') return false;
+  std::string inner = shape.substr(1, shape.size() - 2);
+  size_t p = 0;
+  bool comma = false;
+  while (p < inner.size()) {
+    while (p < inner.size() && inner[p] == ' ') ++p;
+    if (p >= inner.size()) break;
+    size_t q = p;
+    uint64_t v = 0;
+    while (q < inner.size() && inner[q] >= '0' && inner[q] <= '9') {
+      if (q - p >= 19) return false;
+      v = v * 10 + static_cast<uint64_t>(inner[q] - '0');
+      ++q;
+    }
+    if (q == p) return false;
+    dims.push_back(v);
+    while (q < inner.size() && inner[q] == ' ') ++q;
+    if (q < inner.size() && inner[q] != ',') return false;
+    comma = comma || q < inner.size();
+    p = q + 1;
+  }
+  // "(5)" is not a tuple: one dimension is written "(5,)".
+  return !(dims.size() == 1 && !comma);
+}
+
+Status parseNpyDict(const uint8_t* data, uint64_t size, const std::string& path, NpyDict& out) {
   if (size == 0) return Status::Error(ec::E_EMPTY, path, 0, "empty file");
   static const uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (size < 6 || std::memcmp(data, kMagic, 6) != 0)
@@ -59,36 +92,36 @@ Status parseNpyHeader(const uint8_t* data, uint64_t size, const std::string& pat
   if (headerLen > size - start)
     return Status::Error(ec::E_TRUNCATED, path, static_cast<int64_t>(size), ".npy header runs past the end of the file");
   std::string header(reinterpret_cast<const char*>(data + start), headerLen);
-  std::string descr, fortran, shape;
-  if (!dictValue(header, "descr", descr) || !dictValue(header, "fortran_order", fortran) ||
-      !dictValue(header, "shape", shape))
+  std::string fortran;
+  if (!dictValue(header, "descr", out.descr) || !dictValue(header, "fortran_order", fortran) ||
+      !dictValue(header, "shape", out.shapeText))
     return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start), ".npy header lacks descr, fortran_order or shape");
+  out.fortranOrder = fortran != "False";
+  out.shapeOk = parseShape(out.shapeText, out.shape);
+  out.headerStart = start;
+  out.dataOffset = start + headerLen;
+  return Status::Ok();
+}
+
+Status parseNpyHeader(const uint8_t* data, uint64_t size, const std::string& path, NpyHeader& out) {
+  NpyDict d;
+  BIMIX_TRY(parseNpyDict(data, size, path, d));
+  const int64_t start = static_cast<int64_t>(d.headerStart);
+  const std::string& descr = d.descr;
   if (descr == "<u2" || descr == "=u2" || descr == "|u2") out.dtype = DType::U16;
   else if (descr == "<u4" || descr == "=u4") out.dtype = DType::U32;
   else if (descr == "<i4" || descr == "=i4") out.dtype = DType::I32;
   else if (descr == "|u1" || descr == "<u1") out.dtype = DType::U8;
   else
-    return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start),
+    return Status::Error(ec::E_FORMAT, path, start,
                          ".npy dtype '" + descr + "' is not a token type (expected <u2, <u4 or <i4, little-endian)");
-  if (fortran != "False" && shape.find(',') != shape.rfind(','))
-    return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start), "Fortran-order arrays are not supported");
-  // shape must be (n,) : one dimension.
-  if (shape.size() < 3 || shape.front() != '(' || shape.back() != ')')
-    return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start), "malformed shape " + shape);
-  std::string inner = shape.substr(1, shape.size() - 2);
-  size_t comma = inner.find(',');
-  std::string first = comma == std::string::npos ? inner : inner.substr(0, comma);
-  std::string after = comma == std::string::npos ? "" : inner.substr(comma + 1);
-  while (!after.empty() && after.front() == ' ') after.erase(after.begin());
-  if (comma == std::string::npos || !after.empty())
-    return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start), "expected a 1-D array, shape is " + shape);
-  if (first.empty() || first.size() > 19) return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start), "bad shape " + shape);
-  uint64_t n = 0;
-  for (char c : first) {
-    if (c < '0' || c > '9') return Status::Error(ec::E_FORMAT, path, static_cast<int64_t>(start), "bad shape " + shape);
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  out.dataOffset = start + headerLen;
+  // Fortran order only matters for more than one dimension, which is refused below anyway.
+  if (d.fortranOrder && d.shapeOk && d.shape.size() > 1)
+    return Status::Error(ec::E_FORMAT, path, start, "Fortran-order arrays are not supported");
+  if (!d.shapeOk) return Status::Error(ec::E_FORMAT, path, start, "malformed shape " + d.shapeText);
+  if (d.shape.size() != 1) return Status::Error(ec::E_FORMAT, path, start, "expected a 1-D array, shape is " + d.shapeText);
+  uint64_t n = d.shape[0];
+  out.dataOffset = d.dataOffset;
   uint64_t w = dtypeWidth(out.dtype);
   uint64_t avail = size - out.dataOffset;
   if (n > avail / w)
@@ -99,6 +132,54 @@ Status parseNpyHeader(const uint8_t* data, uint64_t size, const std::string& pat
                          "file has " + std::to_string(avail - n * w) + " bytes after the array");
   out.count = n;
   return Status::Ok();
+}
+
+Status parseEmbeddingsNpy(const uint8_t* data, uint64_t size, const std::string& path, EmbeddingsNpy& out) {
+  NpyDict d;
+  BIMIX_TRY(parseNpyDict(data, size, path, d));
+  const int64_t start = static_cast<int64_t>(d.headerStart);
+  if (d.descr != "<f4" && d.descr != "=f4")
+    return Status::Error(ec::E_FORMAT, path, start, "embeddings must be float32 (<f4), dtype is '" + d.descr + "'");
+  if (d.fortranOrder) return Status::Error(ec::E_FORMAT, path, start, "embeddings must be in C order");
+  if (!d.shapeOk || d.shape.size() != 2)
+    return Status::Error(ec::E_FORMAT, path, start, "embeddings must be a 2-D array (N, d), shape is " + d.shapeText);
+  const uint64_t rows = d.shape[0], dims = d.shape[1];
+  if (dims < 1 || dims > 4096)
+    return Status::Error(ec::E_FORMAT, path, start, "embedding dimension " + std::to_string(dims) + " outside 1..4096");
+  const uint64_t avail = size - d.dataOffset;
+  const bool fits = rows <= (UINT64_MAX / 4) / dims;
+  const uint64_t need = fits ? rows * dims * 4 : 0;
+  if (!fits || need != avail) {
+    const std::string what = "shape (" + std::to_string(rows) + ", " + std::to_string(dims) + ") needs " +
+                             (fits ? std::to_string(need) : std::string("more than 2^64")) + " bytes of data, file has " +
+                             std::to_string(avail);
+    return Status::Error(!fits || avail < need ? ec::E_TRUNCATED : ec::E_FORMAT, path, static_cast<int64_t>(d.dataOffset), what);
+  }
+  for (uint64_t i = 0; i < rows * dims; i++) {
+    const float v = loadLE<float>(data + d.dataOffset + 4 * i);
+    if (!std::isfinite(v)) {
+      const std::string shown = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+      return Status::Error(ec::E_DATA, path, static_cast<int64_t>(d.dataOffset + 4 * i),
+                           "embedding row " + std::to_string(i / dims) + ", column " + std::to_string(i % dims) + " is " + shown +
+                               " (values must be finite)");
+    }
+  }
+  out.rows = rows;
+  out.dims = dims;
+  out.dataOffset = d.dataOffset;
+  return Status::Ok();
+}
+
+Status readEmbeddingsNpy(const std::string& path, EmbeddingsNpy& out, std::vector<float>& values) {
+  MappedFile file;
+  BIMIX_TRY(file.open(path));
+  auto read = [&]() -> Status {
+    BIMIX_TRY(parseEmbeddingsNpy(file.data(), file.size(), path, out));
+    values.resize(out.rows * out.dims);
+    if (!values.empty()) std::memcpy(values.data(), file.data() + out.dataOffset, values.size() * sizeof(float));
+    return Status::Ok();
+  };
+  return guardMappedRead(path, read);
 }
 
 Status openNpy(const SourceSpec& spec, TokenSource& out) {

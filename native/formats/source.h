@@ -107,6 +107,27 @@ struct NpyHeader {
   uint64_t count = 0;
 };
 Status parseNpyHeader(const uint8_t* data, uint64_t size, const std::string& path, NpyHeader& out);
+// The dictionary of any .npy header (format versions 1-3), before a reader checks what it needs.
+struct NpyDict {
+  std::string descr;
+  bool fortranOrder = false;
+  std::string shapeText;        // as written, e.g. "(5,)"
+  std::vector<uint64_t> shape;  // parsed when shapeOk
+  bool shapeOk = false;
+  uint64_t headerStart = 0;     // offset of the dictionary text
+  uint64_t dataOffset = 0;
+};
+Status parseNpyDict(const uint8_t* data, uint64_t size, const std::string& path, NpyDict& out);
+// Float32 N x d embeddings (little-endian, C order, 1 <= d <= 4096, every value finite) whose data
+// fills the file exactly; the values are at dataOffset.
+struct EmbeddingsNpy {
+  uint64_t rows = 0;
+  uint64_t dims = 0;
+  uint64_t dataOffset = 0;
+};
+Status parseEmbeddingsNpy(const uint8_t* data, uint64_t size, const std::string& path, EmbeddingsNpy& out);
+// Maps `path`, checks it with parseEmbeddingsNpy and copies the values (rows x dims, row-major).
+Status readEmbeddingsNpy(const std::string& path, EmbeddingsNpy& out, std::vector<float>& values);
 struct LlmcHeader {
   DType dtype = DType::U16;
   uint64_t count = 0;

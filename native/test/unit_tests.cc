@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -303,6 +304,39 @@ TEST(npy_good_and_bad) {
   CHECK_ERR(parse(npy("{'descr': '<u2', 'fortran_order': False, 'shape': (6,), }", 10)), "E_TRUNCATED", 138);
   CHECK_ERR(parse(npy("{'descr': '<u2', 'fortran_order': False, 'shape': (4,), }", 10)), "E_FORMAT", 136);
   CHECK_ERR(parse(npy("{'descr': '<u2', 'fortran_order': False, 'shape': (5,), }", 11)), "E_FORMAT", 138);
+}
+
+TEST(npy_embeddings) {
+  bimix::EmbeddingsNpy e;
+  auto parse = [&](const std::vector<uint8_t>& b) { return bimix::parseEmbeddingsNpy(b.data(), b.size(), "e.npy", e); };
+  auto withValues = [&](std::vector<uint8_t> b, const std::vector<float>& v) {
+    std::memcpy(b.data() + b.size() - 4 * v.size(), v.data(), 4 * v.size());
+    return b;
+  };
+  const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  auto b = withValues(npy(dict, 24), {1, 2, 3, 4, 5, 6});
+  CHECK(parse(b).ok());
+  CHECK_EQ(e.rows, 2u);
+  CHECK_EQ(e.dims, 3u);
+  CHECK_EQ(e.dataOffset, 128u);
+  // The same header parser as the token reader: its preamble errors are the same.
+  b[1] = 'X';
+  CHECK_ERR(parse(b), "E_FORMAT", 0);
+  CHECK_ERR(parse(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", 48)), "E_FORMAT", 10);
+  CHECK_ERR(parse(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24)), "E_FORMAT", 10);
+  CHECK_ERR(parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", 24)), "E_FORMAT", 10);
+  CHECK_ERR(parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 0), }", 0)), "E_FORMAT", 10);
+  CHECK_ERR(parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 5000), }", 20000)), "E_FORMAT", 10);
+  CHECK_ERR(parse(npy(dict, 20)), "E_TRUNCATED", 128);
+  CHECK_ERR(parse(npy(dict, 28)), "E_FORMAT", 128);
+  CHECK_ERR(parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (9999999999999999999, 4096), }", 0)), "E_TRUNCATED", kAny);
+  const float nan = std::nanf("");
+  CHECK_ERR(parse(withValues(npy(dict, 24), {1, 2, 3, 4, nan, 6})), "E_DATA", 128 + 16);
+  CHECK_ERR(parse(withValues(npy(dict, 24), {1, 2, 3, 4, 5, -HUGE_VALF})), "E_DATA", 128 + 20);
+  // "(5)" is not a tuple; a 1-D token array needs "(5,)".
+  bimix::NpyHeader h;
+  auto t = npy("{'descr': '<u2', 'fortran_order': False, 'shape': (5), }", 10);
+  CHECK_ERR(bimix::parseNpyHeader(t.data(), t.size(), "a.npy", h), "E_FORMAT", 10);
 }
 
 // ---- llm.c ----------------------------------------------------------------------

@@ -162,6 +162,8 @@ export interface NativeAddon {
   removeCleanupPath(path: string): void;
   /** The format `--format auto` reads a path as; throws E_FORMAT/E_EMPTY/E_IO for what it refuses. */
   detectFormat(path: string): string;
+  /** Float32 N x d embeddings from a .npy file (C order, 1 <= d <= 4096, every value finite); E_FORMAT/E_TRUNCATED/E_DATA naming the file and offset otherwise. */
+  readEmbeddings(path: string): { vectors: Float32Array; rows: number; dims: number };
   /** Hands the addon the error class it throws (`new errorClass(code, message, { file, offset })`); the loader calls it once. */
   setErrorClass(errorClass: new (code: never, message: string, where: { file?: string; offset?: number }) => Error): void;
   /** Loads XGBoost (dlopen, once per process; see native/regress/xgboost.h) and says whether it worked. */

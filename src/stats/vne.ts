@@ -3,9 +3,7 @@
  * kernel of unit-length document embeddings. The non-zero eigenvalues of K / N
  * equal those of the d x d matrix V^T V / N, so no N x N matrix is formed.
  */
-import { closeSync } from 'node:fs';
-import { openRegularFile, readExactly } from '../util/read-file.js';
-import { BimixError } from '../errors.js';
+import { loadAddon } from '../engine/native.js';
 
 /**
  * Eigenvalues of a symmetric d x d matrix: Householder reduction to tridiagonal
@@ -135,48 +133,10 @@ export function vneFromVectors(vectors: Float64Array | Float32Array, rows: numbe
 }
 
 /**
- * Reads float32 N x d embeddings from a real .npy file (little-endian, C order).
- * The header is read first and the file must have exactly the size it implies,
- * checked before the data is read; every value must be finite.
+ * Reads float32 N x d embeddings from a real .npy file (little-endian, C order). The native .npy
+ * header parser (the one the token reader uses) checks the header, that the file has exactly the
+ * size it implies, and that every value is finite.
  */
 export function readEmbeddingsNpy(file: string): { vectors: Float32Array; rows: number; dims: number } {
-  const f = openRegularFile(file);
-  try {
-    const size = f.stat.size;
-    const head = readExactly(f, file, 0, Math.min(size, 12));
-    if (head.length < 10 || head[0] !== 0x93 || head.toString('latin1', 1, 6) !== 'NUMPY') {
-      throw new BimixError('E_FORMAT', 'not a .npy file (magic \\x93NUMPY missing)', { file, offset: 0 });
-    }
-    const major = head[6]!;
-    if (major !== 1 && head.length < 12) throw new BimixError('E_TRUNCATED', '.npy header runs past the end', { file, offset: size });
-    const hlen = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
-    const start = major === 1 ? 10 : 12;
-    if (start + hlen > size) throw new BimixError('E_TRUNCATED', '.npy header runs past the end', { file, offset: size });
-    const header = readExactly(f, file, start, hlen).toString('latin1');
-    if (!/'descr':\s*'<f4'/.test(header)) throw new BimixError('E_FORMAT', 'embeddings must be float32 (<f4)', { file, offset: start });
-    if (/'fortran_order':\s*True/.test(header)) throw new BimixError('E_FORMAT', 'embeddings must be in C order', { file, offset: start });
-    const shape = /'shape':\s*\((\d+),\s*(\d+)\)/.exec(header);
-    if (!shape) throw new BimixError('E_FORMAT', 'embeddings must be a 2-D array (N, d)', { file, offset: start });
-    const rows = Number(shape[1]);
-    const dims = Number(shape[2]);
-    const data = start + hlen;
-    if (dims < 1 || dims > 4096) throw new BimixError('E_FORMAT', `embedding dimension ${dims} outside 1..4096`, { file });
-    const need = rows * dims * 4;
-    if (!Number.isSafeInteger(need) || size - data !== need) {
-      throw new BimixError(size - data < need ? 'E_TRUNCATED' : 'E_FORMAT', `shape (${rows}, ${dims}) needs ${need} bytes of data, file has ${size - data}`, { file, offset: data });
-    }
-    const bytes = readExactly(f, file, data, need);
-    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, rows * dims);
-    for (let i = 0; i < vectors.length; i++) {
-      if (!Number.isFinite(vectors[i]!)) {
-        throw new BimixError('E_DATA', `embedding row ${Math.floor(i / dims)}, column ${i % dims} is ${vectors[i]} (values must be finite)`, {
-          file,
-          offset: data + i * 4,
-        });
-      }
-    }
-    return { vectors, rows, dims };
-  } finally {
-    closeSync(f.fd);
-  }
+  return loadAddon().readEmbeddings(file);
 }

@@ -63,7 +63,7 @@ export function openRegularFile(file: string): OpenedFile {
 }
 
 /** Reads exactly `length` bytes at `position` of an open file; E_CHANGED if the file ends first. */
-export function readExactly(f: OpenedFile, file: string, position: number, length: number): Buffer {
+function readExactly(f: OpenedFile, file: string, position: number, length: number): Buffer {
   // Not from the shared pool: callers view the bytes as aligned typed arrays.
   const buf = Buffer.allocUnsafeSlow(length);
   let got = 0;
