@@ -128,25 +128,33 @@ async function* chunkPieces(
   }
 }
 
-/** Runs a count task to completion and returns what it did. */
-export async function runCountTask(task: CountTask): Promise<CountResult> {
-  const addon = loadAddon();
-  const acc = new addon.Accumulator(task.config);
+/**
+ * The chunks a task claims, one at a time as it asks for the next: through the counter shared with
+ * the task's copies (see exec/fan-out.ts), or all of them in order without one. Checks for
+ * cancellation before each claim.
+ */
+function* claimedChunks(task: CountTask | EmbedTask): Generator<{ index: number; begin: number; end: number }> {
   const claim = task.claim ? new Int32Array(task.claim) : undefined;
-  const progress = task.progress ? new BigInt64Array(task.progress) : undefined;
   const n = task.chunks.length / 3;
   let next = 0;
-  const result: CountResult = { out: task.out, chunks: 0, tokens: 0, documents: 0, bigrams: 0, kernel: acc.kernel };
-  const checked = new Set<number>();
   for (;;) {
     throwIfCancelled(task.cancel);
     // The claim counter only grows (cancellation has its own flag); i < 0 would mean
     // it wrapped, which no run of < 2^31 chunks reaches.
     const i = claim ? Atomics.add(claim, 0, 1) : next++;
-    if (i < 0 || i >= n) break;
-    const index = task.chunks[i * 3]!;
-    const begin = task.chunks[i * 3 + 1]!;
-    const end = task.chunks[i * 3 + 2]!;
+    if (i < 0 || i >= n) return;
+    yield { index: task.chunks[i * 3]!, begin: task.chunks[i * 3 + 1]!, end: task.chunks[i * 3 + 2]! };
+  }
+}
+
+/** Runs a count task to completion and returns what it did. */
+export async function runCountTask(task: CountTask): Promise<CountResult> {
+  const addon = loadAddon();
+  const acc = new addon.Accumulator(task.config);
+  const progress = task.progress ? new BigInt64Array(task.progress) : undefined;
+  const result: CountResult = { out: task.out, chunks: 0, tokens: 0, documents: 0, bigrams: 0, kernel: acc.kernel };
+  const checked = new Set<number>();
+  for (const { index, begin, end } of claimedChunks(task)) {
     let width = 4;
     for await (const piece of chunkPieces(task, index, begin, end, task.config.vocab, checked)) {
       const st = acc.add(piece.src, piece.begin, piece.end);
@@ -215,17 +223,10 @@ export function mergeBottomK(a: EmbedResult, b: EmbedResult, dims: number, max: 
 /** Runs an embed task: bottom-k windows over the claimed chunks. */
 export async function runEmbedTask(task: EmbedTask): Promise<EmbedResult> {
   const addon = loadAddon();
-  const claim = task.claim ? new Int32Array(task.claim) : undefined;
-  const n = task.chunks.length / 3;
-  let next = 0;
   let kept: EmbedResult = { hashes: new BigUint64Array(0), vectors: new Float64Array(0) };
   const checked = new Set<number>();
-  for (;;) {
-    throwIfCancelled(task.cancel);
-    const i = claim ? Atomics.add(claim, 0, 1) : next++;
-    if (i < 0 || i >= n) break;
-    const index = task.chunks[i * 3]!;
-    for await (const piece of chunkPieces(task, index, task.chunks[i * 3 + 1]!, task.chunks[i * 3 + 2]!, 0, checked)) {
+  for (const { index, begin, end } of claimedChunks(task)) {
+    for await (const piece of chunkPieces(task, index, begin, end, 0, checked)) {
       const got = addon.embedChunk(piece.src, piece.begin, piece.end, { seed: task.seed, dims: task.dims, maxSamples: task.samples, window: task.window, cancel: task.cancel ?? 0 });
       kept = mergeBottomK(kept, got, task.dims, task.samples);
     }
