@@ -45,6 +45,27 @@ constexpr uint64_t kPollTokens = 1 << 18;
 constexpr uint64_t kDeltaMinTokens = 1 << 18;
 std::atomic<uint64_t> gSpillCounter{0};
 
+// Separator positions are found in blocks of this many tokens, so the position buffer stays small
+// (4 MB) and positions fit the kernels' 32-bit output whatever the chunk length.
+constexpr uint64_t kSepBlock = 1 << 20;
+
+// Calls f(j) for each position j in [s, u) with t[j] == sep, in order; returns how many.
+template <typename T, typename F>
+uint64_t forEachSeparator(const Kernels* k, const T* t, uint64_t s, uint64_t u, T sep, std::vector<uint32_t>& buf, F&& f) {
+  if (buf.size() < std::min(u - s, kSepBlock)) buf.resize(std::min(u - s, kSepBlock));
+  uint64_t total = 0;
+  for (uint64_t b0 = s; b0 < u; b0 += kSepBlock) {
+    const size_t n = static_cast<size_t>(std::min(u - b0, kSepBlock));
+    size_t found;
+    if (sizeof(T) == 1) found = k->findSep8(reinterpret_cast<const uint8_t*>(t + b0), n, static_cast<uint32_t>(sep), buf.data());
+    else if (sizeof(T) == 2) found = k->findSep16(reinterpret_cast<const uint16_t*>(t + b0), n, static_cast<uint32_t>(sep), buf.data());
+    else found = k->findSep32(reinterpret_cast<const uint32_t*>(t + b0), n, static_cast<uint32_t>(sep), buf.data());
+    for (size_t i = 0; i < found; ++i) f(b0 + buf[i]);
+    total += found;
+  }
+  return total;
+}
+
 // Calls f(s, u, ds, de) for each part [s, u) of [bs, be) that lies in one
 // document [ds, de) (explicit boundaries only; separators are handled by f).
 template <typename F>
@@ -252,23 +273,12 @@ void Accumulator::countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uin
     return;
   }
   const T sv = static_cast<T>(sep);
-  uint64_t n = u - s;
-  if (seps_.size() < n) seps_.resize(n);
-  size_t found;
-  if (sizeof(T) == 1)
-    found = kernels_->findSep8(reinterpret_cast<const uint8_t*>(t + s), n, static_cast<uint32_t>(sep), seps_.data());
-  else if (sizeof(T) == 2)
-    found = kernels_->findSep16(reinterpret_cast<const uint16_t*>(t + s), n, static_cast<uint32_t>(sep), seps_.data());
-  else
-    found = kernels_->findSep32(reinterpret_cast<const uint32_t*>(t + s), n, static_cast<uint32_t>(sep), seps_.data());
-  st.separators += found;
   // Document starts owned by this segment.
   if (t[s] != sv && (s == ds || t[s - 1] == sv)) st.documents += 1;
-  for (size_t k = 0; k < found; ++k) {
-    uint64_t j = s + seps_[k];
+  st.separators += forEachSeparator(kernels_, t, s, u, sv, seps_, [&](uint64_t j) {
     if (j + 1 < u && t[j + 1] != sv) st.documents += 1;
     if (j > s && t[j - 1] != sv) docFinal_.add(t[j - 1]);
-  }
+  });
   // The last token of the segment is document-final if the document ends here or
   // a separator follows (the separator itself belongs to the next chunk).
   if (t[u - 1] != sv && (u == de || t[u] == sv)) docFinal_.add(t[u - 1]);
@@ -694,25 +704,15 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
   CancelPoll poll(cfg_.cancel, 16);
   forEachSegment(src, begin, end, [&](uint64_t s, uint64_t u, uint64_t ds, uint64_t de) {
     if (!failure.ok()) return;
-    // Separator positions of the segment (SIMD), so dropped documents cost nothing per token.
-    size_t found = 0;
-    if (useSep) {
-      if (seps_.size() < u - s) seps_.resize(u - s);
-      if (sizeof(T) == 1)
-        found = kernels_->findSep8(reinterpret_cast<const uint8_t*>(t + s), u - s, static_cast<uint32_t>(sep), seps_.data());
-      else if (sizeof(T) == 2)
-        found = kernels_->findSep16(reinterpret_cast<const uint16_t*>(t + s), u - s, static_cast<uint32_t>(sep), seps_.data());
-      else
-        found = kernels_->findSep32(reinterpret_cast<const uint32_t*>(t + s), u - s, static_cast<uint32_t>(sep), seps_.data());
-      sepsSeen += found;
-    }
+    // Separator positions of the segment (SIMD, in blocks), so dropped documents cost nothing per token.
     uint64_t a = s;
-    for (size_t k = 0; k <= found && failure.ok(); ++k) {
+    // [a, b) holds no separator: one document's piece inside this chunk.
+    auto piece = [&](uint64_t b) {
+      if (!failure.ok()) return;
       if (poll.stop()) {
         failure = interruptedStatus();
-        break;
+        return;
       }
-      const uint64_t b = k < found ? s + seps_[k] : u;  // [a, b) holds no separator
       if (b > a) {
         // [a, b) is one document's piece inside this chunk; find where the document starts.
         uint64_t start = a;
@@ -738,7 +738,9 @@ Status Accumulator::addSampled(const TokenSource& src, uint64_t begin, uint64_t 
         }
       }
       a = b + 1;
-    }
+    };
+    if (useSep) sepsSeen += forEachSeparator(kernels_, t, s, u, sv, seps_, piece);
+    piece(u);
   });
   st.separators += sepsSeen;
   if (!failure.ok()) return failure;

@@ -730,6 +730,27 @@ TEST(accumulator_vs_brute_force) {
   }
 }
 
+TEST(accumulator_separators_across_scan_blocks) {
+  // Separators are found in blocks of 2^20 tokens: put some right at, before and after the
+  // block edges of a 2.5M-token segment (one chunk), with neighbours that are and are not separators.
+  Rng rng(11);
+  std::vector<std::string> simds = {"scalar"};
+  if (bimix::avx2Kernels() != nullptr) simds.push_back("avx2");
+  const int64_t sep = 0;
+  std::vector<std::vector<uint32_t>> files(1);
+  std::vector<std::vector<uint64_t>> ends(1);
+  const uint64_t n = 2500000, block = 1 << 20;
+  for (uint64_t i = 0; i < n; ++i) files[0].push_back(rng.below(1500) == 0 ? 0u : 1u + static_cast<uint32_t>(rng.below(9)));
+  for (uint64_t e : {block - 2, block - 1, block, 2 * block - 1, 2 * block, 2 * block + 1}) files[0][e] = 0;
+  files[0][2 * block - 3] = 0;
+  for (const std::string& simd : simds) {
+    for (uint64_t chunk : {uint64_t{1} << 22, uint64_t{3} << 19}) {
+      gCurrent = "separators across scan blocks " + simd + " chunk " + std::to_string(chunk);
+      compareWithBrute(files, ends, bimix::DType::U8, sep, chunk, 1, simd, 1 << 22, 256ULL << 20);
+    }
+  }
+}
+
 TEST(accumulator_spills_exactly) {
   Rng rng(11);
   std::vector<std::vector<uint32_t>> files(1);
