@@ -607,11 +607,19 @@ Napi::Value ReadEmbeddings(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) throwUsage(env, "readEmbeddings(path)");
   bimix::EmbeddingsNpy e;
-  std::vector<float> values;
-  Status s = noMemory(env, [&] { return bimix::readEmbeddingsNpy(info[0].As<Napi::String>().Utf8Value(), e, values); });
+  // The values go straight into the Float32Array handed back (created on this thread, before the copy).
+  struct Target {
+    Napi::Env env;
+    Napi::Float32Array array;
+  } target{env, Napi::Float32Array()};
+  auto allocate = [](void* ctx, uint64_t count) -> float* {
+    auto* t = static_cast<Target*>(ctx);
+    t->array = Napi::Float32Array::New(t->env, static_cast<size_t>(count));
+    return t->array.Data();
+  };
+  Status s = noMemory(env, [&] { return bimix::readEmbeddingsNpy(info[0].As<Napi::String>().Utf8Value(), e, allocate, &target); });
   if (!s.ok()) throwStatus(env, s);
-  Napi::Float32Array vectors = Napi::Float32Array::New(env, values.size());
-  if (!values.empty()) std::memcpy(vectors.Data(), values.data(), values.size() * sizeof(float));
+  Napi::Float32Array vectors = target.array;
   Napi::Object out = Napi::Object::New(env);
   out.Set("vectors", vectors);
   out.Set("rows", Napi::Number::New(env, static_cast<double>(e.rows)));

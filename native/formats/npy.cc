@@ -170,16 +170,20 @@ Status parseEmbeddingsNpy(const uint8_t* data, uint64_t size, const std::string&
   return Status::Ok();
 }
 
-Status readEmbeddingsNpy(const std::string& path, EmbeddingsNpy& out, std::vector<float>& values) {
+Status readEmbeddingsNpy(const std::string& path, EmbeddingsNpy& out, float* (*allocate)(void* ctx, uint64_t count), void* ctx) {
   MappedFile file;
   BIMIX_TRY(file.open(path));
-  auto read = [&]() -> Status {
-    BIMIX_TRY(parseEmbeddingsNpy(file.data(), file.size(), path, out));
-    values.resize(out.rows * out.dims);
-    if (!values.empty()) std::memcpy(values.data(), file.data() + out.dataOffset, values.size() * sizeof(float));
+  auto parse = [&]() { return parseEmbeddingsNpy(file.data(), file.size(), path, out); };
+  BIMIX_TRY(guardMappedRead(path, parse));
+  // Allocated outside the guard (a fault abandons the guarded pass), filled inside it: one copy.
+  const uint64_t count = out.rows * out.dims;
+  float* dst = allocate(ctx, count);
+  if (dst == nullptr && count > 0) return Status::Error(ec::E_NOMEM, path, -1, "cannot allocate the embeddings");
+  auto copy = [&]() -> Status {
+    if (count > 0) std::memcpy(dst, file.data() + out.dataOffset, count * sizeof(float));
     return Status::Ok();
   };
-  return guardMappedRead(path, read);
+  return guardMappedRead(path, copy);
 }
 
 Status openNpy(const SourceSpec& spec, TokenSource& out) {

@@ -126,8 +126,9 @@ struct EmbeddingsNpy {
   uint64_t dataOffset = 0;
 };
 Status parseEmbeddingsNpy(const uint8_t* data, uint64_t size, const std::string& path, EmbeddingsNpy& out);
-// Maps `path`, checks it with parseEmbeddingsNpy and copies the values (rows x dims, row-major).
-Status readEmbeddingsNpy(const std::string& path, EmbeddingsNpy& out, std::vector<float>& values);
+// Maps `path`, checks it with parseEmbeddingsNpy, then copies the values (rows x dims, row-major)
+// once into allocate(ctx, rows * dims), which the caller owns (nullptr: E_NOMEM).
+Status readEmbeddingsNpy(const std::string& path, EmbeddingsNpy& out, float* (*allocate)(void* ctx, uint64_t count), void* ctx);
 struct LlmcHeader {
   DType dtype = DType::U16;
   uint64_t count = 0;
