@@ -19,6 +19,7 @@
         "native/count/kernels_scalar.cc",
         "native/count/kernels_avx2.cc",
         "native/count/accumulator.cc",
+        "native/count/shared_tables.cc",
         "native/count/embed.cc",
         "native/state/partial_file.cc",
         "native/state/merge.cc",

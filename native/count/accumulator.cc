@@ -85,8 +85,6 @@ void forEachSegment(const TokenSource& src, uint64_t bs, uint64_t be, F&& f) {
   }
 }
 
-uint64_t canonicalNarrow(uint64_t k) { return ((k >> 16) << 32) | (k & 0xFFFF); }
-
 std::mutex gLayoutMutex;
 std::map<std::string, std::weak_ptr<const PartitionLayout>> gLayouts;
 
@@ -124,6 +122,27 @@ Accumulator::Accumulator(AccumulatorConfig cfg) : cfg_(std::move(cfg)) {}
 
 Accumulator::~Accumulator() {
   for (const std::string& p : spillPaths_) ::unlink(p.c_str());
+  leaveShared();
+}
+
+bool Accumulator::reserveScatter(size_t bytes) {
+  const size_t before = scatter_.size();
+  const bool ok = scatter_.reserve(bytes);
+  if (shared_ != nullptr) shared_->scatterResized(static_cast<int64_t>(scatter_.size()) - static_cast<int64_t>(before));
+  return ok;
+}
+
+void Accumulator::releaseScatter() {
+  if (shared_ != nullptr) shared_->scatterResized(-static_cast<int64_t>(scatter_.size()));
+  scatter_.release();
+}
+
+void Accumulator::leaveShared() {
+  sharedInUse_ = false;
+  if (shared_ == nullptr) return;
+  releaseScatter();
+  shared_->leave(cfg_.memoryBytes);
+  shared_.reset();
 }
 
 Status Accumulator::init() {
@@ -145,6 +164,11 @@ Status Accumulator::init() {
       prev = r;
     }
     if (cfg_.unigramsOnly) return Status::Error(ec::E_USAGE, "", -1, "sampling does not combine with unigram-only counting");
+  }
+  // One domain's accumulators in this process share their narrow tables.
+  if (shared_ == nullptr && !cfg_.layoutKey.empty() && cfg_.groups == 0 && !cfg_.unigramsOnly) {
+    shared_ = SharedTables::forKey(cfg_.layoutKey, kPartitions);
+    member_ = shared_->join(cfg_.memoryBytes);
   }
   // Large batches amortise streaming each partition's table through cache once
   // per batch (measured: 128M-token batches aggregate ~1.4x faster than 16M).
@@ -212,7 +236,10 @@ Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t en
   auto count = [&]() { return countChunk(src, begin, end, stats); };
   Status s = guardMappedRead(src.path, count);
   // A fault may have left tables half-updated: nothing more goes into them.
-  if (s.code == ec::E_CHANGED) poisoned_ = true;
+  if (s.code == ec::E_CHANGED) {
+    poisoned_ = true;
+    if (shared_ != nullptr) shared_->poison();
+  }
   BIMIX_TRY(s);
   // A file rewritten in place (same size) faults nowhere; its stamp tells.
   return src.data.checkUnchanged();
@@ -291,7 +318,7 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
   const int64_t sep = src.separator;
   unigrams_.plan(65536, 0);
   docFinal_.plan(65536, 0);
-  if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 4))
+  if (!cfg_.unigramsOnly && !reserveScatter(batchTokens_ * 4))
     return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint32_t* block = reinterpret_cast<uint32_t*>(block_.data());
@@ -372,16 +399,19 @@ Status Accumulator::addNarrow(const TokenSource& src, uint64_t begin, uint64_t e
     if (sep >= 0 && sep < 65536 && static_cast<int64_t>(static_cast<T>(sep)) == sep) uni[sep] -= sepsHere;
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
-    for (uint32_t p = 0; p < kPartitions; ++p) {
-      if (cfg_.cancel.requested()) return interruptedStatus();
-      if (cursor[p] > start[p]) {
-        narrow_[p].insert(buf + start[p], cursor[p] - start[p]);
+    if (sharedInUse_) {
+      BIMIX_TRY(shared_->insertBatch(buf, start.data(), cursor.data(), member_, cfg_.cancel));
+    } else {
+      for (uint32_t p = 0; p < kPartitions; ++p) {
+        if (cfg_.cancel.requested()) return interruptedStatus();
+        if (cursor[p] > start[p]) narrow_[p].insert(buf + start[p], cursor[p] - start[p]);
       }
     }
     double t2 = nowNs();
     gClock.ns[1] += t1 - tHist;
     gClock.ns[2] += t2 - t1;
-    if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
+    if (sharedInUse_) BIMIX_TRY(shared_->spillIfOver(cfg_.spillDir, cfg_.cancel));
+    else if (tableBytes() + scatter_.size() > cfg_.memoryBytes) BIMIX_TRY(spill());
   }
   return Status::Ok();
 }
@@ -401,7 +431,11 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   const uint32_t rightBits = 64 - static_cast<uint32_t>(__builtin_clzll(top - 1 > 0 ? top - 1 : 1));
   const bool compactFits = planShift + rightBits <= 32 && (static_cast<uint64_t>(mx) >> rightBits) == 0;
   const bool compact = compactFits && mode_ != TableMode::Wide;
-  BIMIX_TRY(ensureMode(compact ? TableMode::Compact : TableMode::Wide));
+  SharedTables::Kind compactKind;
+  compactKind.compact = true;
+  compactKind.shift = wideShift_ != 0 ? wideShift_ : planShift;
+  compactKind.rightBits = rightBits;
+  BIMIX_TRY(ensureMode(compact ? TableMode::Compact : TableMode::Wide, compactKind));
   compactRightBits_ = rightBits;
   // Per-id counts: dense up to the largest id when that is cheap (or --vocab says
   // so), otherwise dense for small ids and a map for the rest (see id_counts.h).
@@ -417,7 +451,7 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   }
   const uint32_t shift = wideShift_;
   const uint64_t lowMask = (1ULL << shift) - 1;
-  if (!cfg_.unigramsOnly && !scatter_.reserve(batchTokens_ * 8))
+  if (!cfg_.unigramsOnly && !reserveScatter(batchTokens_ * 8))
     return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   if (block_.size() < (kBlock + 1) * 8) block_.resize((kBlock + 1) * 8);
   uint64_t* block = reinterpret_cast<uint64_t*>(block_.data());
@@ -496,6 +530,11 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
     if (sep >= 0) unigrams_.subtract(static_cast<uint64_t>(sep), sepsHere);
     st.tokens += (be - bs) - sepsHere;
     if (cfg_.unigramsOnly) continue;
+    if (sharedInUse_) {
+      BIMIX_TRY(shared_->insertBatch(buf32, start.data(), cursor.data(), member_, cfg_.cancel));
+      BIMIX_TRY(shared_->spillIfOver(cfg_.spillDir, cfg_.cancel));
+      continue;
+    }
     for (uint32_t p = 0; p < kPartitions; ++p) {
       if (cfg_.cancel.requested()) return interruptedStatus();
       if (cursor[p] == start[p]) continue;
@@ -507,14 +546,20 @@ Status Accumulator::addWide(const TokenSource& src, uint64_t begin, uint64_t end
   return Status::Ok();
 }
 
-Status Accumulator::ensureMode(TableMode want) {
+Status Accumulator::ensureMode(TableMode want, SharedTables::Kind compact) {
   if (cfg_.groups > 0) want = TableMode::Grouped;
   if (mode_ == want) return Status::Ok();
   if (mode_ != TableMode::None) BIMIX_TRY(spill());
   narrow_.clear();
   wide_.clear();
-  if (want == TableMode::Wide || want == TableMode::Grouped) wide_.resize(kPartitions);
-  else narrow_.resize(kPartitions);
+  sharedInUse_ = false;
+  if (want == TableMode::Wide || want == TableMode::Grouped) {
+    wide_.resize(kPartitions);
+  } else if (shared_ != nullptr && shared_->claim(want == TableMode::Compact ? compact : SharedTables::Kind())) {
+    sharedInUse_ = true;  // narrow_ stays empty
+  } else {
+    narrow_.resize(kPartitions);
+  }
   mode_ = want;
   return Status::Ok();
 }
@@ -575,10 +620,17 @@ uint32_t Accumulator::flags() const {
 }
 
 Status Accumulator::writePartial(const std::string& path, const std::string& meta) {
+  if (shared_ != nullptr)
+    return Status::Error(ec::E_USAGE, path, -1,
+                         "these counts share tables with other accumulators of the domain: reduce them together");
+  return writeOwnPartial(path, meta);
+}
+
+Status Accumulator::writeOwnPartial(const std::string& path, const std::string& meta) {
   if (poisoned_) return Status::Error(ec::E_CHANGED, path, -1, "counts are incomplete: an input changed while being read");
   BIMIX_TRY(flushPending());
   uint32_t flags = this->flags();
-  scatter_.release();
+  releaseScatter();
   if (spillPaths_.empty()) {
     PartialWriter w;
     BIMIX_TRY(w.open(path, meta));
@@ -610,6 +662,7 @@ Status Accumulator::writePartial(const std::string& path, const std::string& met
 }
 
 void Accumulator::reset() {
+  leaveShared();
   narrow_.clear();
   wide_.clear();
   mode_ = TableMode::None;
@@ -618,7 +671,7 @@ void Accumulator::reset() {
   unigrams_.clear();
   docFinal_.clear();
   pending_.clear();
-  scatter_.release();
+  releaseScatter();
   tokens_ = documents_ = separators_ = 0;
 }
 
@@ -659,7 +712,7 @@ Status Accumulator::flushPending() {
   }
   for (uint32_t p = 0; p < kPartitions; ++p) ph[p + 1] += ph[p];
   std::vector<uint64_t> cursor(ph, ph + kPartitions);
-  if (!scatter_.reserve(pending_.size() * 8)) return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
+  if (!reserveScatter(pending_.size() * 8)) return Status::Error(ec::E_NOMEM, "", -1, "cannot allocate the scatter buffer");
   uint64_t* buf = reinterpret_cast<uint64_t*>(scatter_.data());
   for (uint64_t i0 = 0; i0 < n; i0 += kPollTokens) {
     if (cfg_.cancel.requested()) return interruptedStatus();
@@ -756,6 +809,8 @@ bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
   const Accumulator* first = nullptr;
   for (Accumulator* a : accs) {
     if (!a->spillPaths_.empty() || a->cfg_.groups > 0 || !a->pending_.empty()) return false;
+    // All members of one set of shared tables, or none; nothing spilled from them.
+    if (a->shared_ != accs.front()->shared_ || (a->shared_ != nullptr && a->shared_->spills() > 0)) return false;
     if (a->cfg_.unigramsOnly != accs.front()->cfg_.unigramsOnly) return false;
     if (a->mode_ == TableMode::None) continue;
     if (first != nullptr) {
@@ -769,10 +824,28 @@ bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
     mode = a->mode_;
     first = a;
   }
+  // Counts in shared tables reduce in memory only when every member counts into them
+  // (members that ended on other tokens, or kept tables of their own: through files).
+  SharedTables* shared = accs.front()->shared_.get();
+  if (shared != nullptr && !shared->empty())
+    for (Accumulator* a : accs)
+      if (a->mode_ != TableMode::None && !a->sharedInUse_) return false;
   return true;
 }
 
-void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, uint32_t p, Reduction& red) {
+void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, SharedTables* shared, uint32_t p,
+                                  Reduction& red) {
+  if ((mode == TableMode::Narrow || mode == TableMode::Compact) && shared != nullptr) {
+    // Shared tables already hold every member's counts: nothing to fold.
+    PartitionTable<uint32_t>& t = shared->table(p);
+    t.forEach([&](uint32_t, uint64_t count) {
+      red.bigramTotal += count;
+      red.bigramDistinct += 1;
+      red.bigramHist.add(count);
+    });
+    t.clear();
+    return;
+  }
   auto fold = [&](auto member) {
     // Fold every accumulator's partition p into the largest one.
     size_t best = 0;
@@ -806,15 +879,27 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t th
   red = Reduction();
   if (accs.empty()) return Status::Ok();
   const CancelToken cancel = accs.front()->cfg_.cancel;
+  for (Accumulator* a : accs)
+    if (a->poisoned_ || (a->shared_ != nullptr && a->shared_->poisoned()))
+      return Status::Error(ec::E_CHANGED, "", -1, "counts are incomplete: an input changed while being read");
   for (Accumulator* a : accs) BIMIX_TRY(a->flushPending());
   if (!canReduceInMemory(accs)) {
     const std::string dir = accs.front()->cfg_.spillDir;
     if (dir.empty()) return Status::Error(ec::E_USAGE, "", -1, "counts that spilled need a spill folder to be merged");
     std::vector<std::string> paths;
     Status s;
+    // Shared tables go into the merge once, as runs, whichever members share them.
+    std::vector<SharedTables*> sharedSeen;
+    for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
+      SharedTables* sh = accs[i]->shared_.get();
+      if (sh == nullptr || std::find(sharedSeen.begin(), sharedSeen.end(), sh) != sharedSeen.end()) continue;
+      sharedSeen.push_back(sh);
+      s = sh->spillAll(dir, cancel);
+      for (std::string& p : sh->takeSpillPaths()) paths.push_back(std::move(p));
+    }
     for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
       std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
-      s = accs[i]->writePartial(p, "{}");
+      s = accs[i]->writeOwnPartial(p, "{}");
       if (s.ok()) paths.push_back(p);
     }
     if (s.ok()) s = mergePartials(paths, "", "{}", &red, cancel);
@@ -831,6 +916,8 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t th
   }
   TableMode mode = TableMode::None;
   for (Accumulator* a : accs) mode = a->mode_ != TableMode::None ? a->mode_ : mode;
+  // Shared tables with counts hold every member's (canReduceInMemory); empty ones are passed over.
+  SharedTables* shared = accs.front()->shared_ != nullptr && !accs.front()->shared_->empty() ? accs.front()->shared_.get() : nullptr;
   // Partitions are disjoint key ranges: threads claim them one at a time and each
   // sums its own statistics; sums of counts and of counts of counts do not depend
   // on which thread folded which partition.
@@ -850,7 +937,7 @@ Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t th
         }
         const uint32_t p = next.fetch_add(1);
         if (p >= kPartitions) return;
-        reducePartition(accs, mode, p, parts[w]);
+        reducePartition(accs, mode, shared, p, parts[w]);
       }
     } catch (const std::bad_alloc&) {
       failed[w] = Status::Error(ec::E_NOMEM, "", -1, "out of memory (an allocation failed); lower --memory or --threads");

@@ -16,6 +16,7 @@
 #include "bigram_tables.h"
 #include "id_counts.h"
 #include "kernels.h"
+#include "shared_tables.h"
 #include "../state/partial_file.h"
 #include "../state/merge.h"
 
@@ -30,6 +31,8 @@ struct AccumulatorConfig {
   std::string simd = "auto";
   // Accumulators with the same key (the counts of one domain) share one partition
   // layout, which their tables need to be merged in memory. Empty: a layout of its own.
+  // They also share their narrow (8/16-bit token) tables (shared_tables.h): such
+  // accumulators are reduced together by reduceAll, never written alone.
   std::string layoutKey;
   uint64_t vocab = 0;  // 0: no --vocab check (ids still limited to 2^24)
   bool unigramsOnly = false;
@@ -99,7 +102,9 @@ class Accumulator {
 
   uint64_t tokens() const { return tokens_; }
   uint64_t documents() const { return documents_; }
-  uint64_t spills() const { return spillPaths_.size(); }
+  // Whether the current tables are the ones shared with the domain's other accumulators.
+  bool sharesTables() const { return sharedInUse_; }
+  uint64_t spills() const { return spillPaths_.size() + (shared_ != nullptr ? shared_->spills() : 0); }
   // Bytes held by the per-token-id counts (unigrams and document-final tokens).
   uint64_t idCountBytes() const { return unigrams_.bytes() + docFinal_.bytes(); }
   const char* kernelName() const { return kernels_ != nullptr ? kernels_->name : "none"; }
@@ -117,10 +122,17 @@ class Accumulator {
   void countDocs(const T* t, uint64_t s, uint64_t u, uint64_t ds, uint64_t de, int64_t sep, ChunkStats& st);
   Status checkRange(const TokenSource& src, uint64_t begin, uint64_t end, uint64_t limit, bool isSigned);
   // Switches the tables to `want` (spilling what the previous mode holds).
-  Status ensureMode(TableMode want);
+  // `compact` describes the keys of TableMode::Compact.
+  Status ensureMode(TableMode want, SharedTables::Kind compact = SharedTables::Kind());
   static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
   // Folds partition p of all accumulators into one table and adds its counts to `red`.
-  static void reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, uint32_t p, Reduction& red);
+  static void reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, SharedTables* shared, uint32_t p,
+                              Reduction& red);
+  // writePartial without the shared-tables check (reduceAll writes those tables itself).
+  Status writeOwnPartial(const std::string& path, const std::string& meta);
+  bool reserveScatter(size_t bytes);
+  void releaseScatter();
+  void leaveShared();
   Status drainAllInto(PartialWriter& w);
   Status spill();
   uint32_t flags() const;
@@ -132,7 +144,10 @@ class Accumulator {
   TableMode mode_ = TableMode::None;
   std::shared_ptr<const PartitionLayout> layout_;  // narrow keys; set by the first batch
   uint32_t compactRightBits_ = 0;
-  std::vector<PartitionTable<uint32_t>> narrow_;
+  std::vector<PartitionTable<uint32_t>> narrow_;  // empty when shared_ holds the narrow tables
+  std::shared_ptr<SharedTables> shared_;
+  bool sharedInUse_ = false;  // the current mode's tables are shared_'s, not narrow_
+  uint32_t member_ = 0;  // this accumulator's number among shared_'s members
   std::vector<PartitionTable<uint64_t>> wide_;
   uint32_t wideShift_ = 0;
   IdCounts unigrams_;

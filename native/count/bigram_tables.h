@@ -11,6 +11,9 @@
 
 namespace bimix {
 
+// A narrow table key (left << 16 | right) as the 64-bit key of partial-state files.
+inline uint64_t canonicalNarrow(uint64_t k) { return ((k >> 16) << 32) | (k & 0xFFFF); }
+
 template <typename K>
 struct TableEntry;
 template <>

@@ -18,6 +18,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include <atomic>
+#include <thread>
 
 #include "../common/fault_guard.h"
 #include "../count/accumulator.h"
@@ -821,6 +823,118 @@ TEST(accumulator_large_ids_small_memory) {
   }
   ::unlink((dir + "/big.bimixps").c_str());
   ::unlink((dir + "/big.bin").c_str());
+}
+
+// Accumulators sharing one domain's narrow tables, counting on threads at once,
+// reduce to the same numbers as one accumulator alone: in memory, after shared
+// spills (a small budget), and when a member also counted wider tokens.
+TEST(accumulator_shared_tables_on_threads) {
+  const std::string dir = scratch();
+  Rng rng(23);
+  std::vector<uint32_t> tok;
+  for (size_t i = 0; i < 1500000; ++i) tok.push_back(rng.below(200) == 0 ? 7 : static_cast<uint32_t>(rng.below(65536)));
+  writeFile(dir + "/sh16.bin", encode(tok, bimix::DType::U16));
+  std::vector<uint32_t> wide;
+  for (size_t i = 0; i < 20000; ++i) wide.push_back(rng.below(100) == 0 ? 7 : static_cast<uint32_t>(rng.below(300000)));
+  writeFile(dir + "/sh32.bin", encode(wide, bimix::DType::U32));
+  // 32-bit tokens of a small vocabulary (below 2^17): compact keys, shared too.
+  std::vector<uint32_t> small;
+  for (size_t i = 0; i < 1500000; ++i) small.push_back(rng.below(200) == 0 ? 7 : static_cast<uint32_t>(rng.below(100000)));
+  writeFile(dir + "/sh32c.bin", encode(small, bimix::DType::U32));
+  auto open = [&](const std::string& name, const char* dtype) {
+    bimix::SourceSpec spec;
+    spec.path = dir + "/" + name;
+    spec.format = "raw";
+    spec.dtype = dtype;
+    spec.eos = 7;
+    std::shared_ptr<bimix::TokenSource> src;
+    CHECK(bimix::openSource(spec, src).ok());
+    return src;
+  };
+  auto s16 = open("sh16.bin", "u16");
+  auto s32 = open("sh32.bin", "u32");
+  auto s32c = open("sh32c.bin", "u32");
+  if (!s16 || !s32 || !s32c) return;
+  const uint64_t chunk = 50000;
+  // The reference: one accumulator, no sharing, through a file.
+  auto reference = [&](const bimix::TokenSource& main, bool withWide) {
+    bimix::AccumulatorConfig cfg;
+    cfg.memoryBytes = 256 << 20;
+    cfg.spillDir = dir;
+    bimix::Accumulator one(cfg);
+    CHECK(one.init().ok());
+    CHECK(one.addChunk(main, 0, main.tokens).ok());
+    if (withWide) CHECK(one.addChunk(*s32, 0, s32->tokens).ok());
+    CHECK(one.writePartial(dir + "/sh-ref.bimixps", "{}").ok());
+    bimix::Reduction red;
+    CHECK(bimix::mergePartials({dir + "/sh-ref.bimixps"}, "", "{}", &red).ok());
+    ::unlink((dir + "/sh-ref.bimixps").c_str());
+    return red;
+  };
+  const bimix::Reduction want = reference(*s16, false), wantWide = reference(*s16, true), wantCompact = reference(*s32c, false);
+  CHECK(want.bigramDistinct > 1000000);
+  CHECK(wantCompact.bigramDistinct > 1000000);
+  struct Case {
+    uint64_t memory;
+    bool withWide;
+    bool expectSpill;
+    bool compact;
+  };
+  for (const Case& c : {Case{256 << 20, false, false, false}, Case{8 << 20, false, true, false}, Case{256 << 20, true, false, false},
+                        Case{256 << 20, false, false, true}, Case{8 << 20, false, true, true}}) {
+    gCurrent = "shared tables memory " + std::to_string(c.memory) + (c.withWide ? " with wide" : "") + (c.compact ? " compact" : "");
+    const bimix::TokenSource& main = c.compact ? *s32c : *s16;
+    const size_t nAcc = 3;
+    std::vector<std::unique_ptr<bimix::Accumulator>> accs;
+    std::vector<bimix::Accumulator*> raw;
+    for (size_t a = 0; a < nAcc; ++a) {
+      bimix::AccumulatorConfig cfg;
+      cfg.memoryBytes = c.memory;
+      cfg.spillDir = dir;
+      cfg.batchTokens = 1 << 16;
+      cfg.layoutKey = "shared-test";
+      accs.push_back(std::make_unique<bimix::Accumulator>(cfg));
+      CHECK(accs.back()->init().ok());
+      raw.push_back(accs.back().get());
+    }
+    std::atomic<uint64_t> next{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (size_t a = 0; a < nAcc; ++a) {
+      threads.emplace_back([&, a] {
+        for (;;) {
+          const uint64_t b = next.fetch_add(chunk);
+          if (b >= main.tokens) break;
+          if (!accs[a]->addChunk(main, b, std::min(main.tokens, b + chunk)).ok()) failures.fetch_add(1);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK_EQ(failures.load(), 0);
+    for (auto& a : accs) CHECK(a->sharesTables());
+    if (c.withWide) CHECK(accs[1]->addChunk(*s32, 0, s32->tokens).ok());
+    if (c.withWide) CHECK(!accs[1]->sharesTables());
+    // Shared counts are reduced together, never written alone.
+    CHECK(accs[0]->writePartial(dir + "/sh-alone.bimixps", "{}").code == bimix::ec::E_USAGE);
+    uint64_t spills = 0;
+    for (auto& a : accs) spills += a->spills();
+    CHECK_EQ(spills > 0, c.expectSpill);
+    bimix::Reduction red;
+    CHECK(bimix::Accumulator::reduceAll(raw, 2, red).ok());
+    const bimix::Reduction& w = c.compact ? wantCompact : c.withWide ? wantWide : want;
+    CHECK_EQ(red.tokens, w.tokens);
+    CHECK_EQ(red.documents, w.documents);
+    CHECK_EQ(red.bigramTotal, w.bigramTotal);
+    CHECK_EQ(red.bigramDistinct, w.bigramDistinct);
+    CHECK_EQ(red.leftDistinct, w.leftDistinct);
+    CHECK((red.unigrams == w.unigrams));
+    CHECK((red.bigramHist.pairs() == w.bigramHist.pairs()));
+    CHECK((red.leftHist.pairs() == w.leftHist.pairs()));
+    CHECK((red.unigramHist.pairs() == w.unigramHist.pairs()));
+  }
+  ::unlink((dir + "/sh16.bin").c_str());
+  ::unlink((dir + "/sh32.bin").c_str());
+  ::unlink((dir + "/sh32c.bin").c_str());
 }
 
 // Partition layouts: ascending contiguous ranges below kPartitions that split a
