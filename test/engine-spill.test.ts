@@ -135,7 +135,9 @@ describe('bounded memory: spilling gives exact results', () => {
         [2, 100_003],
       ] as const) {
         const tiny = count(sources, { memoryBytes: 8 << 20, batchTokens: 4096, simd, accs, chunk });
-        expect(tiny.spillRuns, `${simd} ${accs}`).toBeGreaterThanOrEqual(accs * 2);
+        // At least two runs to merge (how many depends on how full tables grow: at load 3/4, one per
+        // accumulator with two of them).
+        expect(tiny.spillRuns, `${simd} ${accs}`).toBeGreaterThanOrEqual(2);
         expect(tiny.leftover, 'spill runs are removed after writePartial').toBe(0);
         expectSameReduction(tiny.red, unbounded.red);
         expect(sameBytes(tiny.dump.keys, unbounded.dump.keys), 'bigram keys').toBe(true);

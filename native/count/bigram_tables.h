@@ -47,7 +47,7 @@ class PartitionTable {
         if (e.count == 0) {
           e.key = key;
           e.count = 1;
-          if (++size_ * 2 > slots_.size()) resize(bits_ + 1);
+          if (++size_ * 4 > slots_.size() * 3) resize(bits_ + 1);
           break;
         }
         if (e.key == key) {
@@ -76,7 +76,7 @@ class PartitionTable {
       if (e.count == 0) {
         e.key = key;
         setCount(e, count);
-        if (++size_ * 2 > slots_.size()) resize(bits_ + 1);
+        if (++size_ * 4 > slots_.size() * 3) resize(bits_ + 1);
         return;
       }
       if (e.key == key) {
