@@ -375,6 +375,17 @@ Napi::Value MergePartials(const Napi::CallbackInfo& info) {
 
 Napi::Value ReductionToJs(Napi::Env env, const bimix::Reduction& red, bool dense);
 
+// Takes the accumulators registered under `name` out of the registry.
+std::vector<std::shared_ptr<bimix::Accumulator>> takeRegistered(Napi::Env env, const std::string& name) {
+  std::vector<std::shared_ptr<bimix::Accumulator>> held;
+  std::lock_guard<std::mutex> lock(gRegistryMutex);
+  auto it = gRegistry.find(name);
+  if (it == gRegistry.end()) throwUsage(env, "no counts are registered as " + name);
+  held.swap(it->second);
+  gRegistry.erase(it);
+  return held;
+}
+
 // reduceRegistered(name, { threads?, dense? }): merges the accumulators registered under
 // `name` (in memory on `threads` threads, through files if one spilled) and reduces them.
 Napi::Value ReduceRegistered(const Napi::CallbackInfo& info) {
@@ -384,20 +395,31 @@ Napi::Value ReduceRegistered(const Napi::CallbackInfo& info) {
   Napi::Object o = info.Length() >= 2 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
   const bool dense = o.Get("dense").ToBoolean().Value();
   const uint32_t threads = getU32(o, "threads", 1);
-  std::vector<std::shared_ptr<bimix::Accumulator>> held;
-  {
-    std::lock_guard<std::mutex> lock(gRegistryMutex);
-    auto it = gRegistry.find(name);
-    if (it == gRegistry.end()) throwUsage(env, "no counts are registered as " + name);
-    held.swap(it->second);
-    gRegistry.erase(it);
-  }
+  std::vector<std::shared_ptr<bimix::Accumulator>> held = takeRegistered(env, name);
   std::vector<bimix::Accumulator*> raw;
   for (auto& h : held) raw.push_back(h.get());
   bimix::Reduction red;
   Status s = noMemory(env, [&] { return bimix::Accumulator::reduceAll(raw, threads, red); });
   if (!s.ok()) throwStatus(env, s);
   return ReductionToJs(env, red, dense);
+}
+
+// writeRegistered(name, { out, meta }): writes the accumulators registered under `name`
+// (their shared tables once) as one partial-state file.
+Napi::Value WriteRegistered(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) throwUsage(env, "writeRegistered(name, { out, meta })");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  Napi::Object o = info[1].As<Napi::Object>();
+  const std::string out = getString(o, "out");
+  const std::string meta = getString(o, "meta", "{}");
+  if (out.empty()) throwUsage(env, "writeRegistered: out must name the partial file to write");
+  std::vector<std::shared_ptr<bimix::Accumulator>> held = takeRegistered(env, name);
+  std::vector<bimix::Accumulator*> raw;
+  for (auto& h : held) raw.push_back(h.get());
+  Status s = noMemory(env, [&] { return bimix::Accumulator::writeAll(raw, out, meta); });
+  if (!s.ok()) throwStatus(env, s);
+  return env.Undefined();
 }
 
 // discardRegistered(name): frees the accumulators registered under `name` (after a failure).
@@ -722,6 +744,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mergePartials", Napi::Function::New(env, MergePartials));
   exports.Set("reduceRegistered", Napi::Function::New(env, ReduceRegistered));
   exports.Set("discardRegistered", Napi::Function::New(env, DiscardRegistered));
+  exports.Set("writeRegistered", Napi::Function::New(env, WriteRegistered));
   exports.Set("reduceGrouped", Napi::Function::New(env, ReduceGrouped));
   exports.Set("readPartialInfo", Napi::Function::New(env, ReadPartialInfo));
   exports.Set("dumpBigrams", Napi::Function::New(env, DumpBigrams));

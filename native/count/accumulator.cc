@@ -875,37 +875,54 @@ void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMo
   else if (mode == TableMode::Wide) fold(&Accumulator::wide_);
 }
 
-Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red) {
-  red = Reduction();
-  if (accs.empty()) return Status::Ok();
-  const CancelToken cancel = accs.front()->cfg_.cancel;
+Status Accumulator::checkWhole(const std::vector<Accumulator*>& accs) {
   for (Accumulator* a : accs)
     if (a->poisoned_ || (a->shared_ != nullptr && a->shared_->poisoned()))
       return Status::Error(ec::E_CHANGED, "", -1, "counts are incomplete: an input changed while being read");
   for (Accumulator* a : accs) BIMIX_TRY(a->flushPending());
-  if (!canReduceInMemory(accs)) {
-    const std::string dir = accs.front()->cfg_.spillDir;
-    if (dir.empty()) return Status::Error(ec::E_USAGE, "", -1, "counts that spilled need a spill folder to be merged");
-    std::vector<std::string> paths;
-    Status s;
-    // Shared tables go into the merge once, as runs, whichever members share them.
-    std::vector<SharedTables*> sharedSeen;
-    for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
-      SharedTables* sh = accs[i]->shared_.get();
-      if (sh == nullptr || std::find(sharedSeen.begin(), sharedSeen.end(), sh) != sharedSeen.end()) continue;
-      sharedSeen.push_back(sh);
-      s = sh->spillAll(dir, cancel);
-      for (std::string& p : sh->takeSpillPaths()) paths.push_back(std::move(p));
-    }
-    for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
-      std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
-      s = accs[i]->writeOwnPartial(p, "{}");
-      if (s.ok()) paths.push_back(p);
-    }
-    if (s.ok()) s = mergePartials(paths, "", "{}", &red, cancel);
-    for (const std::string& p : paths) ::unlink(p.c_str());
-    return s;
+  return Status::Ok();
+}
+
+Status Accumulator::mergeThroughFiles(const std::vector<Accumulator*>& accs, const std::string& out, const std::string& meta,
+                                      Reduction* red) {
+  const CancelToken cancel = accs.front()->cfg_.cancel;
+  const std::string dir = accs.front()->cfg_.spillDir;
+  if (dir.empty()) return Status::Error(ec::E_USAGE, "", -1, "counts that spilled need a spill folder to be merged");
+  std::vector<std::string> paths;
+  Status s;
+  // Shared tables go into the merge once, as runs, whichever members share them.
+  std::vector<SharedTables*> sharedSeen;
+  for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
+    SharedTables* sh = accs[i]->shared_.get();
+    if (sh == nullptr || std::find(sharedSeen.begin(), sharedSeen.end(), sh) != sharedSeen.end()) continue;
+    sharedSeen.push_back(sh);
+    s = sh->spillAll(dir, cancel);
+    for (std::string& p : sh->takeSpillPaths()) paths.push_back(std::move(p));
   }
+  for (size_t i = 0; i < accs.size() && s.ok(); ++i) {
+    std::string p = dir + "/reduce-" + std::to_string(::getpid()) + "-" + std::to_string(gSpillCounter.fetch_add(1)) + ".bimixps";
+    s = accs[i]->writeOwnPartial(p, "{}");
+    if (s.ok()) paths.push_back(p);
+  }
+  if (s.ok()) s = mergePartials(paths, out, meta, red, cancel);
+  for (const std::string& p : paths) ::unlink(p.c_str());
+  BIMIX_TRY(s);
+  for (Accumulator* a : accs) a->reset();
+  return Status::Ok();
+}
+
+Status Accumulator::writeAll(const std::vector<Accumulator*>& accs, const std::string& path, const std::string& meta) {
+  if (accs.empty()) return Status::Error(ec::E_USAGE, path, -1, "no counts to write");
+  BIMIX_TRY(checkWhole(accs));
+  return mergeThroughFiles(accs, path, meta, nullptr);
+}
+
+Status Accumulator::reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red) {
+  red = Reduction();
+  if (accs.empty()) return Status::Ok();
+  const CancelToken cancel = accs.front()->cfg_.cancel;
+  BIMIX_TRY(checkWhole(accs));
+  if (!canReduceInMemory(accs)) return mergeThroughFiles(accs, "", "{}", &red);
   red.unigramsOnly = accs.front()->cfg_.unigramsOnly;
   for (Accumulator* a : accs) {
     red.tokens += a->tokens_;

@@ -97,6 +97,10 @@ class Accumulator {
   // files in the first one's spill folder. The result does not depend on `threads`.
   // The accumulators are consumed. Polls the first one's cancel token.
   static Status reduceAll(const std::vector<Accumulator*>& accs, uint32_t threads, Reduction& red);
+  // Writes several accumulators' counts (those sharing tables included) as one
+  // partial-state file, merging through files in the first one's spill folder.
+  // The accumulators are consumed.
+  static Status writeAll(const std::vector<Accumulator*>& accs, const std::string& path, const std::string& meta);
   // Drops all counts.
   void reset();
 
@@ -124,6 +128,12 @@ class Accumulator {
   // Switches the tables to `want` (spilling what the previous mode holds).
   // `compact` describes the keys of TableMode::Compact.
   Status ensureMode(TableMode want, SharedTables::Kind compact = SharedTables::Kind());
+  // E_CHANGED if any input changed under a member; then aggregates pending keys.
+  static Status checkWhole(const std::vector<Accumulator*>& accs);
+  // Merges the members' counts through partial-state files into `out` (none: only
+  // reduced into `red`), shared tables once.
+  static Status mergeThroughFiles(const std::vector<Accumulator*>& accs, const std::string& out, const std::string& meta,
+                                  Reduction* red);
   static bool canReduceInMemory(const std::vector<Accumulator*>& accs);
   // Folds partition p of all accumulators into one table and adds its counts to `red`.
   static void reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, SharedTables* shared, uint32_t p,

@@ -871,7 +871,8 @@ TEST(accumulator_shared_tables_on_threads) {
     ::unlink((dir + "/sh-ref.bimixps").c_str());
     return red;
   };
-  const bimix::Reduction want = reference(*s16, false), wantWide = reference(*s16, true), wantCompact = reference(*s32c, false);
+  const bimix::Reduction want = reference(*s16, false), wantWide = reference(*s16, true), wantCompact = reference(*s32c, false),
+                        wantCompactWide = reference(*s32c, true);
   CHECK(want.bigramDistinct > 1000000);
   CHECK(wantCompact.bigramDistinct > 1000000);
   struct Case {
@@ -879,10 +880,13 @@ TEST(accumulator_shared_tables_on_threads) {
     bool withWide;
     bool expectSpill;
     bool compact;
+    bool viaFile = false;  // writeAll into one partial-state file (a Slurm task's share) instead of reduceAll
   };
   for (const Case& c : {Case{256 << 20, false, false, false}, Case{8 << 20, false, true, false}, Case{256 << 20, true, false, false},
-                        Case{256 << 20, false, false, true}, Case{8 << 20, false, true, true}}) {
-    gCurrent = "shared tables memory " + std::to_string(c.memory) + (c.withWide ? " with wide" : "") + (c.compact ? " compact" : "");
+                        Case{256 << 20, false, false, true}, Case{8 << 20, false, true, true}, Case{8 << 20, false, true, false, true},
+                        Case{256 << 20, true, false, true, true}}) {
+    gCurrent = "shared tables memory " + std::to_string(c.memory) + (c.withWide ? " with wide" : "") + (c.compact ? " compact" : "") +
+               (c.viaFile ? " via file" : "");
     const bimix::TokenSource& main = c.compact ? *s32c : *s16;
     const size_t nAcc = 3;
     std::vector<std::unique_ptr<bimix::Accumulator>> accs;
@@ -920,8 +924,15 @@ TEST(accumulator_shared_tables_on_threads) {
     for (auto& a : accs) spills += a->spills();
     CHECK_EQ(spills > 0, c.expectSpill);
     bimix::Reduction red;
-    CHECK(bimix::Accumulator::reduceAll(raw, 2, red).ok());
-    const bimix::Reduction& w = c.compact ? wantCompact : c.withWide ? wantWide : want;
+    if (c.viaFile) {
+      const std::string out = dir + "/sh-all.bimixps";
+      CHECK(bimix::Accumulator::writeAll(raw, out, "{\"share\":1}").ok());
+      CHECK(bimix::mergePartials({out}, "", "{}", &red).ok());
+      ::unlink(out.c_str());
+    } else {
+      CHECK(bimix::Accumulator::reduceAll(raw, 2, red).ok());
+    }
+    const bimix::Reduction& w = c.compact ? (c.withWide ? wantCompactWide : wantCompact) : c.withWide ? wantWide : want;
     CHECK_EQ(red.tokens, w.tokens);
     CHECK_EQ(red.documents, w.documents);
     CHECK_EQ(red.bigramTotal, w.bigramTotal);

@@ -99,25 +99,42 @@ async function countDomainShare(
   cancel: RunCancel,
 ): Promise<void> {
   const chunks = flattenChunks(local.map((i) => plan.chunks[i]!));
+  // The workers' counts stay in the addon under one name (sharing their tables, as in
+  // analyze), and one merge task writes them as the task's partial file.
+  const registered = `slurm-${process.pid}-${++shareSeq}`;
   const config = {
     memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
     spillDir: cfg.tmpDir,
     simd: cfg.simd,
+    layout: registered,
     vocab: plan.spec.read.vocab ?? 0,
     unigramsOnly: cfg.unigramsOnly,
     cancel: cancel.slot,
   };
-  const outs: string[] = [];
-  await fanOut<CountResult>(pool, cancel, cfg.threads, local.length, (t, claim): CountTask => {
-    const part = path.join(cfg.tmpDir, `part-${t}.bimixps`);
-    outs.push(part);
-    return { kind: 'count', sources: plan.sources, files: plan.files, docEnds: plan.docEnds, chunks, claim, config, out: part, meta, cancel: cancel.slot };
-  });
-  debugPhase('task-merge');
-  const merge: MergeTask = { kind: 'merge', inputs: outs, out, meta, reduce: false, cancel: cancel.slot };
-  await cancel.settle([pool.run(merge)]);
-  for (const o of outs) rmSync(o, { force: true });
+  try {
+    await fanOut<CountResult>(pool, cancel, cfg.threads, local.length, (_t, claim): CountTask => ({
+      kind: 'count',
+      sources: plan.sources,
+      files: plan.files,
+      docEnds: plan.docEnds,
+      chunks,
+      claim,
+      config,
+      out: '',
+      meta,
+      register: registered,
+      cancel: cancel.slot,
+    }));
+    debugPhase('task-merge');
+    const merge: MergeTask = { kind: 'merge', inputs: [], registered, out, meta, reduce: false, cancel: cancel.slot };
+    await cancel.settle([pool.run(merge)]);
+  } finally {
+    loadAddon().discardRegistered(registered);
+  }
 }
+
+/** Makes the names a task's domain shares are registered under unique within the process. */
+let shareSeq = 0;
 
 /** Runs (or skips, when already finished) task `taskIndex` of `taskCount`. */
 export async function countTask(o: CountTaskOptions): Promise<CountTaskOutcome> {

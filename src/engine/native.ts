@@ -136,6 +136,11 @@ export interface NativeAddon {
    * The counts are consumed; the result does not depend on `threads`.
    */
   reduceRegistered(name: string, options?: { threads?: number; dense?: boolean }): NativeReduction;
+  /**
+   * Writes the accumulators registered under `name` (tables they share, once) as one partial-state
+   * file `out`, atomically. The counts are consumed.
+   */
+  writeRegistered(name: string, options: { out: string; meta: string }): void;
   /** Frees the accumulators registered under `name` (after a failure). */
   discardRegistered(name: string): void;
   /** Histograms of nested subsamples, whole and leaving out each group (decode with stats/subsample.ts). */

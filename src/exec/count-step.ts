@@ -183,6 +183,10 @@ export function runMergeTask(task: MergeTask): MergeResult {
   throwIfCancelled(task.cancel);
   if (task.registered !== undefined) {
     const name = task.registered;
+    if (task.out) {
+      addon.writeRegistered(name, { out: task.out, meta: task.meta ?? '{}' });
+      return null;
+    }
     return addon.reduceRegistered(name, { threads: task.threads ?? 1 });
   }
   if (task.grouped) {

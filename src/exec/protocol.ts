@@ -57,7 +57,10 @@ export interface MergeTask {
   out?: string;
   meta?: string;
   reduce: boolean;
-  /** Reduce the accumulators registered in this process under this name (instead of `inputs`). */
+  /**
+   * Reduce the accumulators registered in this process under this name (instead of `inputs`),
+   * or with `out`, write them as that one partial-state file.
+   */
   registered?: string;
   /** With `registered`: native threads folding the partitions. */
   threads?: number;
