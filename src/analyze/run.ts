@@ -7,7 +7,8 @@ import path from 'node:path';
 import { loadAddon, type NativeReduction } from '../engine/native.js';
 import { flattenChunks, type DomainPlan } from './plan.js';
 import type { WorkerPool } from '../exec/pool.js';
-import type { CountResult, CountTask, MergeTask } from '../exec/protocol.js';
+import type { CountResult, MergeTask } from '../exec/protocol.js';
+import { domainCountTask } from './count-task.js';
 import { fanOut } from '../exec/fan-out.js';
 import { decodeSubsamples, tableOf, type SubsampleTable } from '../stats/subsample.js';
 import { sampleCountConfig, sampleReduceOptions, type SamplePlan } from './sampled.js';
@@ -53,30 +54,13 @@ export async function countDomains(
       const counted = await fanOut<CountResult>(pool, cancel, cfg.threads, plan.chunks.length, (t, claim) => {
         const out = inMemory ? '' : path.join(cfg.tmpDir, `d${di}-t${t}.bimixps`);
         if (!inMemory) outs.push(out);
-        const task: CountTask = {
-          kind: 'count',
-          sources: plan.sources,
-          files: plan.files,
-          docEnds: plan.docEnds,
-          chunks,
-          claim,
-          progress,
-          config: {
-            memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
-            spillDir: cfg.tmpDir,
-            simd: cfg.simd,
-            ...(registered !== undefined ? { layout: registered } : {}),
-            vocab: plan.spec.read.vocab ?? 0,
-            unigramsOnly: cfg.unigramsOnly,
-            ...(cfg.sample ? sampleCountConfig(cfg.sample) : {}),
-            cancel: cancel.slot,
-          },
+        return domainCountTask(plan, chunks, claim, cfg, cancel.slot, {
           out,
           meta: JSON.stringify({ domain: plan.name, task: t }),
+          progress,
           ...(registered !== undefined ? { register: registered } : {}),
-          cancel: cancel.slot,
-        };
-        return task;
+          ...(cfg.sample ? { extraConfig: sampleCountConfig(cfg.sample) } : {}),
+        });
       });
       if (registered !== undefined) {
         results.push(await reduceInMemory(pool, registered, cfg.threads, counted.some((c) => (c.spills ?? 0) > 0), cancel));

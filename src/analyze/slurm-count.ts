@@ -18,7 +18,8 @@ import { RunCancel } from '../exec/cancel.js';
 import { acquireLock } from '../exec/owner-lock.js';
 import { createOwnedDir, keepOnExit, leftoverNote, removeOnExit, removeOwnedDir, sweepDeadOwners } from '../exec/temp-dirs.js';
 import { debugPhase } from '../util/debug-phase.js';
-import type { CountResult, CountTask, MergeTask } from '../exec/protocol.js';
+import type { CountResult, MergeTask } from '../exec/protocol.js';
+import { domainCountTask } from './count-task.js';
 import { fanOut } from '../exec/fan-out.js';
 import { assignTasks, globalChunks, taskRanges, type ChunkRange } from '../exec/slurm/assign.js';
 import {
@@ -102,29 +103,10 @@ async function countDomainShare(
   // The workers' counts stay in the addon under one name (sharing their tables, as in
   // analyze), and one merge task writes them as the task's partial file.
   const registered = `slurm-${process.pid}-${++shareSeq}`;
-  const config = {
-    memoryBytes: Math.floor(cfg.memoryBytes / cfg.threads),
-    spillDir: cfg.tmpDir,
-    simd: cfg.simd,
-    layout: registered,
-    vocab: plan.spec.read.vocab ?? 0,
-    unigramsOnly: cfg.unigramsOnly,
-    cancel: cancel.slot,
-  };
   try {
-    await fanOut<CountResult>(pool, cancel, cfg.threads, local.length, (_t, claim): CountTask => ({
-      kind: 'count',
-      sources: plan.sources,
-      files: plan.files,
-      docEnds: plan.docEnds,
-      chunks,
-      claim,
-      config,
-      out: '',
-      meta,
-      register: registered,
-      cancel: cancel.slot,
-    }));
+    await fanOut<CountResult>(pool, cancel, cfg.threads, local.length, (_t, claim) =>
+      domainCountTask(plan, chunks, claim, cfg, cancel.slot, { out: '', meta, register: registered }),
+    );
     debugPhase('task-merge');
     const merge: MergeTask = { kind: 'merge', inputs: [], registered, out, meta, reduce: false, cancel: cancel.slot };
     await cancel.settle([pool.run(merge)]);
