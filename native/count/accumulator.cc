@@ -165,7 +165,7 @@ Status Accumulator::init() {
     }
     if (cfg_.unigramsOnly) return Status::Error(ec::E_USAGE, "", -1, "sampling does not combine with unigram-only counting");
   }
-  // One domain's accumulators in this process share their narrow tables.
+  // One domain's accumulators in this process share their 32-bit-key tables.
   if (shared_ == nullptr && !cfg_.layoutKey.empty() && cfg_.groups == 0 && !cfg_.unigramsOnly) {
     shared_ = SharedTables::forKey(cfg_.layoutKey, kPartitions);
     member_ = shared_->join(cfg_.memoryBytes);

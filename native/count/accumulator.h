@@ -31,8 +31,9 @@ struct AccumulatorConfig {
   std::string simd = "auto";
   // Accumulators with the same key (the counts of one domain) share one partition
   // layout, which their tables need to be merged in memory. Empty: a layout of its own.
-  // They also share their narrow (8/16-bit token) tables (shared_tables.h): such
-  // accumulators are reduced together by reduceAll, never written alone.
+  // They also share their 32-bit-key tables (8/16-bit tokens, compact 32-bit ones;
+  // shared_tables.h): such accumulators are reduced or written together (reduceAll,
+  // writeAll), never written alone.
   std::string layoutKey;
   uint64_t vocab = 0;  // 0: no --vocab check (ids still limited to 2^24)
   bool unigramsOnly = false;
@@ -154,7 +155,7 @@ class Accumulator {
   TableMode mode_ = TableMode::None;
   std::shared_ptr<const PartitionLayout> layout_;  // narrow keys; set by the first batch
   uint32_t compactRightBits_ = 0;
-  std::vector<PartitionTable<uint32_t>> narrow_;  // empty when shared_ holds the narrow tables
+  std::vector<PartitionTable<uint32_t>> narrow_;  // empty when shared_ holds the 32-bit-key tables
   std::shared_ptr<SharedTables> shared_;
   bool sharedInUse_ = false;  // the current mode's tables are shared_'s, not narrow_
   uint32_t member_ = 0;  // this accumulator's number among shared_'s members

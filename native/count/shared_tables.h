@@ -1,5 +1,6 @@
-// SharedTables: one set of narrow (8/16-bit token) partition tables for all the
-// accumulators counting one domain in this process. Each worker still packs and
+// SharedTables: one set of 32-bit-key partition tables (8/16-bit tokens, or 32-bit
+// tokens of a small vocabulary as compact keys) for all the accumulators counting
+// one domain in this process. Each worker still packs and
 // scatters its own batch into partitions; the aggregation step then inserts each
 // partition's keys into the one shared table of that partition, under that
 // partition's lock. So table memory does not grow with the thread count, a table
