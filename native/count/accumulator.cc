@@ -235,14 +235,15 @@ Status Accumulator::addChunk(const TokenSource& src, uint64_t begin, uint64_t en
   if (poisoned_) return Status::Error(ec::E_CHANGED, src.path, -1, "counting was abandoned after an input changed");
   auto count = [&]() { return countChunk(src, begin, end, stats); };
   Status s = guardMappedRead(src.path, count);
-  // A fault may have left tables half-updated: nothing more goes into them.
+  // A file rewritten in place (same size) faults nowhere; its stamp tells.
+  if (s.ok()) s = src.data.checkUnchanged();
+  // Either way the tables may hold part of a changed file: nothing more goes into
+  // them, and nothing of them is written or reduced.
   if (s.code == ec::E_CHANGED) {
     poisoned_ = true;
     if (shared_ != nullptr) shared_->poison();
   }
-  BIMIX_TRY(s);
-  // A file rewritten in place (same size) faults nowhere; its stamp tells.
-  return src.data.checkUnchanged();
+  return s;
 }
 
 Status Accumulator::countChunk(const TokenSource& src, uint64_t begin, uint64_t end, ChunkStats* stats) {
@@ -833,17 +834,24 @@ bool Accumulator::canReduceInMemory(const std::vector<Accumulator*>& accs) {
   return true;
 }
 
+namespace {
+// Adds a table's counts to the reduction and empties it.
+template <typename Table>
+void tally(Table& t, Reduction& red) {
+  t.forEach([&](auto, uint64_t count) {
+    red.bigramTotal += count;
+    red.bigramDistinct += 1;
+    red.bigramHist.add(count);
+  });
+  t.clear();
+}
+}  // namespace
+
 void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMode mode, SharedTables* shared, uint32_t p,
                                   Reduction& red) {
   if ((mode == TableMode::Narrow || mode == TableMode::Compact) && shared != nullptr) {
     // Shared tables already hold every member's counts: nothing to fold.
-    PartitionTable<uint32_t>& t = shared->table(p);
-    t.forEach([&](uint32_t, uint64_t count) {
-      red.bigramTotal += count;
-      red.bigramDistinct += 1;
-      red.bigramHist.add(count);
-    });
-    t.clear();
+    tally(shared->table(p), red);
     return;
   }
   auto fold = [&](auto member) {
@@ -864,12 +872,7 @@ void Accumulator::reducePartition(const std::vector<Accumulator*>& accs, TableMo
       v[p].forEach([&](auto key, uint64_t count) { target.add(key, count); });
       v[p].clear();
     }
-    target.forEach([&](auto, uint64_t count) {
-      red.bigramTotal += count;
-      red.bigramDistinct += 1;
-      red.bigramHist.add(count);
-    });
-    target.clear();
+    tally(target, red);
   };
   if (mode == TableMode::Narrow || mode == TableMode::Compact) fold(&Accumulator::narrow_);
   else if (mode == TableMode::Wide) fold(&Accumulator::wide_);

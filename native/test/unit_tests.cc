@@ -1299,6 +1299,30 @@ TEST(accumulator_refuses_changed_source) {
   struct timespec times[2] = {{0, UTIME_OMIT}, {12345, 0}};
   CHECK(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
   CHECK_ERR(acc2.addChunk(*src, 0, 100), "E_CHANGED", kAny);
+  // ... and what that chunk counted is never written.
+  CHECK_ERR(acc2.writePartial(scratch() + "/never.bimixps", "{}"), "E_CHANGED", kAny);
+  // Accumulators sharing tables: one member's changed input stops the whole group.
+  writeFile(path, bytes);
+  CHECK(bimix::openSource(spec, src).ok());
+  bimix::AccumulatorConfig shared = cfg;
+  shared.layoutKey = "changed-source";
+  for (bool viaFile : {false, true}) {
+    bimix::Accumulator a(shared), b(shared);
+    CHECK(a.init().ok());
+    CHECK(b.init().ok());
+    CHECK(a.addChunk(*src, 0, 1000).ok());
+    CHECK(a.sharesTables());
+    CHECK(b.addChunk(*src, 1000, 2000).ok());
+    CHECK(::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0);
+    times[1].tv_sec += 1;
+    CHECK_ERR(b.addChunk(*src, 2000, 3000), "E_CHANGED", kAny);
+    std::vector<bimix::Accumulator*> both = {&a, &b};
+    bimix::Reduction red;
+    if (viaFile) CHECK_ERR(bimix::Accumulator::writeAll(both, scratch() + "/never.bimixps", "{}"), "E_CHANGED", kAny);
+    else CHECK_ERR(bimix::Accumulator::reduceAll(both, 2, red), "E_CHANGED", kAny);
+    writeFile(path, bytes);
+    CHECK(bimix::openSource(spec, src).ok());
+  }
 }
 
 // Only regular files are opened, without blocking on a FIFO.

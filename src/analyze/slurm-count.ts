@@ -19,7 +19,7 @@ import { acquireLock } from '../exec/owner-lock.js';
 import { createOwnedDir, keepOnExit, leftoverNote, removeOnExit, removeOwnedDir, sweepDeadOwners } from '../exec/temp-dirs.js';
 import { debugPhase } from '../util/debug-phase.js';
 import type { CountResult, MergeTask } from '../exec/protocol.js';
-import { domainCountTask } from './count-task.js';
+import { domainCountTask, type CountTaskSettings } from './count-task.js';
 import { fanOut } from '../exec/fan-out.js';
 import { assignTasks, globalChunks, taskRanges, type ChunkRange } from '../exec/slurm/assign.js';
 import {
@@ -94,7 +94,7 @@ async function countDomainShare(
   pool: WorkerPool,
   plan: DomainPlan,
   local: number[],
-  cfg: { threads: number; memoryBytes: number; simd: string; unigramsOnly: boolean; tmpDir: string },
+  cfg: CountTaskSettings,
   out: string,
   meta: string,
   cancel: RunCancel,
